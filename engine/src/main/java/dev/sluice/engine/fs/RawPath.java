@@ -54,6 +54,25 @@ public final class RawPath {
         return Handles.get().create(exact);
     }
 
+    /**
+     * Returns a path holding exactly {@code target}, without any normalization, for use only as
+     * the target of {@link java.nio.file.Files#createSymbolicLink}: a symlink's target is stored
+     * byte for byte ("a//b/" stays "a//b/"), so it must not be normalized like a path.
+     *
+     * @throws IllegalArgumentException if the target is empty or contains a NUL byte
+     */
+    public static Path linkTarget(byte[] target) {
+        if (target.length == 0) {
+            throw new IllegalArgumentException("a symlink target must not be empty");
+        }
+        for (byte b : target) {
+            if (b == 0) {
+                throw new IllegalArgumentException("symlink target " + escape(target) + " contains a NUL byte");
+            }
+        }
+        return Handles.get().create(target.clone());
+    }
+
     /** Returns a copy of the raw bytes of {@code p}, exactly as the file system sees them. */
     public static byte[] bytes(Path p) {
         return Handles.get().bytes(p);
