@@ -12,8 +12,11 @@ package dev.sluice.engine.chunk;
  */
 public record ChunkerParams(int min, int avg, int max) {
 
-    /** 512 KiB / 1 MiB / 8 MiB: large chunks keep the index small; see docs/crypto.md. */
-    public static final ChunkerParams DEFAULT = new ChunkerParams(512 * 1024, 1024 * 1024, 8 * 1024 * 1024);
+    /**
+     * 256 KiB / 1 MiB / 8 MiB: megabyte chunks keep the index small and per-blob costs
+     * (id, seal, index entry) negligible; see docs/crypto.md.
+     */
+    public static final ChunkerParams DEFAULT = new ChunkerParams(256 * 1024, 1024 * 1024, 8 * 1024 * 1024);
 
     /** Smallest allowed {@link #min}. */
     public static final int MIN_MIN = 64;

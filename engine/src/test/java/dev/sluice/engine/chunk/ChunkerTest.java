@@ -133,6 +133,16 @@ class ChunkerTest {
     }
 
     @Test
+    void switchPointLiesBetweenMinAndAvg() {
+        assertEquals(SMALL.min() + 23_897, Chunker.switchPoint(SMALL));
+        ChunkerParams half = new ChunkerParams(32 * 1024, 64 * 1024, 256 * 1024);
+        assertEquals(half.min(), Chunker.switchPoint(half));
+        ChunkerParams eighth = new ChunkerParams(8 * 1024, 64 * 1024, 512 * 1024);
+        int s = Chunker.switchPoint(eighth);
+        assertTrue(s > eighth.min() && s < eighth.avg(), "switch point " + s);
+    }
+
+    @Test
     void shortInputsAndOversizedLen() {
         Chunker chunker = new Chunker(SMALL, GearTable.fromSeed(seed(1)));
         byte[] data = random(5, 2 * SMALL.max());
@@ -148,7 +158,8 @@ class ChunkerTest {
     @Test
     void meanChunkSizeIsNearAverage() {
         byte[] data = random(11, 64 << 20);
-        for (ChunkerParams p : List.of(SMALL, new ChunkerParams(256 * 1024, 1 << 20, 4 << 20))) {
+        for (ChunkerParams p : List.of(SMALL, ChunkerParams.DEFAULT, new ChunkerParams(8 * 1024, 64 * 1024, 512 * 1024),
+                new ChunkerParams(32 * 1024, 64 * 1024, 256 * 1024), new ChunkerParams(48 * 1024, 64 * 1024, 256 * 1024))) {
             List<Integer> lens = lengths(new Chunker(p, GearTable.fromSeed(seed(4))), data);
             double mean = (double) data.length / lens.size();
             assertTrue(mean > p.avg() * 0.7 && mean < p.avg() * 1.3,
