@@ -207,8 +207,9 @@ final class ConfigBinder {
         });
     }
 
+    /** Include and exclude patterns are passed on as written; the scan rules define and check their syntax. */
     private Conversion<String> pattern() {
-        return text;
+        return new Conversion<>("a pattern", Function.identity());
     }
 
     // ---- repository ------------------------------------------------------------------------------------

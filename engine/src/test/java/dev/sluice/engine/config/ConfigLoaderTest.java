@@ -379,10 +379,10 @@ class ConfigLoaderTest {
                 onlyProblem(JOB + "    compression: {level: high}\n"));
         assertEquals("t.yaml:3:19: jobs[0].paths[1]: path /etc is listed twice",
                 onlyProblem("jobs:\n  - name: etc\n    paths: [/etc, /etc]\n    repository: /r\n"));
-        assertEquals("t.yaml:1:15: global.host: invalid host name 'a b'; expected letters, digits, '.', '-' and '_'"
+        assertEquals("t.yaml:1:16: global.host: invalid host name 'a b'; expected letters, digits, '.', '-' and '_'"
                 + " (at most 253 characters, starting with a letter or digit), for example web-1.example.org",
                 onlyProblem("global: {host: a b}\n" + JOB));
-        assertEquals("t.yaml:5:14: jobs[0].exclude[1]: empty value; expected a text value",
+        assertEquals("t.yaml:5:18: jobs[0].exclude[1]: empty value; expected a pattern",
                 onlyProblem(JOB + "    exclude: [a, ~]\n"));
     }
 
