@@ -93,8 +93,12 @@ public final class HookRunner {
             try {
                 result = execute(start);
             } catch (InterruptedException e) {
+                // Reactor interrupts the waiting thread when the run is cancelled: end the tree (with the
+                // flag cleared so the grace period can be waited), then restore the flag.
+                Thread.interrupted();
                 endTree();
-                throw e;
+                Thread.currentThread().interrupt();
+                result = failed(start, -1, name + " was cancelled while running; its process tree was ended");
             }
             log.finished(context, hook, result);
             return result;
