@@ -109,7 +109,8 @@ public record RepositorySettings(
         sb.append("compression.algorithm = ").append(compression).append('\n');
         sb.append("compression.level = ").append(compressionLevel).append('\n');
         sb.append("pack.target-size = ").append(packTargetSize).append('\n');
-        sb.append("checksum = sha256:").append(sha256Hex(sb.toString())).append('\n');
+        String checksum = sha256Hex(sb.toString());
+        sb.append("checksum = sha256:").append(checksum).append('\n');
         return sb.toString();
     }
 
