@@ -446,14 +446,17 @@ final class ConfigBinder {
     private final class Section {
         private final YamlNode.Mapping mapping;
         private final String path;
+        /** Known keys that an unknown key was taken for; their absence is not reported a second time. */
+        private final Set<String> suggested = new HashSet<>();
 
         Section(YamlNode.Mapping mapping, String path, List<String> known) {
             this.mapping = mapping;
             this.path = path;
             for (YamlNode.Entry entry : mapping.entries().values()) {
                 if (!known.contains(entry.key())) {
-                    String hint = KeySuggestion.closest(entry.key(), known)
-                            .map(key -> "did you mean '" + key + "'?")
+                    Optional<String> closest = KeySuggestion.closest(entry.key(), known);
+                    closest.ifPresent(suggested::add);
+                    String hint = closest.map(key -> "did you mean '" + key + "'?")
                             .orElse("known keys here: " + String.join(", ", known));
                     problems.add(entry.line(), entry.column(), path(entry.key()),
                             "unknown key '" + entry.key() + "'; " + hint);
@@ -473,6 +476,9 @@ final class ConfigBinder {
 
         void missing(String key, String expected) {
             YamlNode.Entry entry = mapping.entries().get(key);
+            if (entry == null && suggested.contains(key)) {
+                return; // the misspelt key's problem already names this one
+            }
             if (entry != null) {
                 problems.at(entry.value(), path(key), "'" + key + "' has no value; expected " + expected);
             } else {

@@ -71,6 +71,10 @@ final class YamlTreeReader {
         int line = where.getLineNr();
         int column = where.getColumnNr();
         JsonToken token = parser.currentToken();
+        if (token == null) {
+            problems.add(line, column, path, "the file ends where a value was expected");
+            return new YamlNode.Scalar(line, column, "", YamlNode.Kind.INVALID);
+        }
         switch (token) {
             case START_OBJECT:
                 return readMapping(parser, path, line, column);

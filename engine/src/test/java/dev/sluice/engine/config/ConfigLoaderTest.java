@@ -138,6 +138,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void misspeltRequiredKeyIsReportedOnce() {
+        assertEquals("t.yaml:3:5: jobs[0].pahts: unknown key 'pahts'; did you mean 'paths'?", onlyProblem("""
+                jobs:
+                  - name: etc
+                    pahts: [/etc]
+                    repository: /srv/repo
+                """));
+    }
+
+    @Test
     void unknownKeyInsideARepositoryMapping() {
         assertEquals("t.yaml:4:35: jobs[0].repository.url: unknown key 'url'; known keys here: path",
                 onlyProblem("""
