@@ -106,7 +106,7 @@ final class BackupCommand implements Command {
         RepositoryTarget target = new RepositoryTarget(Path.of(args.required("--repo", "SLUICE_REPO")),
                 args.path("--key-file", "SLUICE_KEY_FILE"), args.path("--password-file", "SLUICE_PASSWORD_FILE"));
         List<Path> roots = args.positional().stream().map(Path::of).toList();
-        ScanRules rules = new ScanRules(args.values("--include"), args.values("--exclude"),
+        ScanRules rules = ScanRules.of(args.values("--include"), args.values("--exclude"),
                 args.flag("--one-file-system"), !args.flag("--no-exclude-caches"));
         String job = args.value("--job") == null ? "default" : args.value("--job");
         String host = args.value("--host") == null ? HostName.local() : args.value("--host");
@@ -120,7 +120,7 @@ final class BackupCommand implements Command {
         Path keyFile = job.keyFile() != null ? job.keyFile() : args.path("--key-file", "SLUICE_KEY_FILE");
         Path passwordFile = job.passwordFile() != null ? job.passwordFile()
                 : args.path("--password-file", "SLUICE_PASSWORD_FILE");
-        ScanRules rules = new ScanRules(job.include(), job.exclude(), job.oneFileSystem(), job.excludeCaches());
+        ScanRules rules = ScanRules.of(job.include(), job.exclude(), job.oneFileSystem(), job.excludeCaches());
         String host = args.value("--host") != null ? args.value("--host") : config.global().host();
         ChunkerParams chunking = new ChunkerParams((int) job.chunker().min(), (int) job.chunker().avg(),
                 (int) job.chunker().max());

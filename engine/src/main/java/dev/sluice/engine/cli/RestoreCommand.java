@@ -96,7 +96,13 @@ final class RestoreCommand implements Command {
                 throw new CommandException(ExitCode.FAILURE, e.getMessage(), e);
             }
         }
-        return open.repository().snapshots().stream()
+        java.util.List<SnapshotRecord> all;
+        try {
+            all = open.repository().snapshots();
+        } catch (java.io.IOException e) {
+            throw new CommandException(ExitCode.FAILURE, "cannot list snapshots: " + Failures.describe(e), e);
+        }
+        return all.stream()
                 .filter(s -> args.value("--job") == null || s.job().equals(args.value("--job")))
                 .filter(s -> args.value("--host") == null || s.host().equals(args.value("--host")))
                 .max(Comparator.comparing(SnapshotRecord::time))

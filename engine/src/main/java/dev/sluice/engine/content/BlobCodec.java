@@ -1,6 +1,7 @@
 package dev.sluice.engine.content;
 
 import dev.sluice.engine.compress.BlobCompressor;
+import dev.sluice.engine.compress.DecompressionException;
 import dev.sluice.engine.crypto.BlobAuthenticationException;
 import dev.sluice.engine.crypto.BlobOpener;
 import dev.sluice.engine.crypto.BlobSealer;
@@ -72,7 +73,7 @@ public final class BlobCodec {
         byte[] plain;
         try {
             plain = compressor.decompress(body, 0, body.length, maxPlain);
-        } catch (RuntimeException e) {
+        } catch (DecompressionException | RuntimeException e) {
             throw new BlobDamagedException(id, "does not decompress (" + e.getMessage() + ")");
         }
         if (!MessageDigest.isEqual(hashers.get().id(plain, 0, plain.length), id.bytes())) {
