@@ -5,7 +5,6 @@ import dev.sluice.engine.chunk.ChunkerParams;
 import dev.sluice.engine.chunk.GearTable;
 import dev.sluice.engine.content.BlobCodec;
 import dev.sluice.engine.content.SnapshotPayload;
-import dev.sluice.engine.fs.MetadataReader;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.job.Workers;
 import dev.sluice.engine.repository.BlobId;
@@ -87,11 +86,10 @@ public final class BackupRunner {
             Chunker treeChunker = new Chunker(TREE_CHUNKS, gear);
             TreeWriter tree = new TreeWriter(treeChunker, TREE_CHUNKS.max(), codec, sink);
             RefCollector refs = new RefCollector();
-            MetadataReader metadata = new MetadataReader();
 
             Flux<Piece> pieces = new ScanStage(workers.io()).scan(request.roots(), request.rules())
                     .transform(new ParentStage(cursor))
-                    .transform(new ChunkStage(dataChunker, chunking.max(), codec, metadata, workers.io(),
+                    .transform(new ChunkStage(dataChunker, chunking.max(), codec, workers.io(),
                             Math.max(2, workers.cpus()), stats))
                     .transform(new DeltaStage(sink, stats))
                     .transform(new SealStage(codec, workers.cpu(), workers.cpus()))

@@ -30,20 +30,17 @@ public final class ChunkStage implements Function<Flux<FileTask>, Flux<Piece>> {
     private final Chunker chunker;
     private final int maxChunk;
     private final BlobCodec codec;
-    private final MetadataReader metadata;
     private final Scheduler io;
     private final int readers;
     private final BackupStats stats;
 
-    public ChunkStage(Chunker chunker, int maxChunk, BlobCodec codec, MetadataReader metadata,
-            Scheduler io, int readers, BackupStats stats) {
+    public ChunkStage(Chunker chunker, int maxChunk, BlobCodec codec, Scheduler io, int readers, BackupStats stats) {
         if (readers < 1) {
             throw new IllegalArgumentException("readers must be at least 1");
         }
         this.chunker = chunker;
         this.maxChunk = maxChunk;
         this.codec = codec;
-        this.metadata = metadata;
         this.io = io;
         this.readers = readers;
         this.stats = stats;
@@ -71,6 +68,7 @@ public final class ChunkStage implements Function<Flux<FileTask>, Flux<Piece>> {
     /** Reads the files of one batch one after another, one piece per request. */
     private final class BatchReader {
         private final Iterator<FileTask> tasks;
+        private final MetadataReader metadata = new MetadataReader();
         private FileTask current;
         private FileChannel channel;
         private ChunkReader reader;

@@ -1,23 +1,23 @@
 package dev.sluice.engine.cli;
 
 import dev.sluice.engine.fs.RawPath;
+import dev.sluice.engine.config.HookSpec;
+import dev.sluice.engine.fs.RawPath;
+import dev.sluice.engine.job.BackupJob;
+import dev.sluice.hook.HookDefinition;
+import dev.sluice.hook.HookLog;
+import dev.sluice.hook.HookPoint;
+import dev.sluice.hook.HookRunner;
+import dev.sluice.hook.OnError;
 import dev.sluice.engine.backup.BackupRequest;
-import dev.sluice.engine.backup.BackupResult;
-import dev.sluice.engine.backup.BackupRunner;
-import dev.sluice.engine.backup.BackupStats;
 import dev.sluice.engine.backup.ErrorPolicy;
 import dev.sluice.engine.chunk.ChunkerParams;
-import dev.sluice.engine.config.ConfigLoader;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
-import dev.sluice.engine.job.OpenRepository;
 import dev.sluice.engine.job.RepositoryTarget;
 import dev.sluice.engine.job.Workers;
-import dev.sluice.engine.repository.RepositoryLock;
-import dev.sluice.engine.repository.RepositorySettings;
 import dev.sluice.engine.scan.ScanRules;
-import dev.sluice.engine.sink.LocalBlobSink;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +97,7 @@ final class BackupCommand implements Command {
     }
 
     private record Plan(BackupRequest request, RepositoryTarget target, ChunkerParams chunking,
-            String compression, Integer level) {}
+            String compression, Integer level, List<HookDefinition> hooks, Path workingDirectory) {}
 
     private Plan adHocPlan(Arguments args) throws UsageException {
         if (args.positional().isEmpty()) {
@@ -110,7 +110,8 @@ final class BackupCommand implements Command {
                 args.flag("--one-file-system"), !args.flag("--no-exclude-caches"));
         String job = args.value("--job") == null ? "default" : args.value("--job");
         String host = args.value("--host") == null ? HostName.local() : args.value("--host");
-        return new Plan(request(job, host, roots, rules, args), target, null, null, null);
+        return new Plan(request(job, host, roots, rules, args), target, null, null, null, List.of(),
+                Path.of("").toAbsolutePath());
     }
 
     private Plan planFor(JobSpec job, SluiceConfig config, Arguments args) throws UsageException {
@@ -126,7 +127,22 @@ final class BackupCommand implements Command {
                 (int) job.chunker().max());
         return new Plan(request(job.name(), host, job.paths(), rules, args),
                 new RepositoryTarget(local.path(), keyFile, passwordFile), chunking,
-                job.compression().algorithm(), job.compression().level());
+                job.compression().algorithm(), job.compression().level(), hooks(job),
+                config.file().toAbsolutePath().getParent());
+    }
+
+    private static List<HookDefinition> hooks(JobSpec job) throws UsageException {
+        List<HookDefinition> out = new ArrayList<>();
+        for (HookSpec h : job.hooks()) {
+            try {
+                HookDefinition d = new HookDefinition(HookPoint.of(h.point()), h.path().toAbsolutePath(), h.args(),
+                        h.timeout(), OnError.valueOf(h.onError().name()), h.async());
+                out.add(d);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("job " + job.name() + ": hook " + h.path() + ": " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static BackupRequest request(String job, String host, List<Path> roots, ScanRules rules, Arguments args)
@@ -145,28 +161,32 @@ final class BackupCommand implements Command {
                     console.err().println("sluice: warning: " + RawPath.escape(p.path()) + ": "
                             + p.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + p.message());
                 }));
-        try (OpenRepository open = Failures.open(plan.target(), plan.compression(), plan.level());
-                RepositoryLock lock = Failures.lock(open.repository(), false)) {
-            RepositorySettings s = open.repository().settings();
-            ChunkerParams chunking = plan.chunking() != null ? plan.chunking()
-                    : new ChunkerParams(s.chunkerMinSize(), s.chunkerAvgSize(), s.chunkerMaxSize());
-            BackupRunner.Run run;
-            BackupResult result;
-            try (LocalBlobSink sink = new LocalBlobSink(open.repository())) {
-                run = new BackupRunner(workers, console.clock()).prepare(request, open.repository(), sink,
-                        open.codec(), chunking);
-                BackupStats st = run.stats();
-                try (ProgressLine progress = ProgressLine.start(console.terminal() && !args.flag("--quiet"),
-                        console.err(), console.clock(),
-                        () -> String.format("%d files", st.files()), st::bytesRead, () -> 0L)) {
-                    result = run.execute();
-                }
-            } catch (Exception e) {
-                throw new CommandException(ExitCode.FAILURE, "backup of job " + request.job()
-                        + " failed, no snapshot was written: " + Failures.describe(e), e);
+        HookLog hookLog = HookLog.lines(line -> console.err().println("sluice: hook: " + line));
+        BackupJob job = new BackupJob(workers, console.clock(), new HookRunner(workers.io(), hookLog), hookLog);
+        BackupJob.Plan jobPlan = new BackupJob.Plan(request, plan.target(), plan.chunking(), plan.compression(),
+                plan.level(), plan.hooks(), plan.workingDirectory());
+        ProgressLine[] progress = new ProgressLine[1];
+        BackupJob.Outcome outcome;
+        try {
+            outcome = job.run(jobPlan, st -> progress[0] = ProgressLine.start(
+                    console.terminal() && !args.flag("--quiet"), console.err(), console.clock(),
+                    () -> String.format("%d files", st.files()), st::bytesRead, () -> 0L));
+        } finally {
+            if (progress[0] != null) {
+                progress[0].close();
             }
-            Summaries.backup(result, request, args.flag("--json"), console);
-            return result.hadProblems() ? ExitCode.PARTIAL : ExitCode.OK;
         }
+        if (outcome.result() != null) {
+            Summaries.backup(outcome.result(), request, args.flag("--json"), console);
+        }
+        if (outcome.failure() != null) {
+            String what = outcome.result() == null ? ", no snapshot was written: " : ": ";
+            console.err().println("sluice backup: job " + request.job() + " failed" + what
+                    + Failures.describe(outcome.failure()));
+            if (console.env().containsKey("SLUICE_DEBUG")) {
+                outcome.failure().printStackTrace(console.err());
+            }
+        }
+        return outcome.status();
     }
 }

@@ -15,6 +15,7 @@ public final class Main {
             new RestoreCommand(),
             new CheckCommand(),
             new ConfigCommands(),
+            new HooksCommand(),
             new QuickstartCommand());
 
     private Main() {}

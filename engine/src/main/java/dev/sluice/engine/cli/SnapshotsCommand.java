@@ -1,5 +1,7 @@
 package dev.sluice.engine.cli;
 
+import dev.sluice.engine.json.JsonWriter;
+
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.content.SnapshotPayload;
 import dev.sluice.engine.job.OpenRepository;

@@ -1,5 +1,7 @@
 package dev.sluice.engine.cli;
 
+import dev.sluice.engine.json.JsonWriter;
+
 import dev.sluice.engine.backup.BackupRequest;
 import dev.sluice.engine.backup.BackupResult;
 import dev.sluice.engine.backup.BackupStats;

@@ -14,9 +14,10 @@ import java.security.MessageDigest;
 /**
  * The source side's view of a blob: its keyed id, and the way from plaintext to the
  * sealed bytes a sink stores (compress, then seal) and back (open, decompress, verify
- * the id). Thread-safe; per-thread hashers are kept internally.
+ * the id). Thread-safe; per-thread hashers are kept internally. Close it when every
+ * thread is done with it: the compressor holds native zstd contexts.
  */
-public final class BlobCodec {
+public final class BlobCodec implements AutoCloseable {
     private final MasterKey key;
     private final BlobCompressor compressor;
     private final BlobSealer sealer;
@@ -80,5 +81,10 @@ public final class BlobCodec {
             throw new BlobDamagedException(id, "content does not match its id");
         }
         return plain;
+    }
+
+    @Override
+    public void close() {
+        compressor.close();
     }
 }

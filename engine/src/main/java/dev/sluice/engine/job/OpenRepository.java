@@ -49,6 +49,7 @@ public final class OpenRepository implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            codec.close();
             repository.close();
         } finally {
             key.destroy();

@@ -41,7 +41,8 @@ public final class Restorer {
     private final Workers workers;
     private final Repository repository;
     private final BlobCodec codec;
-    private final MetadataWriter metadata = new MetadataWriter();
+    /** MetadataWriter is not thread-safe; content jobs run on several threads. */
+    private final ThreadLocal<MetadataWriter> writers = ThreadLocal.withInitial(MetadataWriter::new);
     private final RestoreStats stats = new RestoreStats();
 
     public Restorer(Workers workers, Repository repository, BlobCodec codec) {
@@ -85,7 +86,7 @@ public final class Restorer {
         for (int i = directories.size() - 1; i >= 0; i--) {
             TreeEntry dir = directories.get(i);
             try {
-                metadata.apply(targetOf(targetBytes, dir.path()), dir.meta(), options.restoreOwnership());
+                writers.get().apply(targetOf(targetBytes, dir.path()), dir.meta(), options.restoreOwnership());
             } catch (IOException e) {
                 report.accept(problem(dir, e));
             }
@@ -127,14 +128,14 @@ public final class Restorer {
                 case SYMLINK -> {
                     Files.deleteIfExists(t);
                     Files.createSymbolicLink(t, RawPath.linkTarget(m.linkTarget()));
-                    metadata.apply(t, m, options.restoreOwnership());
+                    writers.get().apply(t, m, options.restoreOwnership());
                     stats.others.incrementAndGet();
                     return null;
                 }
                 case FIFO -> {
                     Files.deleteIfExists(t);
                     SpecialFiles.mkfifo(t, m.mode());
-                    metadata.apply(t, m, options.restoreOwnership());
+                    writers.get().apply(t, m, options.restoreOwnership());
                     stats.others.incrementAndGet();
                     return null;
                 }
@@ -146,7 +147,7 @@ public final class Restorer {
                     }
                     Files.deleteIfExists(t);
                     SpecialFiles.mknod(t, m.kind(), m.mode(), m.rdev());
-                    metadata.apply(t, m, options.restoreOwnership());
+                    writers.get().apply(t, m, options.restoreOwnership());
                     stats.others.incrementAndGet();
                     return null;
                 }
@@ -180,7 +181,7 @@ public final class Restorer {
                 }
                 writer.finish();
             }
-            metadata.apply(job.file(), e.meta(), options.restoreOwnership());
+            writers.get().apply(job.file(), e.meta(), options.restoreOwnership());
             stats.files.incrementAndGet();
         } catch (IOException | RuntimeException ex) {
             report.accept(problem(e, ex));

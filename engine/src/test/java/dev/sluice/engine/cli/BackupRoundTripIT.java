@@ -20,7 +20,7 @@ class BackupRoundTripIT {
     Path dir;
 
     private Path source() throws Exception {
-        Path src = dir.resolve("src");
+        Path src = Files.createDirectories(dir.resolve("src"));
         TreeFixture.kitchenSink(7)
                 .sparseFile("big/sparse-1g.img", 1L << 30, 11,
                         new TreeFixture.Island(0, 4096), new TreeFixture.Island(512L << 20, 65536),

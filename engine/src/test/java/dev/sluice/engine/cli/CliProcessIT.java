@@ -31,7 +31,7 @@ class CliProcessIT {
     @ParameterizedTest
     @ValueSource(strings = {"C", "C.UTF-8"})
     void namesThatAreNotUtf8RoundTripUnderAnyLocale(String locale) throws Exception {
-        Path src = dir.resolve("src");
+        Path src = Files.createDirectories(dir.resolve("src"));
         TreeFixture.create()
                 .file(TreeFixture.join(TreeFixture.raw("names/"), TreeFixture.INVALID_UTF8), "invalid")
                 .file(TreeFixture.join(TreeFixture.raw("names/"), TreeFixture.NEWLINE), "newline")

@@ -1,4 +1,4 @@
-package dev.sluice.engine.cli;
+package dev.sluice.engine.json;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -7,38 +7,38 @@ import java.util.Deque;
  * A small streaming JSON writer for machine-readable command output ({@code --json});
  * it escapes strings correctly and tracks commas, nothing more.
  */
-final class JsonWriter {
+public final class JsonWriter {
     private final StringBuilder out = new StringBuilder();
     private final Deque<Boolean> first = new ArrayDeque<>();
     private boolean afterName;
 
-    JsonWriter beginObject() {
+    public JsonWriter beginObject() {
         value();
         out.append('{');
         first.push(true);
         return this;
     }
 
-    JsonWriter endObject() {
+    public JsonWriter endObject() {
         first.pop();
         out.append('}');
         return this;
     }
 
-    JsonWriter beginArray() {
+    public JsonWriter beginArray() {
         value();
         out.append('[');
         first.push(true);
         return this;
     }
 
-    JsonWriter endArray() {
+    public JsonWriter endArray() {
         first.pop();
         out.append(']');
         return this;
     }
 
-    JsonWriter name(String name) {
+    public JsonWriter name(String name) {
         comma();
         string(name);
         out.append(':');
@@ -46,7 +46,7 @@ final class JsonWriter {
         return this;
     }
 
-    JsonWriter value(String s) {
+    public JsonWriter value(String s) {
         value();
         if (s == null) {
             out.append("null");
@@ -56,23 +56,23 @@ final class JsonWriter {
         return this;
     }
 
-    JsonWriter value(long n) {
+    public JsonWriter value(long n) {
         value();
         out.append(n);
         return this;
     }
 
-    JsonWriter value(boolean b) {
+    public JsonWriter value(boolean b) {
         value();
         out.append(b);
         return this;
     }
 
-    JsonWriter field(String name, String v) {
+    public JsonWriter field(String name, String v) {
         return name(name).value(v);
     }
 
-    JsonWriter field(String name, long v) {
+    public JsonWriter field(String name, long v) {
         return name(name).value(v);
     }
 

@@ -1,0 +1,163 @@
+package dev.sluice.engine.job;
+
+import dev.sluice.engine.backup.BackupRequest;
+import dev.sluice.engine.backup.BackupResult;
+import dev.sluice.engine.backup.BackupRunner;
+import dev.sluice.engine.backup.BackupStats;
+import dev.sluice.engine.chunk.ChunkerParams;
+import dev.sluice.engine.json.JsonWriter;
+import dev.sluice.engine.repository.RepositoryLock;
+import dev.sluice.engine.repository.RepositorySettings;
+import dev.sluice.engine.scan.ScanRules;
+import dev.sluice.engine.sink.LocalBlobSink;
+import dev.sluice.hook.HookContext;
+import dev.sluice.hook.HookDefinition;
+import dev.sluice.hook.HookLog;
+import dev.sluice.hook.HookPoint;
+import dev.sluice.hook.HookResult;
+import dev.sluice.hook.HookRunner;
+import dev.sluice.hook.HookSession;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One backup job run from start to end, with its hooks: job.start, snapshot.pre and
+ * transfer.pre before the pipeline (a failing pre hook means no snapshot), transfer.post
+ * with the summary on stdin (it may replace the status), snapshot.post, and job.end
+ * always, with the final status. Used by the CLI and, later, the daemon.
+ */
+public final class BackupJob {
+
+    /** Everything a run needs that does not change while it runs. */
+    public record Plan(BackupRequest request, RepositoryTarget target, ChunkerParams chunking, String compression,
+            Integer compressionLevel, List<HookDefinition> hooks, Path workingDirectory) {
+        public Plan {
+            hooks = List.copyOf(hooks);
+        }
+    }
+
+    /** How a run ended: its status, the backup result if a snapshot was written, the failure if any. */
+    public record Outcome(int status, BackupResult result, Exception failure, List<HookResult> hooks) {}
+
+    private final Workers workers;
+    private final Clock clock;
+    private final HookRunner hookRunner;
+    private final HookLog hookLog;
+
+    public BackupJob(Workers workers, Clock clock, HookRunner hookRunner, HookLog hookLog) {
+        this.workers = workers;
+        this.clock = clock;
+        this.hookRunner = hookRunner;
+        this.hookLog = hookLog;
+    }
+
+    /** Runs the job; never throws for a failure of the job itself, which is in the outcome. */
+    public Outcome run(Plan plan, Consumer<BackupStats> onStart) {
+        HookSession hooks = plan.hooks().isEmpty() ? null : new HookSession(hookRunner, hookLog, plan.hooks(),
+                HookContext.of(plan.request().job(), HookContext.Role.SOURCE, plan.workingDirectory()));
+        BackupResult result = null;
+        Exception failure = null;
+        int status;
+        try {
+            List<String> extraExcludes = new ArrayList<>();
+            if (hooks != null && !enterAll(hooks, extraExcludes)) {
+                status = JobStatus.FAILURE;
+                failure = new IllegalStateException("a pre hook failed; nothing was snapshotted: " + describe(hooks));
+            } else {
+                BackupRequest request = withExcludes(plan.request(), extraExcludes);
+                result = backup(plan, request, onStart);
+                status = result.hadProblems() ? JobStatus.PARTIAL : JobStatus.OK;
+                if (hooks != null) {
+                    hooks.useSnapshot(result.snapshot().hex());
+                    var post = hooks.exit(HookPoint.TRANSFER_POST, status, summaryJson(result)).block();
+                    if (post != null && post.replacementStatus().isPresent()) {
+                        status = post.replacementStatus().getAsInt();
+                    }
+                    if (post != null && post.failed()) {
+                        status = Math.max(status, JobStatus.FAILURE);
+                    }
+                    var snap = hooks.exit(HookPoint.SNAPSHOT_POST, status, null).block();
+                    if (snap != null && snap.failed()) {
+                        status = Math.max(status, JobStatus.FAILURE);
+                    }
+                }
+            }
+        } catch (Exception e) {
+            failure = e;
+            status = JobStatus.of(e);
+        }
+        if (hooks != null) {
+            var end = hooks.finish(status).block();
+            if (end != null && end.failed() && status == JobStatus.OK) {
+                status = JobStatus.FAILURE;
+                failure = new IllegalStateException("the job.end hook failed: " + end.failure().orElse("?"));
+            }
+        }
+        return new Outcome(status, result, failure, hooks == null ? List.of() : hooks.results());
+    }
+
+    private static boolean enterAll(HookSession hooks, List<String> extraExcludes) {
+        for (HookPoint pre : List.of(HookPoint.JOB_START, HookPoint.SNAPSHOT_PRE, HookPoint.TRANSFER_PRE)) {
+            HookSession.Outcome o = hooks.enter(pre).block();
+            if (o == null || !o.proceed()) {
+                return false;
+            }
+            extraExcludes.addAll(o.excludes());
+        }
+        return true;
+    }
+
+    private static String describe(HookSession hooks) {
+        return hooks.results().stream().filter(r -> !r.ok())
+                .map(r -> r.point().id() + " " + r.executable() + ": " + r.error().orElse(r.status().name()))
+                .reduce((a, b) -> a + "; " + b).orElse("?");
+    }
+
+    private static BackupRequest withExcludes(BackupRequest r, List<String> extra) {
+        if (extra.isEmpty()) {
+            return r;
+        }
+        List<byte[]> excludes = new ArrayList<>(r.rules().excludes());
+        for (String e : extra) {
+            excludes.add(e.getBytes(StandardCharsets.UTF_8));
+        }
+        ScanRules rules = ScanRules.ofBytes(r.rules().includes(), excludes, r.rules().oneFileSystem(),
+                r.rules().excludeCaches());
+        return new BackupRequest(r.job(), r.host(), r.roots(), rules, r.useParent(), r.errorPolicy());
+    }
+
+    private BackupResult backup(Plan plan, BackupRequest request, Consumer<BackupStats> onStart) throws Exception {
+        try (OpenRepository open = OpenRepository.open(plan.target(), plan.compression(), plan.compressionLevel());
+                RepositoryLock lock = open.repository().lock(RepositoryLock.Mode.SHARED,
+                        RepositoryLock.Owner.current(), clock);
+                LocalBlobSink sink = new LocalBlobSink(open.repository())) {
+            RepositorySettings s = open.repository().settings();
+            ChunkerParams chunking = plan.chunking() != null ? plan.chunking()
+                    : new ChunkerParams(s.chunkerMinSize(), s.chunkerAvgSize(), s.chunkerMaxSize());
+            BackupRunner.Run run = new BackupRunner(workers, clock).prepare(request, open.repository(), sink,
+                    open.codec(), chunking);
+            onStart.accept(run.stats());
+            return run.execute();
+        }
+    }
+
+    /** The transfer summary a transfer.post hook reads on stdin. */
+    static byte[] summaryJson(BackupResult r) {
+        BackupStats s = r.stats();
+        return new JsonWriter().beginObject()
+                .field("snapshot", r.snapshot().hex())
+                .field("files_new", s.filesNew())
+                .field("files_changed", s.filesChanged())
+                .field("files_unchanged", s.filesUnchanged())
+                .field("problems", s.problems())
+                .field("bytes_total", s.bytesTotal())
+                .field("bytes_read", s.bytesRead())
+                .field("bytes_added", s.bytesAdded())
+                .field("duration_ms", r.duration().toMillis())
+                .endObject().toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
