@@ -57,6 +57,13 @@ class MetadataRoundTripTest {
     }
 
     @Test
+    void fixtureReallyHasItsDeclaredPreEpochTime() throws IOException {
+        Path old = TreeFixture.resolve(src, TreeFixture.raw("times/old"));
+        assertEquals(-1_000_000_123L, new MetadataReader().read(old).mtimeNanos());
+        assertEquals(-1_000_000_123L, new MetadataReader().read(TreeFixture.resolve(dst, TreeFixture.raw("times/old"))).mtimeNanos());
+    }
+
+    @Test
     void detectsAChangedByte() throws IOException {
         Path f = TreeFixture.resolve(dst, TreeFixture.raw("data/random.bin"));
         FileTime mtime = Files.getLastModifiedTime(f);
