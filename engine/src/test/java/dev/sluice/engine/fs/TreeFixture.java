@@ -248,8 +248,8 @@ public final class TreeFixture {
                 .randomFile("data/random.bin", 200_000, seed)
                 .file("data/empty", new byte[0])
                 .file("data/hello.txt", "hello\n")
-                .sparseFile("data/sparse.img", 64L << 20, seed + 1,
-                        new Island(0, 100), new Island(5L << 20, 8192), new Island((64L << 20) - 10, 10))
+                .sparseFile("data/sparse.img", 16L << 20, seed + 1,
+                        new Island(0, 100), new Island(5L << 20, 8192), new Island((16L << 20) - 10, 10))
                 .sparseFile("data/hole-at-end.img", 1L << 20, seed + 2, new Island(4096, 4096))
                 .symlink("links/relative", "../data/hello.txt")
                 .symlink("links/absolute", "/nonexistent/sluice/absolute")
