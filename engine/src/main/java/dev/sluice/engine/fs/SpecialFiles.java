@@ -19,12 +19,14 @@ import java.util.Objects;
  * {@code String}.
  *
  * <p>The JDK cannot create these entries, and its time and xattr setters open the file, which
- * blocks on a fifo. Each operation therefore works on a temporary ASCII name in the same
+ * blocks on a fifo. Creation therefore runs the tool on a temporary ASCII name in the target
  * directory, reached through an ASCII symlink to that directory in {@code java.io.tmpdir}
- * (so the directory's own raw bytes do not pass through a {@code String} either), and then
- * links the result to its raw name and removes the temporary name. Linking never replaces an
- * existing entry: creating over an existing name fails with
- * {@link java.nio.file.FileAlreadyExistsException}, as mkfifo(1) would.
+ * (so the directory's own raw bytes do not pass through a {@code String} either), then
+ * hard-links the new entry to its raw name and removes the temporary name: an atomic step that,
+ * unlike rename(2), never replaces an existing entry, so creating over an existing name fails
+ * with {@link java.nio.file.FileAlreadyExistsException}, as mkfifo(1) would. Times are set
+ * through an ASCII symlink to the entry itself (see {@code setTimes}). Each call starts one or
+ * two short processes, which is fine for the rare special files, not for regular ones.
  */
 public final class SpecialFiles {
 
