@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  * only <b>microseconds</b>: the JDK uses {@code lutimes}, so the last three digits of the
  * nanoseconds become 0. Fifos, devices and sockets keep nanoseconds: they are set with
  * {@code touch -h} (see {@link SpecialFiles}) because the JDK would open, and block on, them.
+ * Times before 1970 with a fractional second are also set with {@code touch}: the JDK would
+ * silently turn them into the epoch. For symlinks such times cannot be set exactly (they become
+ * the epoch); that is a known limitation.
  * Because the JDK opens regular files and directories read-only to set their times, a non-root
  * caller cannot set the times of an entry whose mode forbids reading (for example 0000).
  *
@@ -64,13 +67,19 @@ public final class MetadataWriter {
             // file (blocking on fifos); this one is a plain chmod(2) and keeps suid/sgid/sticky.
             Files.setAttribute(p, "unix:mode", m.mode());
         }
-        if (m.kind().isSpecial()) {
+        if (m.kind().isSpecial() || (m.kind() != FileKind.SYMLINK
+                && (fractionBeforeEpoch(m.mtimeNanos()) || fractionBeforeEpoch(m.atimeNanos())))) {
             SpecialFiles.setTimes(p, m.atimeNanos(), m.mtimeNanos());
         } else {
             Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                     .setTimes(FileTime.from(m.mtimeNanos(), TimeUnit.NANOSECONDS),
                             FileTime.from(m.atimeNanos(), TimeUnit.NANOSECONDS), null);
         }
+    }
+
+    /** The JDK turns such times into the epoch (it passes a negative tv_nsec, gets EINVAL, retries with 0). */
+    private static boolean fractionBeforeEpoch(long nanos) {
+        return nanos < 0 && nanos % 1_000_000_000L != 0;
     }
 
     private void applyXattrs(Path p, FileMeta m, long dev) throws IOException {

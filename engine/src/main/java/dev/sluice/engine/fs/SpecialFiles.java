@@ -19,12 +19,14 @@ import java.util.Objects;
  * {@code String}.
  *
  * <p>The JDK cannot create these entries, and its time and xattr setters open the file, which
- * blocks on a fifo. Each operation therefore works on a temporary ASCII name in the same
+ * blocks on a fifo. Creation therefore runs the tool on a temporary ASCII name in the target
  * directory, reached through an ASCII symlink to that directory in {@code java.io.tmpdir}
- * (so the directory's own raw bytes do not pass through a {@code String} either), and then
- * links the result to its raw name and removes the temporary name. Linking never replaces an
- * existing entry: creating over an existing name fails with
- * {@link java.nio.file.FileAlreadyExistsException}, as mkfifo(1) would.
+ * (so the directory's own raw bytes do not pass through a {@code String} either), then
+ * hard-links the new entry to its raw name and removes the temporary name: an atomic step that,
+ * unlike rename(2), never replaces an existing entry, so creating over an existing name fails
+ * with {@link java.nio.file.FileAlreadyExistsException}, as mkfifo(1) would. Times are set
+ * through an ASCII symlink to the entry itself (see {@code setTimes}). Each call starts one or
+ * two short processes, which is fine for the rare special files, not for regular ones.
  */
 public final class SpecialFiles {
 
@@ -67,39 +69,42 @@ public final class SpecialFiles {
 
     /** The major number of a Linux dev_t (glibc's gnu_dev_major). */
     public static long major(long rdev) {
-        return ((rdev >>> 8) & 0xfffL) | ((rdev >>> 32) & ~0xfffL);
+        return ((rdev >>> 8) & 0xfffL) | ((rdev >>> 32) & 0xfffff000L);
     }
 
     /** The minor number of a Linux dev_t (glibc's gnu_dev_minor). */
     public static long minor(long rdev) {
-        return (rdev & 0xffL) | ((rdev >>> 12) & ~0xffL);
+        return (rdev & 0xffL) | ((rdev >>> 12) & 0xffffff00L);
     }
 
     /** Builds a Linux dev_t from major and minor numbers (glibc's gnu_dev_makedev). */
     public static long makedev(long major, long minor) {
-        return (minor & 0xffL) | ((major & 0xfffL) << 8) | ((minor & ~0xffL) << 12) | ((major & ~0xfffL) << 32);
+        return (minor & 0xffL) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | ((major & 0xfffff000L) << 32);
     }
 
     /**
-     * Sets access and modification time of {@code p} with nanosecond precision, without opening
-     * it and without following a final symlink ({@code touch -h}). Used for fifos, devices and
-     * sockets, for which the JDK's setters would open (and block on) the file. The entry is
-     * reached through a temporary hard link with an ASCII name, removed afterwards; so this does
-     * not work on directories.
+     * Sets access and modification time of {@code p} with nanosecond precision without opening it:
+     * {@code touch -c -d @SECONDS.NANOS} on an ASCII symlink (in {@code java.io.tmpdir}) that
+     * points at {@code p}, so touch's utimensat follows the alias to {@code p}. Used for fifos,
+     * devices and sockets, for which the JDK's setters would open (and block on) the entry, and
+     * for times before 1970 with a fractional second, which the JDK silently turns into the
+     * epoch. Must not be used on a symlink (it would set its target's times).
      */
     static void setTimes(Path p, long atimeNanos, long mtimeNanos) throws IOException {
-        withAsciiDirectory(p.toAbsolutePath().getParent(), (dirAlias, realDir) -> {
-            String tmpName = temporaryName();
-            Path tmp = RawPath.resolve(realDir, tmpName.getBytes(StandardCharsets.US_ASCII));
-            Files.createLink(tmp, p);
+        Path aliasDir = Files.createTempDirectory("sluice-touch-");
+        try {
+            Path alias = aliasDir.resolve("f");
+            Files.createSymbolicLink(alias, p.toAbsolutePath());
             try {
-                String tool = dirAlias + "/" + tmpName;
-                run(List.of("touch", "-h", "-c", "-a", "-d", "@" + seconds(atimeNanos), tool), "touch", p);
-                run(List.of("touch", "-h", "-c", "-m", "-d", "@" + seconds(mtimeNanos), tool), "touch", p);
+                String tool = alias.toString();
+                run(List.of("touch", "-c", "-a", "-d", "@" + seconds(atimeNanos), tool), "touch", p);
+                run(List.of("touch", "-c", "-m", "-d", "@" + seconds(mtimeNanos), tool), "touch", p);
             } finally {
-                Files.delete(tmp);
+                Files.delete(alias);
             }
-        });
+        } finally {
+            Files.delete(aliasDir);
+        }
     }
 
     private static String seconds(long nanos) {

@@ -2,6 +2,7 @@ package dev.sluice.engine.scan;
 
 import dev.sluice.engine.fs.RawPath;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 
@@ -137,16 +138,13 @@ final class Glob {
         boolean[] cur = new boolean[n + 1];
         boolean[] next = new boolean[n + 1];
         if (anchored) {
-            cur[0] = true;
-            close(cur);
+            enter(cur, 0);
         }
         for (int pos = 0; pos < path.length; pos++) {
             if (!anchored && pos > 0 && path[pos - 1] == '/') {
-                cur[0] = true;
-                close(cur);
+                enter(cur, 0);
             }
-            java.util.Arrays.fill(next, false);
-            boolean any = false;
+            Arrays.fill(next, false);
             int c = path[pos] & 0xff;
             for (int s = 0; s < n; s++) {
                 if (!cur[s]) {
@@ -156,57 +154,66 @@ final class Glob {
                 switch (t.op) {
                     case LITERAL -> {
                         if ((t.literal & 0xff) == c) {
-                            next[s + 1] = true;
+                            enter(next, s + 1);
                         }
                     }
                     case ANY -> {
                         if (c != '/') {
-                            next[s + 1] = true;
+                            enter(next, s + 1);
                         }
                     }
                     case CLASS -> {
                         if (t.set.get(c)) {
-                            next[s + 1] = true;
+                            enter(next, s + 1);
                         }
                     }
                     case STAR -> {
                         if (c != '/') {
-                            next[s] = true;
+                            enter(next, s);
                         }
                     }
-                    case DOUBLE_STAR -> next[s] = true;
+                    case DOUBLE_STAR -> enter(next, s);
                     case DOUBLE_STAR_SLASH -> {
+                        // inside "**/": may only be left right after a '/'
                         next[s] = true;
                         if (c == '/') {
-                            next[s + 1] = true;
+                            enter(next, s + 1);
                         }
                     }
                 }
             }
-            close(next);
-            for (boolean v : next) {
-                any |= v;
-            }
             boolean[] tmp = cur;
             cur = next;
             next = tmp;
-            if (!any && (anchored || pos + 1 >= path.length)) {
+            if (anchored && !any(cur)) {
                 return false;
             }
         }
         return cur[n];
     }
 
-    /** Adds the states reachable without input: a star may match nothing. */
-    private void close(boolean[] states) {
-        for (int s = 0; s < tokens.length; s++) {
-            if (states[s]) {
-                Op op = tokens[s].op;
-                if (op == Op.STAR || op == Op.DOUBLE_STAR || op == Op.DOUBLE_STAR_SLASH) {
-                    states[s + 1] = true;
-                }
+    /** Enters state {@code s}; a star (of any kind) may also match nothing, so enters what follows it too. */
+    private void enter(boolean[] states, int s) {
+        while (true) {
+            states[s] = true;
+            if (s == tokens.length) {
+                return;
+            }
+            Op op = tokens[s].op;
+            if (op != Op.STAR && op != Op.DOUBLE_STAR && op != Op.DOUBLE_STAR_SLASH) {
+                return;
+            }
+            s++;
+        }
+    }
+
+    private static boolean any(boolean[] states) {
+        for (boolean v : states) {
+            if (v) {
+                return true;
             }
         }
+        return false;
     }
 
     @Override

@@ -280,6 +280,10 @@ public final class TreeAssert {
     }
 
     private static void scan(Path p, byte[] rel, Map<String, Entry> out) throws IOException {
+        scan(p, rel, out, new HashMap<>());
+    }
+
+    private static void scan(Path p, byte[] rel, Map<String, Entry> out, Map<Long, Boolean> xattrSupport) throws IOException {
         Map<String, Object> a = Files.readAttributes(p, ATTRS, LinkOption.NOFOLLOW_LINKS);
         Entry e = new Entry();
         e.path = p;
@@ -298,7 +302,8 @@ public final class TreeAssert {
         if (e.kind == FileKind.SYMLINK) {
             e.target = RawPath.bytes(Files.readSymbolicLink(p));
         }
-        if (e.kind == FileKind.REGULAR || e.kind == FileKind.DIRECTORY) {
+        if ((e.kind == FileKind.REGULAR || e.kind == FileKind.DIRECTORY)
+                && xattrSupport.computeIfAbsent(e.dev, d -> supportsXattrs(p))) {
             e.xattrs = xattrs(p);
         }
         out.put(new String(rel, StandardCharsets.ISO_8859_1), e);
@@ -307,16 +312,21 @@ public final class TreeAssert {
                 for (Path child : ds) {
                     byte[] name = RawPath.fileName(child);
                     byte[] childRel = rel.length == 0 ? name : TreeFixture.join(rel, name);
-                    scan(child, childRel, out);
+                    scan(child, childRel, out, xattrSupport);
                 }
             }
         }
     }
 
-    private static Map<String, String> xattrs(Path p) throws IOException {
-        if (!Files.getFileStore(p).supportsFileAttributeView(UserDefinedFileAttributeView.class)) {
-            return Map.of();
+    private static boolean supportsXattrs(Path p) {
+        try {
+            return Files.getFileStore(p).supportsFileAttributeView(UserDefinedFileAttributeView.class);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot find the file store of " + RawPath.escape(p), e);
         }
+    }
+
+    private static Map<String, String> xattrs(Path p) throws IOException {
         UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         Map<String, String> out = new TreeMap<>();
         for (String name : v.list()) {
