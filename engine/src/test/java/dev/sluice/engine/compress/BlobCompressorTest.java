@@ -127,6 +127,18 @@ class BlobCompressorTest {
     }
 
     @Test
+    void closeFreesContextsAndRefusesFurtherUse() throws Exception {
+        BlobCompressor c = new BlobCompressor("zstd", 1);
+        byte[] data = text(10_000);
+        byte[] z = c.compress(data, 0, data.length);
+        assertArrayEquals(data, c.decompress(z, 0, z.length, data.length));
+        c.close();
+        assertThrows(IllegalStateException.class, () -> c.compress(data, 0, data.length));
+        assertThrows(IllegalStateException.class, () -> c.decompress(z, 0, z.length, data.length));
+        c.close();
+    }
+
+    @Test
     void validatesArguments() {
         assertThrows(IllegalArgumentException.class, () -> new BlobCompressor("lz4", 1));
         assertThrows(IllegalArgumentException.class, () -> new BlobCompressor("zstd", 99));
