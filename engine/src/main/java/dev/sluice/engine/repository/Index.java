@@ -197,7 +197,7 @@ public final class Index implements Iterable<IndexEntry> {
         if (needed <= kinds.length) {
             return;
         }
-        int n = (int) Math.min(MAX_ENTRIES, Math.max(needed, kinds.length + (kinds.length >> 1)));
+        int n = Math.min(MAX_ENTRIES, Math.max(needed, kinds.length + (kinds.length >> 1)));
         ids = Arrays.copyOf(ids, n * ID);
         offsets = Arrays.copyOf(offsets, n);
         lengths = Arrays.copyOf(lengths, n);
