@@ -33,9 +33,9 @@ class CliProcessIT {
     void namesThatAreNotUtf8RoundTripUnderAnyLocale(String locale) throws Exception {
         Path src = Files.createDirectories(dir.resolve("src"));
         TreeFixture.create()
-                .file(TreeFixture.join(TreeFixture.raw("names/"), TreeFixture.INVALID_UTF8), "invalid")
-                .file(TreeFixture.join(TreeFixture.raw("names/"), TreeFixture.NEWLINE), "newline")
-                .file(TreeFixture.join(TreeFixture.raw("names/"), TreeFixture.LONE_C3), "lone")
+                .file(TreeFixture.join(TreeFixture.raw("names"), TreeFixture.INVALID_UTF8), "invalid")
+                .file(TreeFixture.join(TreeFixture.raw("names"), TreeFixture.NEWLINE), "newline")
+                .file(TreeFixture.join(TreeFixture.raw("names"), TreeFixture.LONE_C3), "lone")
                 .file("names/\u00fc-\u4e2d\u6587", "utf-8")
                 .symlink(TreeFixture.raw("names/link"), TreeFixture.join(TreeFixture.raw("target-"), TreeFixture.INVALID_UTF8))
                 .materialise(src);
