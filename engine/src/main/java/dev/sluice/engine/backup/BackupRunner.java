@@ -1,0 +1,143 @@
+package dev.sluice.engine.backup;
+
+import dev.sluice.engine.chunk.Chunker;
+import dev.sluice.engine.chunk.ChunkerParams;
+import dev.sluice.engine.chunk.GearTable;
+import dev.sluice.engine.content.BlobCodec;
+import dev.sluice.engine.content.SnapshotPayload;
+import dev.sluice.engine.fs.MetadataReader;
+import dev.sluice.engine.fs.RawPath;
+import dev.sluice.engine.job.Workers;
+import dev.sluice.engine.repository.BlobId;
+import dev.sluice.engine.repository.BlobKind;
+import dev.sluice.engine.repository.Repository;
+import dev.sluice.engine.repository.SnapshotId;
+import dev.sluice.engine.repository.SnapshotRecord;
+import dev.sluice.engine.scan.ScanStage;
+import dev.sluice.engine.sink.BlobSink;
+import dev.sluice.engine.tree.ParentCursor;
+import dev.sluice.engine.tree.TreeReader;
+import dev.sluice.engine.tree.TreeWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Composes the stages of a backup — scan, parent join, chunk, delta, seal, store, tree —
+ * and writes the snapshot record last. It holds no state between runs.
+ */
+public final class BackupRunner {
+    /** Chunking of the metadata stream: small enough that a changed entry rewrites little. */
+    static final ChunkerParams TREE_CHUNKS = new ChunkerParams(16 * 1024, 64 * 1024, 256 * 1024);
+    /** The largest plaintext blob a reader accepts (the chunker's hard maximum is smaller). */
+    public static final int MAX_BLOB = 64 * 1024 * 1024;
+
+    private final Workers workers;
+    private final Clock clock;
+
+    public BackupRunner(Workers workers, Clock clock) {
+        this.workers = workers;
+        this.clock = clock;
+    }
+
+    /** Starts a run: the returned handle gives live statistics and, when subscribed, the result. */
+    public Run prepare(BackupRequest request, Repository repository, BlobSink sink, BlobCodec codec,
+            ChunkerParams chunking) {
+        return new Run(request, repository, sink, codec, chunking);
+    }
+
+    /** One backup run; {@link #execute()} blocks the calling thread, which must not be an event loop. */
+    public final class Run {
+        private final BackupRequest request;
+        private final Repository repository;
+        private final BlobSink sink;
+        private final BlobCodec codec;
+        private final ChunkerParams chunking;
+        private final BackupStats stats = new BackupStats();
+
+        Run(BackupRequest request, Repository repository, BlobSink sink, BlobCodec codec, ChunkerParams chunking) {
+            this.request = request;
+            this.repository = repository;
+            this.sink = sink;
+            this.codec = codec;
+            this.chunking = chunking;
+        }
+
+        public BackupStats stats() {
+            return stats;
+        }
+
+        public BackupResult execute() throws IOException {
+            Instant start = clock.instant();
+            Optional<SnapshotRecord> parent = request.useParent() ? findParent() : Optional.empty();
+            ParentCursor cursor = parent.map(this::cursorFor).orElseGet(ParentCursor::empty);
+
+            byte[] seed = codec.key().chunkerSeed();
+            GearTable gear = GearTable.fromSeed(seed);
+            Chunker dataChunker = new Chunker(chunking, gear);
+            Chunker treeChunker = new Chunker(TREE_CHUNKS, gear);
+            TreeWriter tree = new TreeWriter(treeChunker, TREE_CHUNKS.max(), codec, sink);
+            RefCollector refs = new RefCollector();
+            MetadataReader metadata = new MetadataReader();
+
+            Flux<Piece> pieces = new ScanStage(workers.io()).scan(request.roots(), request.rules())
+                    .transform(new ParentStage(cursor))
+                    .transform(new ChunkStage(dataChunker, chunking.max(), codec, metadata, workers.io(),
+                            Math.max(2, workers.cpus()), stats))
+                    .transform(new DeltaStage(sink, stats))
+                    .transform(new SealStage(codec, workers.cpu(), workers.cpus()))
+                    .transform(new StoreStage(sink, workers.io(), stats));
+            Mono<Void> done = new TreeStage(tree, refs, stats, request.errorPolicy()).apply(pieces);
+            try {
+                done.block();
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+
+            List<BlobId> treeBlobs = tree.finish();
+            treeBlobs.forEach(refs::add);
+            BlobId refsId = sink.putRefs(refs.sortedUnique());
+            stats.treeBlobsAdded.set(sink.blobsStored() - stats.blobsAdded());
+            stats.bytesAdded.set(sink.bytesStored());
+            List<byte[]> roots = new ArrayList<>();
+            for (Path root : request.roots()) {
+                roots.add(RawPath.bytes(root.toAbsolutePath().normalize()));
+            }
+            byte[] payload = codec.sealPayload(refsId, new SnapshotPayload(roots, treeBlobs).encode());
+            SnapshotRecord record = SnapshotRecord.create(request.job(), request.host(), clock.instant(),
+                    parent.map(SnapshotRecord::id).orElse(null),
+                    stats.files(), stats.dirs(), stats.bytesTotal(), stats.bytesAdded(), stats.blobsAdded(),
+                    refsId, payload);
+            SnapshotId id = sink.commit(record);
+            return new BackupResult(id, parent.map(SnapshotRecord::id).orElse(null), stats,
+                    Duration.between(start, clock.instant()));
+        }
+
+        private Optional<SnapshotRecord> findParent() throws IOException {
+            return repository.snapshots().stream()
+                    .filter(s -> s.job().equals(request.job()) && s.host().equals(request.host()))
+                    .max(Comparator.comparing(SnapshotRecord::time));
+        }
+
+        private ParentCursor cursorFor(SnapshotRecord parent) {
+            try {
+                SnapshotPayload payload = SnapshotPayload.decode(codec.openPayload(parent.refs(), parent.sealedPayload()));
+                return new ParentCursor(new TreeReader(payload.treeBlobs(),
+                        id -> codec.open(id, BlobKind.TREE, repository.readBlob(id), MAX_BLOB)));
+            } catch (IOException e) {
+                // A damaged parent costs speed, never correctness: every file is read again.
+                stats.parentUnreadable = e.getMessage();
+                return ParentCursor.empty();
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.sluice.engine.backup;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Live counters of one backup run, written by the stages and read by progress displays,
+ * the status socket and metrics.
+ */
+public final class BackupStats {
+    final AtomicLong filesNew = new AtomicLong();
+    final AtomicLong filesChanged = new AtomicLong();
+    final AtomicLong filesUnchanged = new AtomicLong();
+    final AtomicLong dirs = new AtomicLong();
+    final AtomicLong others = new AtomicLong();
+    final AtomicLong problems = new AtomicLong();
+    final AtomicLong bytesRead = new AtomicLong();
+    final AtomicLong bytesTotal = new AtomicLong();
+    final AtomicLong bytesAdded = new AtomicLong();
+    final AtomicLong blobsAdded = new AtomicLong();
+    final AtomicLong treeBlobsAdded = new AtomicLong();
+    final AtomicLong chunksNew = new AtomicLong();
+    final AtomicLong chunksKnown = new AtomicLong();
+    final AtomicLong closeFailures = new AtomicLong();
+    volatile String parentUnreadable;
+
+    public long filesNew() { return filesNew.get(); }
+    public long filesChanged() { return filesChanged.get(); }
+    public long filesUnchanged() { return filesUnchanged.get(); }
+    public long files() { return filesNew.get() + filesChanged.get() + filesUnchanged.get(); }
+    public long dirs() { return dirs.get(); }
+    public long others() { return others.get(); }
+    public long problems() { return problems.get(); }
+    public long bytesRead() { return bytesRead.get(); }
+    public long bytesTotal() { return bytesTotal.get(); }
+    public long bytesAdded() { return bytesAdded.get(); }
+    /** Data blobs (file content chunks) added to the repository. */
+    public long blobsAdded() { return blobsAdded.get(); }
+    /** Metadata blobs added to the repository. */
+    public long treeBlobsAdded() { return treeBlobsAdded.get(); }
+    public long chunksNew() { return chunksNew.get(); }
+    public long chunksKnown() { return chunksKnown.get(); }
+
+    /** Why the parent snapshot could not be used (every file was read), or null. */
+    public String parentUnreadable() { return parentUnreadable; }
+}

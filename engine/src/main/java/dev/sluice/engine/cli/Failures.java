@@ -1,0 +1,77 @@
+package dev.sluice.engine.cli;
+
+import dev.sluice.engine.crypto.KeyException;
+import dev.sluice.engine.crypto.WrongKeyException;
+import dev.sluice.engine.job.OpenRepository;
+import dev.sluice.engine.job.RepositoryTarget;
+import dev.sluice.engine.repository.Repository;
+import dev.sluice.engine.repository.RepositoryException;
+import dev.sluice.engine.repository.RepositoryLock;
+import dev.sluice.engine.repository.RepositoryLockedException;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+
+/**
+ * Translates the engine's failures (missing repository, wrong key, held lock, I/O) into
+ * command failures with the documented exit codes and one clear sentence each.
+ */
+final class Failures {
+    private Failures() {}
+
+    static Repository openKeyless(java.nio.file.Path repo) throws CommandException {
+        try {
+            return Repository.open(repo);
+        } catch (NoSuchFileException e) {
+            throw new CommandException(ExitCode.NO_REPOSITORY, "no repository at " + repo, e);
+        } catch (RepositoryException e) {
+            throw new CommandException(ExitCode.NO_REPOSITORY, e.getMessage(), e);
+        } catch (IOException e) {
+            throw new CommandException(ExitCode.FAILURE, "cannot open repository " + repo + ": " + describe(e), e);
+        }
+    }
+
+    static OpenRepository open(RepositoryTarget target, String compression, Integer level) throws CommandException {
+        try {
+            return OpenRepository.open(target, compression, level);
+        } catch (NoSuchFileException e) {
+            throw new CommandException(ExitCode.NO_REPOSITORY,
+                    "no such file: " + e.getFile() + " (is " + target.repository() + " a repository?)", e);
+        } catch (RepositoryException e) {
+            throw new CommandException(ExitCode.NO_REPOSITORY, e.getMessage(), e);
+        } catch (WrongKeyException e) {
+            throw new CommandException(ExitCode.WRONG_KEY, e.getMessage(), e);
+        } catch (KeyException e) {
+            throw new CommandException(ExitCode.USAGE, e.getMessage(), e);
+        } catch (IOException e) {
+            throw new CommandException(ExitCode.FAILURE, "cannot open repository " + target.repository() + ": "
+                    + describe(e), e);
+        }
+    }
+
+    static RepositoryLock lock(Repository repo, boolean exclusive) throws CommandException {
+        try {
+            return repo.lock(exclusive ? RepositoryLock.Mode.EXCLUSIVE : RepositoryLock.Mode.SHARED,
+                    RepositoryLock.Owner.current(), java.time.Clock.systemUTC());
+        } catch (RepositoryLockedException e) {
+            throw new CommandException(ExitCode.LOCKED, e.getMessage(), e);
+        } catch (IOException e) {
+            throw new CommandException(ExitCode.FAILURE, "cannot lock the repository: " + describe(e), e);
+        }
+    }
+
+    static String describe(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof java.io.UncheckedIOException || t.getMessage() == null
+                || t.getClass() == RuntimeException.class) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        if (t instanceof NoSuchFileException n) {
+            return "no such file: " + n.getFile();
+        }
+        if (m != null && m.contains("No space left on device")) {
+            return "the disk is full (" + m + ")";
+        }
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+}

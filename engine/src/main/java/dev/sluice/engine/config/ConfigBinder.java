@@ -1,0 +1,545 @@
+package dev.sluice.engine.config;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Maps a {@link YamlNode} tree onto the {@code *Spec} records, recording every problem it meets and carrying
+ * on with defaults so that one pass reports them all.
+ */
+final class ConfigBinder {
+
+    private static final List<String> TOP_KEYS = List.of("global", "jobs");
+    private static final List<String> GLOBAL_KEYS = List.of("runtime_dir", "log_level", "host");
+    private static final List<String> JOB_KEYS = List.of("name", "type", "paths", "include", "exclude",
+            "one_file_system", "exclude_caches", "repository", "key_file", "password_file", "chunker", "compression",
+            "hooks");
+    private static final List<String> LOCAL_REPOSITORY_KEYS = List.of("path");
+    private static final List<String> CHUNKER_KEYS = List.of("min", "avg", "max");
+    private static final List<String> COMPRESSION_KEYS = List.of("algorithm", "level");
+    private static final List<String> HOOK_KEYS = List.of("point", "path", "args", "timeout", "on_error", "async");
+
+    private final Problems problems;
+    private final Path baseDir;
+    private final Supplier<String> machineHost;
+
+    private final Conversion<String> text = new Conversion<>("a text value", Function.identity());
+    private final Conversion<Path> path;
+    private final Conversion<ByteSize> size = new Conversion<>("a size like 64MiB", ByteSize::parse);
+    private final Conversion<Duration> duration = new Conversion<>("a duration like 15m", DurationSyntax::parse);
+
+    /**
+     * @param machineHost supplies the default host name; throws IllegalStateException with a sentence when the
+     *     machine's name cannot be found
+     */
+    private ConfigBinder(Problems problems, Path baseDir, Supplier<String> machineHost) {
+        this.problems = problems;
+        this.baseDir = baseDir;
+        this.machineHost = machineHost;
+        this.path = new Conversion<>("a path", this::resolvePath);
+    }
+
+    /** Binds a document root; returns the configuration only when no problem at all was recorded. */
+    static Optional<SluiceConfig> bind(
+            YamlNode root, Path file, Path baseDir, Supplier<String> machineHost, Problems problems) {
+        SluiceConfig config = new ConfigBinder(problems, baseDir, machineHost).config(root, file);
+        return problems.isEmpty() ? Optional.ofNullable(config) : Optional.empty();
+    }
+
+    private SluiceConfig config(YamlNode root, Path file) {
+        if (!(root instanceof YamlNode.Mapping)) {
+            problems.at(root, "", "the top level must be a mapping with the keys 'global' and 'jobs', found "
+                    + root.describe());
+            return null;
+        }
+        Section top = new Section((YamlNode.Mapping) root, "", TOP_KEYS);
+        GlobalSpec global = global(top);
+        List<JobSpec> jobs = new ArrayList<>();
+        Optional<YamlNode.Entry> jobsEntry = top.present("jobs");
+        if (jobsEntry.isEmpty()) {
+            top.missing("jobs", "a list of jobs");
+        } else if (jobsEntry.get().value() instanceof YamlNode.Sequence list) {
+            if (list.items().isEmpty()) {
+                problems.at(list, "jobs", "the file defines no jobs; add at least one");
+            }
+            Map<String, String> firstUse = new HashMap<>();
+            for (int i = 0; i < list.items().size(); i++) {
+                job(list.items().get(i), "jobs[" + i + "]", firstUse).ifPresent(jobs::add);
+            }
+        } else {
+            wrongType(jobsEntry.get().value(), "jobs", "a list of jobs");
+        }
+        if (global == null || !problems.isEmpty()) {
+            return null;
+        }
+        return new SluiceConfig(file, global, jobs);
+    }
+
+    // ---- global ----------------------------------------------------------------------------------------
+
+    private GlobalSpec global(Section top) {
+        Optional<Section> section = top.section("global", GLOBAL_KEYS);
+        Path runtimeDir = section.flatMap(s -> s.optional("runtime_dir", path)).orElse(GlobalSpec.DEFAULT_RUNTIME_DIR);
+        String logLevel = section.flatMap(s -> s.optional("log_level", oneOf("a log level", GlobalSpec.LOG_LEVELS)))
+                .orElse(GlobalSpec.DEFAULT_LOG_LEVEL);
+        Conversion<String> host = new Conversion<>("a host name", value -> {
+            if (!GlobalSpec.HOST_NAME.matcher(value).matches()) {
+                throw new IllegalArgumentException(GlobalSpec.hostProblem(value));
+            }
+            return value;
+        });
+        Optional<YamlNode.Entry> hostEntry = section.flatMap(s -> s.present("host"));
+        String hostName;
+        if (hostEntry.isPresent()) {
+            hostName = scalar(hostEntry.get().value(), "global.host", host).orElse(null);
+        } else {
+            hostName = defaultHost(section.map(s -> (YamlNode) s.mapping).orElse(top.mapping));
+        }
+        return hostName == null ? null : new GlobalSpec(runtimeDir, logLevel, hostName);
+    }
+
+    private String defaultHost(YamlNode where) {
+        String name;
+        try {
+            name = machineHost.get();
+        } catch (IllegalStateException unknown) {
+            problems.at(where, "global.host", unknown.getMessage() + "; set global.host");
+            return null;
+        }
+        if (!GlobalSpec.HOST_NAME.matcher(name).matches()) {
+            problems.at(where, "global.host", "the machine's hostname cannot be used: " + GlobalSpec.hostProblem(name)
+                    + "; set global.host");
+            return null;
+        }
+        return name;
+    }
+
+    // ---- jobs ------------------------------------------------------------------------------------------
+
+    private Optional<JobSpec> job(YamlNode node, String at, Map<String, String> firstUse) {
+        if (!(node instanceof YamlNode.Mapping mapping)) {
+            wrongType(node, at, "a job (a mapping with name, paths and repository)");
+            return Optional.empty();
+        }
+        Section job = new Section(mapping, at, JOB_KEYS);
+        Conversion<String> jobName = new Conversion<>("a job name", value -> {
+            if (!JobSpec.NAME.matcher(value).matches()) {
+                throw new IllegalArgumentException(JobSpec.nameProblem(value));
+            }
+            return value;
+        });
+        Optional<String> name = job.required("name", jobName);
+        name.ifPresent(n -> {
+            String previous = firstUse.putIfAbsent(n, job.path("name"));
+            if (previous != null) {
+                YamlNode value = job.present("name").orElseThrow().value();
+                problems.at(value, job.path("name"), "job name '" + n + "' is already used by " + previous);
+            }
+        });
+        JobType type = job.optional("type", jobType()).orElse(JobType.BACKUP);
+        List<Path> paths = job.requiredList("paths", path, "a list of paths to back up");
+        rejectRepeats(job, "paths", paths);
+        List<String> include = job.list("include", pattern(), "a list of include patterns");
+        List<String> exclude = job.list("exclude", pattern(), "a list of exclude patterns");
+        boolean oneFileSystem = job.optional("one_file_system", bool()).orElse(false);
+        boolean excludeCaches = job.optional("exclude_caches", bool()).orElse(true);
+        Optional<RepositorySpec> repository = repository(job);
+        Path keyFile = job.optional("key_file", path).orElse(null);
+        Path passwordFile = job.optional("password_file", path).orElse(null);
+        if (job.present("key_file").isPresent() && job.present("password_file").isPresent()) {
+            YamlNode.Entry second = job.present("password_file").orElseThrow();
+            problems.add(second.line(), second.column(), job.path("password_file"),
+                    "set either key_file or password_file, not both");
+        }
+        ChunkerSpec chunker = chunker(job);
+        CompressionSpec compression = compression(job);
+        List<HookSpec> hooks = hooks(job);
+        if (name.isEmpty() || paths.isEmpty() || repository.isEmpty() || chunker == null || compression == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new JobSpec(name.get(), type, paths, include, exclude, oneFileSystem, excludeCaches,
+                    repository.get(), keyFile, passwordFile, chunker, compression, hooks));
+        } catch (IllegalArgumentException invalid) {
+            problems.at(mapping, at, invalid.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void rejectRepeats(Section job, String key, List<Path> values) {
+        Set<Path> seen = new HashSet<>();
+        Optional<YamlNode.Entry> entry = job.present(key);
+        if (entry.isEmpty() || !(entry.get().value() instanceof YamlNode.Sequence list)
+                || list.items().size() != values.size()) {
+            return; // a problem was already reported for this list
+        }
+        for (int i = 0; i < values.size(); i++) {
+            if (!seen.add(values.get(i))) {
+                problems.at(list.items().get(i), job.path(key) + "[" + i + "]",
+                        "path " + values.get(i) + " is listed twice");
+            }
+        }
+    }
+
+    private Conversion<JobType> jobType() {
+        List<String> names = new ArrayList<>();
+        for (JobType type : JobType.values()) {
+            names.add(type.yamlName());
+        }
+        return new Conversion<>("a job type", value -> {
+            for (JobType type : JobType.values()) {
+                if (type.yamlName().equals(value)) {
+                    return type;
+                }
+            }
+            throw new IllegalArgumentException("unknown job type '" + value + "'; expected " + String.join(", ", names));
+        });
+    }
+
+    /** Include and exclude patterns are passed on as written; the scan rules define and check their syntax. */
+    private Conversion<String> pattern() {
+        return new Conversion<>("a pattern", Function.identity());
+    }
+
+    // ---- repository ------------------------------------------------------------------------------------
+
+    /**
+     * A repository: a path string (local shorthand) or a mapping. A new kind of repository adds its keys and
+     * one branch here, chosen by the key that only that kind has.
+     */
+    private Optional<RepositorySpec> repository(Section job) {
+        Optional<YamlNode.Entry> entry = job.present("repository");
+        String at = job.path("repository");
+        if (entry.isEmpty()) {
+            job.missing("repository", "a repository path like /srv/sluice or a mapping with 'path'");
+            return Optional.empty();
+        }
+        YamlNode value = entry.get().value();
+        if (value instanceof YamlNode.Mapping mapping) {
+            Section local = new Section(mapping, at, LOCAL_REPOSITORY_KEYS);
+            return local.required("path", path).map(LocalRepositorySpec::new);
+        }
+        if (value instanceof YamlNode.Scalar) {
+            return scalar(value, at, path).map(LocalRepositorySpec::new);
+        }
+        wrongType(value, at, "a repository path like /srv/sluice or a mapping with 'path'");
+        return Optional.empty();
+    }
+
+    // ---- chunker ---------------------------------------------------------------------------------------
+
+    private ChunkerSpec chunker(Section job) {
+        Optional<Section> section = job.section("chunker", CHUNKER_KEYS);
+        if (section.isEmpty()) {
+            return job.present("chunker").isPresent() ? null : ChunkerSpec.DEFAULT;
+        }
+        Section chunker = section.get();
+        int before = problems.size();
+        long min = chunker.optional("min", size).map(ByteSize::bytes).orElse(ChunkerSpec.DEFAULT.min());
+        long avg = chunker.optional("avg", size).map(ByteSize::bytes).orElse(ChunkerSpec.DEFAULT.avg());
+        long max = chunker.optional("max", size).map(ByteSize::bytes).orElse(ChunkerSpec.DEFAULT.max());
+        if (problems.size() != before) {
+            return null;
+        }
+        List<ChunkerSpec.Violation> violations = ChunkerSpec.check(min, avg, max);
+        for (ChunkerSpec.Violation violation : violations) {
+            YamlNode where = chunker.present(violation.field()).map(e -> (YamlNode) e.value()).orElse(chunker.mapping);
+            String suffix = chunker.present(violation.field()).isPresent() ? ""
+                    : " (" + violation.field() + " is not set; its default is " + defaultOf(violation.field()) + ")";
+            problems.at(where, chunker.path(violation.field()), violation.message() + suffix);
+        }
+        return violations.isEmpty() ? new ChunkerSpec(min, avg, max) : null;
+    }
+
+    private static String defaultOf(String chunkerField) {
+        ChunkerSpec d = ChunkerSpec.DEFAULT;
+        long bytes = switch (chunkerField) {
+            case "min" -> d.min();
+            case "avg" -> d.avg();
+            default -> d.max();
+        };
+        return ByteSize.format(bytes);
+    }
+
+    // ---- compression -----------------------------------------------------------------------------------
+
+    private CompressionSpec compression(Section job) {
+        Optional<YamlNode.Entry> entry = job.present("compression");
+        String at = job.path("compression");
+        if (entry.isEmpty()) {
+            return CompressionSpec.DEFAULT;
+        }
+        Conversion<String> algorithm = oneOf("a compression algorithm", CompressionSpec.ALGORITHMS);
+        YamlNode value = entry.get().value();
+        if (value instanceof YamlNode.Scalar) {
+            return scalar(value, at, algorithm)
+                    .map(name -> name.equals("none") ? CompressionSpec.NONE : CompressionSpec.DEFAULT)
+                    .orElse(null);
+        }
+        if (!(value instanceof YamlNode.Mapping mapping)) {
+            wrongType(value, at, "zstd, none, or a mapping with 'algorithm' and 'level'");
+            return null;
+        }
+        Section section = new Section(mapping, at, COMPRESSION_KEYS);
+        int before = problems.size();
+        String name = section.optional("algorithm", algorithm).orElse("zstd");
+        Optional<Integer> level = section.optional("level", integer());
+        if (problems.size() != before) {
+            return null;
+        }
+        if (name.equals("none")) {
+            if (level.isPresent()) {
+                problems.at(section.present("level").orElseThrow().value(), section.path("level"),
+                        "compression none takes no level; remove 'level' or use algorithm zstd");
+                return null;
+            }
+            return CompressionSpec.NONE;
+        }
+        int zstdLevel = level.orElse(CompressionSpec.DEFAULT_ZSTD_LEVEL);
+        if (zstdLevel < CompressionSpec.LOWEST_ZSTD_LEVEL || zstdLevel > CompressionSpec.HIGHEST_ZSTD_LEVEL) {
+            problems.at(section.present("level").orElseThrow().value(), section.path("level"),
+                    "zstd level " + zstdLevel + " is outside the range 1 to 19; 3 is the default");
+            return null;
+        }
+        return new CompressionSpec(name, zstdLevel);
+    }
+
+    // ---- hooks -----------------------------------------------------------------------------------------
+
+    private List<HookSpec> hooks(Section job) {
+        Optional<YamlNode.Entry> entry = job.present("hooks");
+        if (entry.isEmpty()) {
+            return List.of();
+        }
+        String at = job.path("hooks");
+        if (!(entry.get().value() instanceof YamlNode.Sequence list)) {
+            wrongType(entry.get().value(), at, "a list of hooks");
+            return List.of();
+        }
+        List<HookSpec> hooks = new ArrayList<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            hook(list.items().get(i), at + "[" + i + "]").ifPresent(hooks::add);
+        }
+        return hooks;
+    }
+
+    private Optional<HookSpec> hook(YamlNode node, String at) {
+        if (!(node instanceof YamlNode.Mapping mapping)) {
+            wrongType(node, at, "a hook (a mapping with point and path)");
+            return Optional.empty();
+        }
+        Section hook = new Section(mapping, at, HOOK_KEYS);
+        Optional<String> point = hook.required("point", oneOf("a hook point", HookPointNames.ALL));
+        Optional<Path> program = hook.required("path", path);
+        List<String> args = hook.list("args", text, "a list of arguments");
+        Duration timeout = hook.optional("timeout", duration).orElse(HookSpec.DEFAULT_TIMEOUT);
+        if (timeout.isZero()) {
+            problems.at(hook.present("timeout").orElseThrow().value(), hook.path("timeout"),
+                    "a hook timeout must be longer than zero, for example 30s or 5m");
+            return Optional.empty();
+        }
+        HookSpec.OnError onError = hook.optional("on_error", oneOf("abort or warn", List.of("abort", "warn")))
+                .map(value -> HookSpec.OnError.valueOf(value.toUpperCase(Locale.ROOT)))
+                .orElse(HookSpec.OnError.ABORT);
+        boolean async = hook.optional("async", bool()).orElse(false);
+        if (point.isEmpty() || program.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new HookSpec(point.get(), program.get(), args, timeout, onError, async));
+    }
+
+    // ---- scalar conversions ----------------------------------------------------------------------------
+
+    /** Converts a scalar's text; the function throws IllegalArgumentException with a full sentence. */
+    private record Conversion<T>(String expected, Function<String, T> parse) {}
+
+    private Conversion<String> oneOf(String what, List<String> allowed) {
+        return new Conversion<>(what, value -> {
+            if (!allowed.contains(value)) {
+                throw new IllegalArgumentException("unknown value '" + value + "'; expected one of "
+                        + String.join(", ", allowed));
+            }
+            return value;
+        });
+    }
+
+    /** Only the words true and false, so that YAML 1.1's yes/no/on/off do not surprise anyone. */
+    private Conversion<Boolean> bool() {
+        return new Conversion<>("true or false", value -> {
+            if (value.equals("true")) {
+                return Boolean.TRUE;
+            }
+            if (value.equals("false")) {
+                return Boolean.FALSE;
+            }
+            throw new IllegalArgumentException("expected true or false, found '" + value + "'");
+        });
+    }
+
+    private Conversion<Integer> integer() {
+        return new Conversion<>("a whole number", value -> {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException notANumber) {
+                throw new IllegalArgumentException("expected a whole number like 3, found '" + value + "'",
+                        notANumber);
+            }
+        });
+    }
+
+    private Path resolvePath(String value) {
+        try {
+            return baseDir.resolve(Path.of(value));
+        } catch (InvalidPathException invalid) {
+            throw new IllegalArgumentException("invalid path '" + value + "': " + invalid.getReason(), invalid);
+        }
+    }
+
+    /**
+     * Converts a non-empty value; records a problem and returns empty when it is not a scalar or does not
+     * convert.
+     */
+    private <T> Optional<T> scalar(YamlNode node, String at, Conversion<T> conversion) {
+        if (!(node instanceof YamlNode.Scalar scalar)) {
+            wrongType(node, at, conversion.expected());
+            return Optional.empty();
+        }
+        switch (scalar.kind()) {
+            case INVALID:
+                return Optional.empty();
+            case EMPTY:
+                problems.at(node, at, "empty value; expected " + conversion.expected());
+                return Optional.empty();
+            default:
+                try {
+                    return Optional.of(conversion.parse().apply(scalar.text()));
+                } catch (IllegalArgumentException invalid) {
+                    problems.at(node, at, invalid.getMessage());
+                    return Optional.empty();
+                }
+        }
+    }
+
+    private void wrongType(YamlNode node, String at, String expected) {
+        if (node instanceof YamlNode.Scalar scalar && scalar.kind() == YamlNode.Kind.INVALID) {
+            return;
+        }
+        problems.at(node, at, "expected " + expected + ", found " + node.describe());
+    }
+
+    private static boolean isEmpty(YamlNode node) {
+        return node instanceof YamlNode.Scalar scalar && scalar.kind() == YamlNode.Kind.EMPTY;
+    }
+
+    /** A mapping being read: reports its unknown keys once, then hands out typed values by key. */
+    private final class Section {
+        private final YamlNode.Mapping mapping;
+        private final String path;
+        /** Known keys that an unknown key was taken for; their absence is not reported a second time. */
+        private final Set<String> suggested = new HashSet<>();
+
+        Section(YamlNode.Mapping mapping, String path, List<String> known) {
+            this.mapping = mapping;
+            this.path = path;
+            for (YamlNode.Entry entry : mapping.entries().values()) {
+                if (!known.contains(entry.key())) {
+                    Optional<String> closest = KeySuggestion.closest(entry.key(), known);
+                    closest.ifPresent(suggested::add);
+                    String hint = closest.map(key -> "did you mean '" + key + "'?")
+                            .orElse("known keys here: " + String.join(", ", known));
+                    problems.add(entry.line(), entry.column(), path(entry.key()),
+                            "unknown key '" + entry.key() + "'; " + hint);
+                }
+            }
+        }
+
+        String path(String key) {
+            return path.isEmpty() ? key : path + "." + key;
+        }
+
+        /** The entry for a key when it is there with a value; an empty value counts as not set. */
+        Optional<YamlNode.Entry> present(String key) {
+            YamlNode.Entry entry = mapping.entries().get(key);
+            return entry == null || isEmpty(entry.value()) ? Optional.empty() : Optional.of(entry);
+        }
+
+        void missing(String key, String expected) {
+            YamlNode.Entry entry = mapping.entries().get(key);
+            if (entry == null && suggested.contains(key)) {
+                return; // the misspelt key's problem already names this one
+            }
+            if (entry != null) {
+                problems.at(entry.value(), path(key), "'" + key + "' has no value; expected " + expected);
+            } else {
+                problems.at(mapping, path(key), "missing required key '" + key + "' (" + expected + ")");
+            }
+        }
+
+        <T> Optional<T> optional(String key, Conversion<T> conversion) {
+            return present(key).flatMap(entry -> scalar(entry.value(), path(key), conversion));
+        }
+
+        <T> Optional<T> required(String key, Conversion<T> conversion) {
+            if (present(key).isEmpty()) {
+                missing(key, conversion.expected());
+                return Optional.empty();
+            }
+            return optional(key, conversion);
+        }
+
+        /** A nested mapping; records a problem and returns empty when the value is something else. */
+        Optional<Section> section(String key, List<String> known) {
+            Optional<YamlNode.Entry> entry = present(key);
+            if (entry.isEmpty()) {
+                return Optional.empty();
+            }
+            if (entry.get().value() instanceof YamlNode.Mapping nested) {
+                return Optional.of(new Section(nested, path(key), known));
+            }
+            wrongType(entry.get().value(), path(key), "a mapping with the keys " + String.join(", ", known));
+            return Optional.empty();
+        }
+
+        /** A list of scalars; an absent key gives the empty list. */
+        <T> List<T> list(String key, Conversion<T> conversion, String expected) {
+            Optional<YamlNode.Entry> entry = present(key);
+            if (entry.isEmpty()) {
+                return List.of();
+            }
+            if (!(entry.get().value() instanceof YamlNode.Sequence sequence)) {
+                wrongType(entry.get().value(), path(key), expected);
+                return List.of();
+            }
+            List<T> values = new ArrayList<>();
+            for (int i = 0; i < sequence.items().size(); i++) {
+                scalar(sequence.items().get(i), path(key) + "[" + i + "]", conversion).ifPresent(values::add);
+            }
+            return values;
+        }
+
+        /** A list that must be present and hold at least one item. */
+        <T> List<T> requiredList(String key, Conversion<T> conversion, String expected) {
+            Optional<YamlNode.Entry> entry = present(key);
+            if (entry.isEmpty()) {
+                missing(key, expected);
+                return List.of();
+            }
+            if (entry.get().value() instanceof YamlNode.Sequence sequence && sequence.items().isEmpty()) {
+                problems.at(sequence, path(key), "the list is empty; expected " + expected + " with at least one item");
+                return List.of();
+            }
+            return list(key, conversion, expected);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.sluice.engine.config;
+
+import java.util.Locale;
+
+/** What a job does; written in lower case in the configuration ({@code type: backup}). */
+public enum JobType {
+    /** Encrypted, deduplicated snapshots of the job's paths into a repository. */
+    BACKUP;
+
+    /** The spelling used in the configuration file. */
+    public String yamlName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.sluice.engine.fs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads the full metadata of one directory entry with lstat semantics (symlinks are not followed).
+ *
+ * <p>All numeric fields come from one {@code lstat} through the JDK's {@code unix:} attribute view,
+ * which reports times with nanosecond precision. Extended attributes are read through
+ * {@link UserDefinedFileAttributeView}, which can only see the {@code user.} namespace; other
+ * namespaces ({@code security.}, {@code trusted.}, {@code system.} such as POSIX ACLs) are not
+ * readable through the JDK and are not recorded. Xattrs are read only for regular files and
+ * directories: the JDK opens the file to read them, which would block on a fifo, could have
+ * side effects on a device node, and fails on a symlink.
+ *
+ * <p>Instances keep a small per-device cache of whether the file system supports user xattrs,
+ * so use one instance per walk; an instance is not thread-safe.
+ */
+public final class MetadataReader {
+
+    private static final String ATTRIBUTES =
+            "unix:mode,uid,gid,size,lastModifiedTime,lastAccessTime,ctime,dev,ino,nlink,rdev";
+
+    private final Map<Long, Boolean> xattrSupport = new HashMap<>();
+
+    /**
+     * Reads the metadata of {@code p} without following a final symlink.
+     *
+     * @throws java.nio.file.NoSuchFileException if the entry does not exist
+     * @throws IOException                      if lstat, readlink or reading an xattr fails
+     */
+    public FileMeta read(Path p) throws IOException {
+        Map<String, Object> a = Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        int stMode = (Integer) a.get("mode");
+        FileKind kind = FileKind.fromMode(stMode);
+        long dev = (Long) a.get("dev");
+        byte[] target = kind == FileKind.SYMLINK ? RawPath.bytes(Files.readSymbolicLink(p)) : null;
+        List<Xattr> xattrs = (kind == FileKind.REGULAR || kind == FileKind.DIRECTORY) && supportsXattrs(p, dev)
+                ? readXattrs(p) : List.of();
+        return new FileMeta(kind, stMode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
+                (Long) a.get("size"),
+                nanos(a.get("lastModifiedTime")), nanos(a.get("lastAccessTime")), nanos(a.get("ctime")),
+                dev, (Long) a.get("ino"), ((Number) a.get("nlink")).longValue(), (Long) a.get("rdev"),
+                target, xattrs);
+    }
+
+    private boolean supportsXattrs(Path p, long dev) throws IOException {
+        Boolean known = xattrSupport.get(dev);
+        if (known == null) {
+            known = Files.getFileStore(p).supportsFileAttributeView(UserDefinedFileAttributeView.class);
+            xattrSupport.put(dev, known);
+        }
+        return known;
+    }
+
+    private static List<Xattr> readXattrs(Path p) throws IOException {
+        UserDefinedFileAttributeView view =
+                Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        if (view == null) {
+            return List.of();
+        }
+        List<String> names = view.list();
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        List<Xattr> out = new ArrayList<>(names.size());
+        for (String name : names) {
+            ByteBuffer buf = ByteBuffer.allocate(view.size(name));
+            view.read(name, buf);
+            buf.flip();
+            byte[] value = new byte[buf.remaining()];
+            buf.get(value);
+            out.add(new Xattr("user." + name, value));
+        }
+        return out;
+    }
+
+    private static long nanos(Object fileTime) {
+        return ((FileTime) fileTime).to(TimeUnit.NANOSECONDS);
+    }
+}

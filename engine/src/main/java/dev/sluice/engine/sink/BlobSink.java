@@ -1,0 +1,38 @@
+package dev.sluice.engine.sink;
+
+import dev.sluice.engine.repository.BlobId;
+import dev.sluice.engine.repository.BlobKind;
+import dev.sluice.engine.repository.SnapshotId;
+import dev.sluice.engine.repository.SnapshotRecord;
+import java.io.IOException;
+import java.util.Iterator;
+
+/**
+ * What a backup needs from the place that stores it: append-only operations on sealed,
+ * opaque blobs. The local implementation writes a repository directly; a remote one
+ * (issue 4) sends the same operations over a link. Nothing here can delete or rewrite.
+ */
+public interface BlobSink extends AutoCloseable {
+
+    /** True if the sink already stores a blob with this id (from an earlier snapshot or this run). */
+    boolean has(BlobId id) throws IOException;
+
+    /** Stores one sealed blob; blocks while the sink is busy, which is how a slow sink slows the source. */
+    void put(BlobId id, BlobKind kind, byte[] sealed) throws IOException;
+
+    /** Stores the sorted list of blob ids a snapshot references, returning its content id. */
+    BlobId putRefs(Iterator<BlobId> sortedUniqueIds) throws IOException;
+
+    /** Makes every blob put so far durable, then writes the snapshot record, last. */
+    SnapshotId commit(SnapshotRecord record) throws IOException;
+
+    /** Bytes of sealed blobs stored by this sink session so far. */
+    long bytesStored();
+
+    /** Number of blobs stored by this sink session so far. */
+    long blobsStored();
+
+    /** Ends the session; blobs stored but not committed stay in the repository for the next run. */
+    @Override
+    void close() throws IOException;
+}
