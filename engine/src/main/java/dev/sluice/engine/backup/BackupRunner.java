@@ -77,6 +77,7 @@ public final class BackupRunner {
 
         public BackupResult execute() throws IOException {
             Instant start = clock.instant();
+            BlobCodec.warmUp(workers.cpu());
             Optional<SnapshotRecord> parent = request.useParent() ? findParent() : Optional.empty();
             ParentCursor cursor = parent.map(this::cursorFor).orElseGet(ParentCursor::empty);
 

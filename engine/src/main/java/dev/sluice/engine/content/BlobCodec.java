@@ -6,6 +6,7 @@ import dev.sluice.engine.crypto.BlobAuthenticationException;
 import dev.sluice.engine.crypto.BlobOpener;
 import dev.sluice.engine.crypto.BlobSealer;
 import dev.sluice.engine.crypto.ChunkIdHasher;
+import dev.sluice.engine.crypto.GcmWarmup;
 import dev.sluice.engine.crypto.MasterKey;
 import dev.sluice.engine.repository.BlobId;
 import dev.sluice.engine.repository.BlobKind;
@@ -31,6 +32,13 @@ public final class BlobCodec implements AutoCloseable {
         this.opener = new BlobOpener(key);
         this.hashers = ThreadLocal.withInitial(() -> new ChunkIdHasher(key));
     }
+
+    /** Starts the AES-GCM warm-up ({@link GcmWarmup}) on the given CPU scheduler; returns at once. */
+    public static void warmUp(reactor.core.scheduler.Scheduler cpu) {
+        cpu.schedule(() -> GcmWarmup.run(WARMUP_ROUNDS));
+    }
+
+    static final int WARMUP_ROUNDS = 6000;
 
     public MasterKey key() {
         return key;

@@ -58,6 +58,7 @@ public final class Restorer {
     /** Restores; per-file problems go to the reporter and the restore goes on. Blocks the caller. */
     public RestoreStats restore(SnapshotRecord snapshot, Path target, RestoreOptions options,
             Consumer<FileProblem> problems) throws IOException {
+        BlobCodec.warmUp(workers.cpu());
         SnapshotPayload payload = SnapshotPayload.decode(codec.openPayload(snapshot.refs(), snapshot.sealedPayload()));
         if (options.include().isEmpty()) {
             stats.bytesTotal = snapshot.bytes();
