@@ -145,8 +145,10 @@ final class BackupCommand implements Command {
                     console.err().println("sluice: warning: " + RawPath.escape(p.path()) + ": "
                             + p.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + p.message());
                 }));
-        try (OpenRepository open = Failures.open(plan.target(), plan.compression(), plan.level());
-                RepositoryLock lock = Failures.lock(open.repository(), false)) {
+        // The lock comes before the index is loaded: a prune that ran between loading and locking could
+        // delete packs this backup would then believe present.
+        try (RepositoryLock lock = Failures.lockFirst(plan.target().repository(), false);
+                OpenRepository open = Failures.open(plan.target(), plan.compression(), plan.level())) {
             RepositorySettings s = open.repository().settings();
             ChunkerParams chunking = plan.chunking() != null ? plan.chunking()
                     : new ChunkerParams(s.chunkerMinSize(), s.chunkerAvgSize(), s.chunkerMaxSize());
