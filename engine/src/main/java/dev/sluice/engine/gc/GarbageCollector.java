@@ -203,26 +203,22 @@ public final class GarbageCollector {
         }
         copier.finish();
 
+        // A rewrite repeated after an interrupted one writes the same bytes, hence a pack of the same name as
+        // a leftover "orphan" of the first attempt: that name is live again and must not be deleted.
+        Set<PackId> listed = new HashSet<>();
+        for (PackInfo pack : copier.written) {
+            listed.add(pack.id());
+        }
+        orphans.removeIf(listed::contains);
         List<PackId> doomed = new ArrayList<>(orphans);
         int kept = 0;
-        long packBytesAfter = 0;
         for (int po = 0; po < p; po++) {
             if (action[po] == KEEP) {
                 kept++;
-                packBytesAfter += size[po];
-            } else {
+            } else if (!listed.contains(index.packAt(po))) {
                 doomed.add(index.packAt(po));
             }
         }
-        for (PackId pack : files) {
-            if (!index.containsPack(pack) && !orphans.contains(pack)) {
-                packBytesAfter += repository.packSize(pack);
-            }
-        }
-        for (PackInfo pack : copier.written) {
-            packBytesAfter += pack.size();
-        }
-
         // 5. one new index over the kept and the new packs, then 6. away with the old index files
         int indexFilesReplaced = 0;
         List<String> oldIndex = repository.indexFileNames();
@@ -238,10 +234,12 @@ public final class GarbageCollector {
         }
 
         // 7. delete dead and rewritten packs; nothing lists them now
-        freed += repository.deletePacks(doomed);
-        for (PackInfo pack : copier.written) {
-            freed -= pack.size();
+        repository.deletePacks(doomed);
+        long packBytesAfter = 0;
+        for (PackId pack : repository.packFiles()) {
+            packBytesAfter += repository.packSize(pack);
         }
+        freed += packBytesBefore - packBytesAfter;
 
         // 8. leftovers of interrupted writers (lock files being written are left alone)
         List<String> tmp = new ArrayList<>();

@@ -233,6 +233,29 @@ class GarbageCollectorTest {
     }
 
     @Test
+    void aRewriteRepeatedAfterAnInterruptedOneKeepsItsPackAlthoughItHasTheLeftoversName() throws Exception {
+        List<BlobId> blobs = new ArrayList<>();
+        try (Repository repo = init()) {
+            for (int i = 0; i < 30; i++) {
+                blobs.add(blob());
+            }
+            pack(repo, blobs);
+            snapshot(repo, CLOCK.instant(), new HashSet<>(blobs.subList(0, 5)));
+            // what an interrupted prune left: the rewritten pack, written but not yet indexed
+            try (PackWriter w = repo.newPackWriter()) {
+                for (BlobId b : blobs.subList(0, 5)) {
+                    w.add(b, BlobKind.DATA, content.get(b), 0, content.get(b).length);
+                }
+                w.finish();
+            }
+        }
+        GcResult gc = Pruner.run(dir.resolve("repo"), List.of(new Pruner.Scope(null, null,
+                RetentionPolicy.NONE.withKeepLast(1))), GcOptions.DEFAULT, OWNER, CLOCK).gc();
+        assertEquals(1, gc.packsRewritten());
+        assertIntact(new HashSet<>(blobs.subList(0, 5)));
+    }
+
+    @Test
     void refusesToDeletePacksWhenASnapshotReferencesAMissingBlob() throws Exception {
         Set<BlobId> blobs = new HashSet<>();
         try (Repository repo = init()) {
