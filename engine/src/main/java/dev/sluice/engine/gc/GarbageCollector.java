@@ -152,7 +152,7 @@ public final class GarbageCollector {
             if (liveCount[po] == 0) {
                 action[po] = DELETE;
                 blobsRemoved += entries[po];
-            } else if (liveBytes[po] < options.minLiveFraction() * size[po]) {
+            } else if (liveBytes[po] < options.minLiveFraction() * blobBytes(size[po], entries[po])) {
                 action[po] = REWRITE;
                 blobsRemoved += entries[po] - liveCount[po];
             }
@@ -253,6 +253,11 @@ public final class GarbageCollector {
         return new GcResult(false, removed.size(), remaining, deadRefs.size(), liveBlobs, blobsRemoved, files.size(),
                 doomed.size(), rewritten, copier.written.size(), packBytesBefore, packBytesAfter, indexFilesReplaced,
                 tmp.size(), freed, notes);
+    }
+
+    /** The bytes of a pack's blobs: the file without header, footer and trailer entries (45 bytes per blob). */
+    private static long blobBytes(long fileSize, int entries) {
+        return Math.max(1, fileSize - 8 - 16 - 45L * entries);
     }
 
     /** True if every blob in the pack's trailer is indexed elsewhere, so the pack can go. */

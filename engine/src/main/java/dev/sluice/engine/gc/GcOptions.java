@@ -1,7 +1,8 @@
 package dev.sluice.engine.gc;
 
 /**
- * How garbage collection treats packs: a pack whose live blobs fill less than {@code minLiveFraction} of it
+ * How garbage collection treats packs: a pack whose live blobs are less than {@code minLiveFraction} of its
+ * blob bytes (the file without header and trailer)
  * is rewritten (its live blobs copied into new packs), a pack without live blobs is deleted; with
  * {@code dryRun} nothing is changed and the result says what would be done.
  */

@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * What one garbage collection did (or, in a dry run, would do). Byte counts are file sizes on disk;
  * {@code bytesFreed} is everything deleted minus everything written (new packs and the new index).
+ * {@code packsDeleted} counts every pack file removed, the rewritten ones included.
  */
 public record GcResult(
         boolean dryRun,
