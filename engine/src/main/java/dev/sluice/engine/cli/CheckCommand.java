@@ -46,10 +46,13 @@ final class CheckCommand implements Command {
         if (args.flag("--read-data") && !keyed) {
             throw new UsageException("--read-data needs the key (--key-file or --password-file)");
         }
-        OpenRepository open = keyed ? Failures.open(new RepositoryTarget(repoPath, keyFile, passwordFile), null, null) : null;
-        try (Repository keyless = open != null ? null : Failures.openKeyless(repoPath)) {
-            Repository repo = open != null ? open.repository() : keyless;
-            try (RepositoryLock lock = Failures.lock(repo, false)) {
+        // Locked before the index is loaded, so that a prune cannot change the repository in between.
+        RepositoryLock lock = Failures.lockFirst(repoPath, false);
+        OpenRepository open = null;
+        try (lock) {
+            open = keyed ? Failures.open(new RepositoryTarget(repoPath, keyFile, passwordFile), null, null) : null;
+            try (Repository keyless = open != null ? null : Failures.openKeyless(repoPath)) {
+                Repository repo = open != null ? open.repository() : keyless;
                 StructureReport report = StructureCheck.run(repo);
                 int problems = 0;
                 for (String p : report.problems()) {

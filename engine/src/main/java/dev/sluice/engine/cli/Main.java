@@ -14,6 +14,8 @@ public final class Main {
             new SnapshotsCommand(),
             new RestoreCommand(),
             new CheckCommand(),
+            new PruneCommand(),
+            new UnlockCommand(),
             new ConfigCommands(),
             new HooksCommand(),
             new QuickstartCommand());

@@ -24,10 +24,12 @@ final class ConfigBinder {
     private static final List<String> GLOBAL_KEYS = List.of("runtime_dir", "log_level", "host");
     private static final List<String> JOB_KEYS = List.of("name", "type", "paths", "include", "exclude",
             "one_file_system", "exclude_caches", "repository", "key_file", "password_file", "chunker", "compression",
-            "hooks");
+            "hooks", "retention");
     private static final List<String> LOCAL_REPOSITORY_KEYS = List.of("path");
     private static final List<String> CHUNKER_KEYS = List.of("min", "avg", "max");
     private static final List<String> COMPRESSION_KEYS = List.of("algorithm", "level");
+    private static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_hourly", "keep_daily",
+            "keep_weekly", "keep_monthly", "keep_yearly", "keep_within");
     private static final List<String> HOOK_KEYS = List.of("point", "path", "args", "timeout", "on_error", "async");
 
     private final Problems problems;
@@ -165,12 +167,15 @@ final class ConfigBinder {
         ChunkerSpec chunker = chunker(job);
         CompressionSpec compression = compression(job);
         List<HookSpec> hooks = hooks(job);
-        if (name.isEmpty() || paths.isEmpty() || repository.isEmpty() || chunker == null || compression == null) {
+        int beforeRetention = problems.size();
+        RetentionSpec retention = retention(job);
+        if (name.isEmpty() || paths.isEmpty() || repository.isEmpty() || chunker == null || compression == null
+                || problems.size() != beforeRetention) {
             return Optional.empty();
         }
         try {
             return Optional.of(new JobSpec(name.get(), type, paths, include, exclude, oneFileSystem, excludeCaches,
-                    repository.get(), keyFile, passwordFile, chunker, compression, hooks));
+                    repository.get(), keyFile, passwordFile, chunker, compression, hooks, retention));
         } catch (IllegalArgumentException invalid) {
             problems.at(mapping, at, invalid.getMessage());
             return Optional.empty();
@@ -313,6 +318,50 @@ final class ConfigBinder {
             return null;
         }
         return new CompressionSpec(name, zstdLevel);
+    }
+
+    // ---- retention -------------------------------------------------------------------------------------
+
+    /** The retention block, or null when absent (or when it has problems, which are recorded). */
+    private RetentionSpec retention(Section job) {
+        Optional<Section> section = job.section("retention", RETENTION_KEYS);
+        if (section.isEmpty()) {
+            return null;
+        }
+        Section r = section.get();
+        int before = problems.size();
+        int[] counts = new int[6];
+        for (int i = 0; i < 6; i++) {
+            String key = RETENTION_KEYS.get(i);
+            counts[i] = r.optional(key, count()).orElse(0);
+        }
+        Duration within = r.optional("keep_within", duration).orElse(Duration.ZERO);
+        if (problems.size() != before) {
+            return null;
+        }
+        try {
+            return new RetentionSpec(counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], within);
+        } catch (IllegalArgumentException invalid) {
+            problems.at(r.mapping, job.path("retention"), invalid.getMessage());
+            return null;
+        }
+    }
+
+    private Conversion<Integer> count() {
+        return new Conversion<>("a count like 7", value -> {
+            int n;
+            try {
+                n = Integer.parseInt(value);
+            } catch (NumberFormatException notANumber) {
+                throw new IllegalArgumentException("expected a whole number like 7, found '" + value + "'",
+                        notANumber);
+            }
+            if (n < 0) {
+                throw new IllegalArgumentException("a retention count must not be negative, found " + n
+                        + "; use 0 to switch a rule off");
+            }
+            return n;
+        });
     }
 
     // ---- hooks -----------------------------------------------------------------------------------------

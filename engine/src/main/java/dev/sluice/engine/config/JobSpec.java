@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * @param chunker content-defined chunking bounds
  * @param compression blob compression
  * @param hooks hooks in file order
+ * @param retention what prune keeps of this job's snapshots, or {@code null} when the job has no retention
+ *     block (prune then keeps everything of it)
  */
 public record JobSpec(
         String name,
@@ -36,7 +38,8 @@ public record JobSpec(
         Path passwordFile,
         ChunkerSpec chunker,
         CompressionSpec compression,
-        List<HookSpec> hooks) {
+        List<HookSpec> hooks,
+        RetentionSpec retention) {
 
     /** The form of a job name. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");

@@ -6,6 +6,7 @@ import dev.sluice.engine.backup.BackupRunner;
 import dev.sluice.engine.backup.BackupStats;
 import dev.sluice.engine.chunk.ChunkerParams;
 import dev.sluice.engine.json.JsonWriter;
+import dev.sluice.engine.repository.RepositoryLayout;
 import dev.sluice.engine.repository.RepositoryLock;
 import dev.sluice.engine.repository.RepositorySettings;
 import dev.sluice.engine.scan.ScanRules;
@@ -18,6 +19,7 @@ import dev.sluice.hook.HookResult;
 import dev.sluice.hook.HookRunner;
 import dev.sluice.hook.HookSession;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -131,9 +133,13 @@ public final class BackupJob {
     }
 
     private BackupResult backup(Plan plan, BackupRequest request, Consumer<BackupStats> onStart) throws Exception {
-        try (OpenRepository open = OpenRepository.open(plan.target(), plan.compression(), plan.compressionLevel());
-                RepositoryLock lock = open.repository().lock(RepositoryLock.Mode.SHARED,
-                        RepositoryLock.Owner.current(), clock);
+        // The lock comes before the index is loaded: a prune running between loading and
+        // locking could delete packs this backup would then believe present.
+        RepositoryLayout layout = new RepositoryLayout(plan.target().repository());
+        try (RepositoryLock lock = Files.isRegularFile(layout.config())
+                        ? RepositoryLock.acquire(layout, RepositoryLock.Mode.SHARED, RepositoryLock.Owner.current(), clock)
+                        : null;
+                OpenRepository open = OpenRepository.open(plan.target(), plan.compression(), plan.compressionLevel());
                 LocalBlobSink sink = new LocalBlobSink(open.repository())) {
             RepositorySettings s = open.repository().settings();
             ChunkerParams chunking = plan.chunking() != null ? plan.chunking()

@@ -103,6 +103,45 @@ public final class Index implements Iterable<IndexEntry> {
         return find(id.raw()) >= 0;
     }
 
+    /**
+     * The entry number of a blob: its position in insertion order, from 0 to {@code size() - 1}, or -1 if
+     * no index lists it. Entry numbers are stable for the life of this index (entries are never removed),
+     * so a caller can keep per-entry facts in a bitmap or a primitive array (garbage collection does).
+     */
+    public synchronized int ordinal(BlobId id) {
+        return find(id.raw());
+    }
+
+    /** The entry with number {@code ordinal} (see {@link #ordinal}). */
+    public synchronized IndexEntry entryAt(int ordinal) {
+        checkOrdinal(ordinal);
+        return entry(ordinal, BlobId.read(ids, ordinal * ID));
+    }
+
+    /** The sealed length of entry {@code ordinal}. */
+    public synchronized int lengthAt(int ordinal) {
+        checkOrdinal(ordinal);
+        return lengths[ordinal];
+    }
+
+    /** The pack number of entry {@code ordinal}: an index into {@link #packs()}, from 0 to {@code packCount() - 1}. */
+    public synchronized int packOrdinalAt(int ordinal) {
+        checkOrdinal(ordinal);
+        return packOrdinals[ordinal];
+    }
+
+    /** The pack with number {@code packOrdinal} (see {@link #packOrdinalAt}). */
+    public synchronized PackId packAt(int packOrdinal) {
+        return packs.get(packOrdinal);
+    }
+
+    private void checkOrdinal(int ordinal) {
+        if (ordinal < 0 || ordinal >= size) {
+            throw new IndexOutOfBoundsException("index entry " + ordinal + " does not exist; the index holds "
+                    + size + " entries");
+        }
+    }
+
     /** Number of distinct blob ids. */
     public synchronized int size() {
         return size;

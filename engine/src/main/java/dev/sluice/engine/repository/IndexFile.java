@@ -1,17 +1,13 @@
 package dev.sluice.engine.repository;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,32 +29,14 @@ final class IndexFile {
 
     /** Writes an index file atomically and returns its name (the SHA-256 of its bytes, in hex). */
     static String write(RepositoryLayout layout, List<PackInfo> packs) throws IOException {
-        try (AtomicFile file = AtomicFile.create(layout.tmp(), "index-")) {
-            MessageDigest digest = Sha256.newDigest();
-            DataOutputStream out = new DataOutputStream(new DigestOutputStream(
-                    new BufferedOutputStream(Channels.newOutputStream(file.channel()), 1 << 16), digest));
-            out.write(MAGIC);
-            out.write(new byte[] {VERSION, 0, 0, 0});
-            out.writeInt(packs.size());
-            long total = 0;
+        try (IndexWriter writer = new IndexWriter(layout, packs.size())) {
             for (PackInfo pack : packs) {
-                out.write(pack.id().raw());
-                out.writeLong(pack.size());
-                out.writeInt(pack.entries().size());
+                writer.beginPack(pack.id(), pack.size(), pack.entries().size());
                 for (IndexEntry e : pack.entries()) {
-                    out.writeByte(e.kind().code());
-                    out.write(e.id().raw());
-                    out.writeLong(e.offset());
-                    out.writeInt(e.length());
+                    writer.add(e.kind(), e.id(), e.offset(), e.length());
                 }
-                total += pack.entries().size();
             }
-            out.writeLong(total);
-            out.write(END_MAGIC);
-            out.flush();
-            String name = Hex.encode(digest.digest());
-            file.commit(layout.indexFile(name));
-            return name;
+            return writer.commit();
         }
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -329,6 +330,119 @@ public final class Repository implements Closeable {
     /** Names of the stored key material files, sorted. */
     public List<String> keyMaterialNames() throws IOException {
         return listNames(layout.keys()).stream().filter(n -> KEY_NAME.matcher(n).matches()).toList();
+    }
+
+    // ---- operations for garbage collection (exclusive lock; never offered to a source peer) --------------
+
+    /** A writer for one index file listing {@code packCount} packs, streamed; see {@link IndexWriter}. */
+    public IndexWriter newIndexWriter(int packCount) throws IOException {
+        return new IndexWriter(layout, packCount);
+    }
+
+    /** Names (64 hex digits) of the files in {@code index/}, sorted; stray names are left out. */
+    public List<String> indexFileNames() throws IOException {
+        return listIndexFiles(layout, new ArrayList<>());
+    }
+
+    /** The packs present in {@code data/}, sorted; stray names are left out. */
+    public List<PackId> packFiles() throws IOException {
+        List<PackId> packs = new ArrayList<>(listPacks(layout, new ArrayList<>()));
+        packs.sort(null);
+        return packs;
+    }
+
+    /** Ids of the files in {@code refs/}, sorted; stray names are left out. */
+    public List<BlobId> refsFiles() throws IOException {
+        List<BlobId> ids = new ArrayList<>();
+        for (String name : listNames(layout.refs())) {
+            if (HEX64.matcher(name).matches()) {
+                ids.add(BlobId.fromHex(name));
+            }
+        }
+        return ids;
+    }
+
+    /** Names of the files in {@code tmp/}, sorted. */
+    public List<String> tmpFiles() throws IOException {
+        return listNames(layout.tmp());
+    }
+
+    /**
+     * Deletes snapshot records and makes the deletion durable; returns the bytes freed. Only garbage
+     * collection, holding the exclusive lock, calls this: the sink never offers deletion to a source.
+     */
+    public long deleteSnapshots(Collection<SnapshotId> ids) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (SnapshotId id : ids) {
+            files.add(layout.snapshotFile(id));
+        }
+        return deleteFiles(files);
+    }
+
+    /** Deletes reference lists (durably); returns the bytes freed. */
+    public long deleteRefs(Collection<BlobId> ids) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (BlobId id : ids) {
+            files.add(layout.refsFile(id));
+        }
+        return deleteFiles(files);
+    }
+
+    /** Deletes index files by name (durably); returns the bytes freed. The in-memory index is not changed. */
+    public long deleteIndexFiles(Collection<String> names) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (String name : names) {
+            if (!HEX64.matcher(name).matches()) {
+                throw new IllegalArgumentException("'" + name + "' is not an index file name");
+            }
+            files.add(layout.indexFile(name));
+        }
+        return deleteFiles(files);
+    }
+
+    /** Deletes packs (durably); returns the bytes freed. The in-memory index is not changed: reopen afterwards. */
+    public long deletePacks(Collection<PackId> packs) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (PackId pack : packs) {
+            files.add(layout.pack(pack));
+        }
+        return deleteFiles(files);
+    }
+
+    /** Deletes leftover files in {@code tmp/} by name (durably); returns the bytes freed. */
+    public long deleteTmpFiles(Collection<String> names) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (String name : names) {
+            if (name.contains("/") || name.equals("..") || name.equals(".")) {
+                throw new IllegalArgumentException("'" + name + "' is not a file name");
+            }
+            files.add(layout.tmp().resolve(name));
+        }
+        return deleteFiles(files);
+    }
+
+    /** Size of a pack file in bytes. */
+    public long packSize(PackId pack) throws IOException {
+        return Files.size(layout.pack(pack));
+    }
+
+    private static long deleteFiles(List<Path> files) throws IOException {
+        long freed = 0;
+        Set<Path> dirs = new java.util.LinkedHashSet<>();
+        for (Path file : files) {
+            try {
+                long size = Files.size(file);
+                Files.delete(file);
+                freed += size;
+            } catch (NoSuchFileException gone) {
+                // already deleted (by an earlier, interrupted run): nothing to free
+            }
+            dirs.add(file.toAbsolutePath().getParent());
+        }
+        for (Path dir : dirs) {
+            AtomicFile.syncDirectory(dir);
+        }
+        return freed;
     }
 
     /** Takes a lock on this repository (see {@link RepositoryLock}). */
