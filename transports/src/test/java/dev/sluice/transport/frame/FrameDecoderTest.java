@@ -94,7 +94,9 @@ class FrameDecoderTest {
                 assertFalse(channel.finish());
                 channel = null;
                 for (Object o : out) {
-                    ReferenceCountUtil.release(o);
+                    if (o instanceof Frame f) {
+                        f.release();
+                    }
                 }
                 toRelease.clear();
             }
