@@ -58,8 +58,9 @@ final class ChannelLink extends ChannelInboundHandlerAdapter implements Link {
     private final EventLoop loop;
     private final LinkSpec spec;
     private final Role role;
-    private final PeerIdentity peer;
-    private final CloseReason refusal;
+    private volatile PeerIdentity peer;
+    private boolean started;
+    private final ArrayDeque<Object> early = new ArrayDeque<>();
 
     private final Sinks.One<Link> established = Sinks.one();
     private final Sinks.One<CloseReason> closed = Sinks.one();
@@ -80,22 +81,31 @@ final class ChannelLink extends ChannelInboundHandlerAdapter implements Link {
     private final List<Sender> senders = new ArrayList<>();
     private boolean flushScheduled;
 
-    /**
-     * @param refusal when not null, this side refuses the peer: it sends its hello and this
-     *                reason, then closes
-     */
-    ChannelLink(Channel channel, LinkSpec spec, Role role, PeerIdentity peer, CloseReason refusal) {
+    ChannelLink(Channel channel, LinkSpec spec, Role role) {
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.spec = spec;
         this.role = role;
-        this.peer = peer;
-        this.refusal = refusal;
     }
 
-    /** Starts the handshake; the result completes once the link is usable. Call on the event loop. */
-    Mono<Link> start() {
+    /**
+     * Starts the handshake once the caller knows who the peer is; what arrived before is
+     * processed now. The result completes once the link is usable. Call on the event loop.
+     *
+     * @param refusal when not null, this side refuses the peer: it sends its hello and this
+     *                reason, then closes
+     */
+    Mono<Link> start(PeerIdentity peerIdentity, CloseReason refusal) {
+        if (started) {
+            return Mono.error(new IllegalStateException("the link on " + channel + " was already started"));
+        }
+        started = true;
+        this.peer = peerIdentity;
         channel.config().setAutoRead(false);
+        if (closeReason != null) {
+            releaseEarly();
+            return Mono.error(new LinkClosedException(closeReason));
+        }
         channel.write(Hello.current(spec.maxFrameLength()));
         if (refusal != null) {
             closeInLoop(refusal, true);
@@ -108,8 +118,26 @@ final class ChannelLink extends ChannelInboundHandlerAdapter implements Link {
                         + describePeer() + " did not finish within " + spec.handshakeTimeout()), true);
             }
         }, spec.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        channel.read();
+        Object m;
+        while ((m = early.poll()) != null && closeReason == null) {
+            channelRead(null, m);
+        }
+        releaseEarly();
+        if (closeReason == null) {
+            channel.read();
+        }
         return established.asMono();
+    }
+
+    private void releaseEarly() {
+        Object m;
+        while ((m = early.poll()) != null) {
+            if (m instanceof Frame f) {
+                f.release();
+            } else {
+                ReferenceCountUtil.release(m);
+            }
+        }
     }
 
     @Override
@@ -141,6 +169,11 @@ final class ChannelLink extends ChannelInboundHandlerAdapter implements Link {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!started) {
+            // the peer spoke before this side knew who it is (e.g. right after the TLS handshake)
+            early.add(msg);
+            return;
+        }
         if (msg instanceof Hello h) {
             onHello(h);
         } else if (msg instanceof Frame f) {
@@ -207,7 +240,7 @@ final class ChannelLink extends ChannelInboundHandlerAdapter implements Link {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (closeReason != null) {
+        if (closeReason != null || !started) {
             return;
         }
         if (!handshakeDone || receiverCancelled || (demand > 0 && pending.isEmpty())) {
@@ -558,6 +591,7 @@ final class ChannelLink extends ChannelInboundHandlerAdapter implements Link {
         if (!reason.byPeer()) {
             releasePending();
         }
+        releaseEarly();
         receiveEnd = reason;
         drain();
         if (!handshakeDone) {
