@@ -263,8 +263,17 @@ final class ChannelLink extends ChannelInboundHandlerAdapter implements Link {
         if (cause instanceof FrameCodecException e) {
             closeInLoop(e.reason(), true);
         } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException ssl) {
-            closeInLoop(CloseReason.of(CloseReason.Code.TRANSPORT_ERROR, "TLS error with " + describePeer() + ": "
-                    + ssl.getMessage()), false);
+            if (!handshakeDone) {
+                // with TLS 1.3 a server judges the client's certificate after the client thinks the
+                // TLS handshake is over, so its refusal arrives here, as an alert
+                closeInLoop(CloseReason.of(CloseReason.Code.AUTHENTICATION_FAILED, describePeer()
+                        + " ended the TLS session before the link handshake, most likely refusing this side's "
+                        + "certificate (expired, not valid yet, or from a CA it does not trust): "
+                        + ssl.getMessage()), false);
+            } else {
+                closeInLoop(CloseReason.of(CloseReason.Code.TRANSPORT_ERROR, "TLS error with " + describePeer()
+                        + ": " + ssl.getMessage()), false);
+            }
         } else if (cause instanceof IOException || cause instanceof SSLException) {
             closeInLoop(CloseReason.of(CloseReason.Code.TRANSPORT_ERROR, "connection to " + describePeer()
                     + " failed: " + cause.getMessage()), false);

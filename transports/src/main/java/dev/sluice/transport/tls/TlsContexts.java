@@ -76,25 +76,64 @@ final class TlsContexts {
             if (pkix == null) {
                 throw new IllegalStateException("the JDK offers no X.509 trust manager");
             }
-            return expectedServerName == null ? pkix : new ServerNameCheck(pkix, expectedServerName);
+            return new CheckedTrust(pkix, expectedServerName, caBundle.toString());
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalArgumentException("cannot use CA bundle " + caBundle + ": " + e.getMessage(), e);
         }
     }
 
-    /** Checks, after PKIX validation, that the server's certificate carries the configured name. */
-    private static final class ServerNameCheck extends X509ExtendedTrustManager {
+    /**
+     * PKIX validation with failures restated as one clear sentence (expired, not yet valid,
+     * unknown CA), and on the client the check that the server's certificate carries the
+     * configured name.
+     */
+    private static final class CheckedTrust extends X509ExtendedTrustManager {
         private final X509TrustManager pkix;
         private final String expected;
+        private final String bundle;
 
-        ServerNameCheck(X509TrustManager pkix, String expected) {
+        CheckedTrust(X509TrustManager pkix, String expected, String bundle) {
             this.pkix = pkix;
             this.expected = expected;
+            this.bundle = bundle;
+        }
+
+        private void validate(X509Certificate[] chain, String authType, boolean client) throws CertificateException {
+            String who = client ? "client" : "server";
+            if (chain == null || chain.length == 0) {
+                throw new CertificateException("the " + who + " presented no certificate");
+            }
+            X509Certificate leaf = chain[0];
+            String subject = leaf.getSubjectX500Principal().getName();
+            try {
+                leaf.checkValidity();
+            } catch (java.security.cert.CertificateExpiredException e) {
+                // keep the exception type: the TLS engine turns it into a certificate_expired alert
+                throw new java.security.cert.CertificateExpiredException("the " + who + " certificate '" + subject
+                        + "' expired on " + leaf.getNotAfter().toInstant());
+            } catch (java.security.cert.CertificateNotYetValidException e) {
+                throw new java.security.cert.CertificateNotYetValidException("the " + who + " certificate '"
+                        + subject + "' is not valid before " + leaf.getNotBefore().toInstant());
+            }
+            try {
+                if (client) {
+                    pkix.checkClientTrusted(chain, authType);
+                } else {
+                    pkix.checkServerTrusted(chain, authType);
+                }
+            } catch (CertificateException e) {
+                throw new CertificateException("the " + who + " certificate '" + subject + "' (issuer '"
+                        + leaf.getIssuerX500Principal().getName() + "') is not signed by a CA in " + bundle
+                        + " or is otherwise invalid: " + e.getMessage(), e);
+            }
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            pkix.checkServerTrusted(chain, authType);
+            validate(chain, authType, false);
+            if (expected == null) {
+                return;
+            }
             X509Certificate leaf = chain[0];
             String cn;
             try {
@@ -122,19 +161,19 @@ final class TlsContexts {
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            pkix.checkClientTrusted(chain, authType);
+            validate(chain, authType, true);
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
-            pkix.checkClientTrusted(chain, authType);
+            validate(chain, authType, true);
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                 throws CertificateException {
-            pkix.checkClientTrusted(chain, authType);
+            validate(chain, authType, true);
         }
 
         @Override
