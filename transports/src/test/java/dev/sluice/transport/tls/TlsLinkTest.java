@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Mono;
 
 /** The link contract over a real TLS connection on loopback, with the preferred engine. */
 class TlsLinkTest extends LinkContract {
@@ -26,9 +25,7 @@ class TlsLinkTest extends LinkContract {
     static TlsServer server;
     static final BlockingQueue<Link> accepted = new LinkedBlockingQueue<>();
 
-    static TlsEngine engine() {
-        return TlsEngine.preferred();
-    }
+    static TlsEngine engine;
 
     static TlsServerSpec serverSpec(TestPki pki, TlsEngine engine) {
         return new TlsServerSpec("127.0.0.1", 0, pki.caCert, pki.cert("sink"), pki.key("sink"),
@@ -42,8 +39,19 @@ class TlsLinkTest extends LinkContract {
 
     @BeforeAll
     static void startServer() throws Exception {
-        pki = new TestPki(dir);
-        server = TlsServer.start(serverSpec(pki, engine()), link -> {
+        start(TlsEngine.preferred());
+    }
+
+    static void start(TlsEngine e) throws Exception {
+        engine = e;
+        if (server != null) {
+            // a subclass's @BeforeAll runs after this class's: restart with its engine
+            server.close();
+        }
+        if (pki == null || !java.nio.file.Files.exists(pki.caCert)) {
+            pki = new TestPki(dir);
+        }
+        server = TlsServer.start(serverSpec(pki, engine), link -> {
             accepted.add(link);
             return link.onClose().then();
         }).block(WAIT);
@@ -52,11 +60,13 @@ class TlsLinkTest extends LinkContract {
     @AfterAll
     static void stopServer() {
         server.close();
+        server = null;
+        pki = null;
     }
 
     @Override
     protected Ends connect() throws Exception {
-        Link client = TlsClient.connect(clientSpec(pki, server, engine())).block(WAIT);
+        Link client = TlsClient.connect(clientSpec(pki, server, engine)).block(WAIT);
         Link serverSide = accepted.poll(10, TimeUnit.SECONDS);
         return new Ends(client, serverSide);
     }
@@ -75,6 +85,5 @@ class TlsLinkTest extends LinkContract {
         assertEquals(64 * 1024, e.client().maxFrameLength());
         e.client().close(dev.sluice.transport.CloseReason.normal());
         e.server().onClose().block(WAIT);
-        Mono.empty().block();
     }
 }
