@@ -9,6 +9,7 @@ public final class Main {
 
     private static final List<Command> COMMANDS = List.of(
             new KeyInitCommand(),
+            new TlsInitCommand(),
             new InitCommand(),
             new BackupCommand(),
             new SnapshotsCommand(),
