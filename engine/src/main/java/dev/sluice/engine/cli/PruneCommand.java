@@ -1,6 +1,7 @@
 package dev.sluice.engine.cli;
 
 import dev.sluice.engine.config.DurationSyntax;
+import dev.sluice.engine.json.JsonWriter;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.RetentionSpec;
