@@ -24,6 +24,12 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // Reads into heap buffers make the JDK keep a temporary direct buffer per thread as
+        // large as the largest read (MiB per I/O thread); cap what it may keep. This must be
+        // set before the first NIO read in the process.
+        if (System.getProperty("jdk.nio.maxCachedBufferSize") == null) {
+            System.setProperty("jdk.nio.maxCachedBufferSize", "262144");
+        }
         int code = run(Arrays.asList(args), Console.system());
         System.out.flush();
         System.exit(code);
