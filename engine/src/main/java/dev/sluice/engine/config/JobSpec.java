@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  * @param chunker content-defined chunking bounds
  * @param compression blob compression
  * @param hooks hooks in file order
+ * @param schedule when the daemon runs the job by itself; default {@link ScheduleSpec#MANUAL}
  */
 public record JobSpec(
         String name,
@@ -36,13 +37,23 @@ public record JobSpec(
         Path passwordFile,
         ChunkerSpec chunker,
         CompressionSpec compression,
-        List<HookSpec> hooks) {
+        List<HookSpec> hooks,
+        ScheduleSpec schedule) {
 
     /** The form of a job name. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
+    /** A job the daemon runs only when asked. */
+    public JobSpec(String name, JobType type, List<Path> paths, List<String> include, List<String> exclude,
+            boolean oneFileSystem, boolean excludeCaches, RepositorySpec repository, Path keyFile, Path passwordFile,
+            ChunkerSpec chunker, CompressionSpec compression, List<HookSpec> hooks) {
+        this(name, type, paths, include, exclude, oneFileSystem, excludeCaches, repository, keyFile, passwordFile,
+                chunker, compression, hooks, ScheduleSpec.MANUAL);
+    }
+
     public JobSpec {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(repository, "repository");
         Objects.requireNonNull(chunker, "chunker");
