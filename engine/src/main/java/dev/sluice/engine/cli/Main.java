@@ -16,6 +16,11 @@ public final class Main {
             new CheckCommand(),
             new ConfigCommands(),
             new HooksCommand(),
+            new DaemonCommands.Daemon(),
+            new StatusCommand(),
+            new DaemonCommands.Run(),
+            new DaemonCommands.Cancel(),
+            new DaemonCommands.Reload(),
             new QuickstartCommand());
 
     private Main() {}

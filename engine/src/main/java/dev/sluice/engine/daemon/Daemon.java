@@ -182,7 +182,7 @@ public final class Daemon {
         List<String> running = all.stream().filter(s -> s.view().state() != JobSlot.State.IDLE)
                 .map(JobSlot::name).toList();
         if (!running.isEmpty()) {
-            log.info("shutdown.waiting", "jobs", String.join(",", running), "grace", grace);
+            log.info("shutdown.waiting", "jobs", String.join(",", running), "grace", dev.sluice.engine.config.DurationSyntax.format(grace));
         }
         try {
             idle.block(grace.isZero() ? Duration.ofMillis(1) : grace);

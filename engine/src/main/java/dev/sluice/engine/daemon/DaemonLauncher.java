@@ -121,7 +121,7 @@ public final class DaemonLauncher {
                     "jobs", config.jobs().size(), "runtime_dir", runtime);
             daemon[0].start();
             awaitStop();
-            log.info("daemon.stopping", "grace", config.global().shutdownGrace());
+            log.info("daemon.stopping", "grace", dev.sluice.engine.config.DurationSyntax.format(config.global().shutdownGrace()));
             stopServices(running, log);
             daemon[0].shutdown(daemon[0].config().global().shutdownGrace());
             log.info("daemon.stop");
