@@ -64,8 +64,17 @@ public final class ControlClient implements AutoCloseable {
 
     /** Sends one request line and returns the answer line as it came. */
     public String exchange(String request) throws IOException {
-        out.write((request + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        try {
+            out.write((request + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException writeFailed) {
+            // a refused peer is told why and disconnected at once; the reason is still there to read
+            String refusal = in.readLine();
+            if (refusal != null) {
+                return refusal;
+            }
+            throw writeFailed;
+        }
         String line = in.readLine();
         if (line == null) {
             throw new IOException("the daemon closed the control socket " + socket + " without answering");
