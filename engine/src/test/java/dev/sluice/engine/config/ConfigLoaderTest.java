@@ -412,7 +412,7 @@ class ConfigLoaderTest {
         assertEquals("t.yaml:5:5: jobs[0].a: unknown key 'a'; known keys here: name, type, paths, include, exclude,"
                 + " one_file_system, exclude_caches, repository, key_file, password_file, chunker, compression, hooks\n"
                 + "t.yaml:6:5: jobs[0].b: unknown key 'b'; known keys here: name, type, paths, include, exclude,"
-                + " one_file_system, exclude_caches, repository, key_file, password_file, chunker, compression, hooks",
+                + " one_file_system, exclude_caches, repository, key_file, password_file, chunker, compression, hooks, schedule",
                 e.getMessage());
     }
 
