@@ -27,6 +27,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -62,6 +66,8 @@ public final class BackupRunner {
         private final BlobCodec codec;
         private final ChunkerParams chunking;
         private final BackupStats stats = new BackupStats();
+        private volatile boolean cancelled;
+        private volatile CompletableFuture<Void> running;
 
         Run(BackupRequest request, Repository repository, BlobSink sink, BlobCodec codec, ChunkerParams chunking) {
             this.request = request;
@@ -73,6 +79,26 @@ public final class BackupRunner {
 
         public BackupStats stats() {
             return stats;
+        }
+
+        /**
+         * Asks the run to stop: the pipeline is cancelled and {@link #execute()} throws
+         * {@link BackupAbortedException} without writing a snapshot record. Safe from any thread, at any time; a
+         * run whose snapshot record is already being written completes.
+         */
+        public void cancel() {
+            cancelled = true;
+            CompletableFuture<Void> f = running;
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
+
+        private void stopIfCancelled() {
+            if (cancelled) {
+                throw new BackupAbortedException("the backup of job " + request.job()
+                        + " was cancelled; no snapshot was written");
+            }
         }
 
         public BackupResult execute() throws IOException {
@@ -96,12 +122,28 @@ public final class BackupRunner {
                     .transform(new SealStage(codec, workers.cpu(), workers.cpus()))
                     .transform(new StoreStage(sink, workers.io(), stats));
             Mono<Void> done = new TreeStage(tree, refs, stats, request.errorPolicy()).apply(pieces);
+            CompletableFuture<Void> future = done.toFuture();
+            running = future;
+            if (cancelled) {
+                future.cancel(false);
+            }
             try {
-                done.block();
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
+                future.join();
+            } catch (CancellationException e) {
+                stopIfCancelled();
+                throw e;
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof UncheckedIOException io) {
+                    throw io.getCause();
+                }
+                if (cause instanceof Error error) {
+                    throw error;
+                }
+                throw Exceptions.propagate(cause);
             }
 
+            stopIfCancelled();
             List<BlobId> treeBlobs = tree.finish();
             treeBlobs.forEach(refs::add);
             BlobId refsId = sink.putRefs(refs.sortedUnique());
@@ -116,6 +158,7 @@ public final class BackupRunner {
                     parent.map(SnapshotRecord::id).orElse(null),
                     stats.files(), stats.dirs(), stats.bytesTotal(), stats.bytesAdded(), stats.blobsAdded(),
                     refsId, payload);
+            stopIfCancelled();
             SnapshotId id = sink.commit(record);
             return new BackupResult(id, parent.map(SnapshotRecord::id).orElse(null), stats,
                     Duration.between(start, clock.instant()));

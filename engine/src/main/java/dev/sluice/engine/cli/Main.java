@@ -19,6 +19,11 @@ public final class Main {
             new UnlockCommand(),
             new ConfigCommands(),
             new HooksCommand(),
+            new DaemonCommands.Daemon(),
+            new StatusCommand(),
+            new DaemonCommands.Run(),
+            new DaemonCommands.Cancel(),
+            new DaemonCommands.Reload(),
             new QuickstartCommand());
 
     private Main() {}

@@ -21,10 +21,11 @@ import java.util.function.Supplier;
 final class ConfigBinder {
 
     private static final List<String> TOP_KEYS = List.of("global", "jobs");
-    private static final List<String> GLOBAL_KEYS = List.of("runtime_dir", "log_level", "host");
+    private static final List<String> GLOBAL_KEYS = List.of("runtime_dir", "log_level", "host", "metrics",
+            "shutdown_grace");
     private static final List<String> JOB_KEYS = List.of("name", "type", "paths", "include", "exclude",
             "one_file_system", "exclude_caches", "repository", "key_file", "password_file", "chunker", "compression",
-            "hooks", "retention");
+            "hooks", "retention", "schedule");
     private static final List<String> LOCAL_REPOSITORY_KEYS = List.of("path");
     private static final List<String> CHUNKER_KEYS = List.of("min", "avg", "max");
     private static final List<String> COMPRESSION_KEYS = List.of("algorithm", "level");
@@ -108,7 +109,17 @@ final class ConfigBinder {
         } else {
             hostName = defaultHost(section.map(s -> (YamlNode) s.mapping).orElse(top.mapping));
         }
-        return hostName == null ? null : new GlobalSpec(runtimeDir, logLevel, hostName);
+        Conversion<String> metricsAddress = new Conversion<>("a metrics address", value -> {
+            String problem = GlobalSpec.metricsProblem(value);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            return value;
+        });
+        String metrics = section.flatMap(s -> s.optional("metrics", metricsAddress)).orElse(GlobalSpec.DEFAULT_METRICS);
+        Duration grace = section.flatMap(s -> s.optional("shutdown_grace", duration))
+                .orElse(GlobalSpec.DEFAULT_SHUTDOWN_GRACE);
+        return hostName == null ? null : new GlobalSpec(runtimeDir, logLevel, hostName, metrics, grace);
     }
 
     private String defaultHost(YamlNode where) {
@@ -169,13 +180,15 @@ final class ConfigBinder {
         List<HookSpec> hooks = hooks(job);
         int beforeRetention = problems.size();
         RetentionSpec retention = retention(job);
+        ScheduleSpec schedule = job.optional("schedule", new Conversion<>("a schedule like every 1h",
+                ScheduleSpec::parse)).orElse(ScheduleSpec.MANUAL);
         if (name.isEmpty() || paths.isEmpty() || repository.isEmpty() || chunker == null || compression == null
                 || problems.size() != beforeRetention) {
             return Optional.empty();
         }
         try {
             return Optional.of(new JobSpec(name.get(), type, paths, include, exclude, oneFileSystem, excludeCaches,
-                    repository.get(), keyFile, passwordFile, chunker, compression, hooks, retention));
+                    repository.get(), keyFile, passwordFile, chunker, compression, hooks, retention, schedule));
         } catch (IllegalArgumentException invalid) {
             problems.at(mapping, at, invalid.getMessage());
             return Optional.empty();

@@ -1,6 +1,7 @@
 package dev.sluice.engine.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -11,8 +12,12 @@ import java.util.regex.Pattern;
  * @param runtimeDir directory for sockets and locks; must be private to sluice; default {@code /run/sluice}
  * @param logLevel one of {@code error warn info debug}; default {@code info}
  * @param host the name this machine uses as a source identity in snapshots; default the machine's hostname
+ * @param metrics where the daemon serves Prometheus metrics, {@code HOST:PORT}, or {@code off}; default
+ *     {@code 127.0.0.1:9811}
+ * @param shutdownGrace how long the daemon lets running jobs finish after SIGTERM before cancelling them; default
+ *     {@code 1m}
  */
-public record GlobalSpec(Path runtimeDir, String logLevel, String host) {
+public record GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace) {
 
     /** The runtime directory used when the file does not set one. */
     public static final Path DEFAULT_RUNTIME_DIR = Path.of("/run/sluice");
@@ -21,11 +26,32 @@ public record GlobalSpec(Path runtimeDir, String logLevel, String host) {
     /** The accepted log levels, from least to most verbose. */
     public static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug");
 
+    /** The metrics address used when the file does not set one: loopback only. */
+    public static final String DEFAULT_METRICS = "127.0.0.1:9811";
+    /** The shutdown grace period used when the file does not set one. */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofMinutes(1);
+    /** {@code HOST:PORT} (an IPv6 host in brackets) or {@code off}. */
+    static final Pattern METRICS = Pattern.compile("off|(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9][A-Za-z0-9.-]*):([0-9]{1,5})");
+
     /** Letters, digits, dot, dash and underscore; up to 253 characters like a DNS name. */
     static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
 
+    /** Settings with the daemon defaults for metrics and shutdown. */
+    public GlobalSpec(Path runtimeDir, String logLevel, String host) {
+        this(runtimeDir, logLevel, host, DEFAULT_METRICS, DEFAULT_SHUTDOWN_GRACE);
+    }
+
     public GlobalSpec {
         Objects.requireNonNull(runtimeDir, "runtimeDir");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        String metricsProblem = metricsProblem(metrics);
+        if (metricsProblem != null) {
+            throw new IllegalArgumentException(metricsProblem);
+        }
+        if (shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("shutdown_grace must not be negative");
+        }
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(host, "host");
         if (!LOG_LEVELS.contains(logLevel)) {
@@ -35,6 +61,16 @@ public record GlobalSpec(Path runtimeDir, String logLevel, String host) {
         if (!HOST_NAME.matcher(host).matches()) {
             throw new IllegalArgumentException(hostProblem(host));
         }
+    }
+
+    /** Why a metrics address is not usable, or null when it is. */
+    static String metricsProblem(String metrics) {
+        var m = METRICS.matcher(metrics);
+        if (!m.matches() || !metrics.equals("off") && Integer.parseInt(m.group(2)) > 65535) {
+            return "invalid metrics address '" + metrics + "'; expected HOST:PORT like 127.0.0.1:9811 (port 0 to"
+                    + " 65535; 0 picks a free port) or off";
+        }
+        return null;
     }
 
     static String hostProblem(String host) {

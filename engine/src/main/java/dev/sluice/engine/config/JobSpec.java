@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  * @param hooks hooks in file order
  * @param retention what prune keeps of this job's snapshots, or {@code null} when the job has no retention
  *     block (prune then keeps everything of it)
+ * @param schedule when the daemon runs the job by itself; default {@link ScheduleSpec#MANUAL}
  */
 public record JobSpec(
         String name,
@@ -39,13 +40,39 @@ public record JobSpec(
         ChunkerSpec chunker,
         CompressionSpec compression,
         List<HookSpec> hooks,
-        RetentionSpec retention) {
+        RetentionSpec retention,
+        ScheduleSpec schedule) {
 
     /** The form of a job name. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
+    /** A job the daemon runs only when asked. */
+    public JobSpec(String name, JobType type, List<Path> paths, List<String> include, List<String> exclude,
+            boolean oneFileSystem, boolean excludeCaches, RepositorySpec repository, Path keyFile, Path passwordFile,
+            ChunkerSpec chunker, CompressionSpec compression, List<HookSpec> hooks) {
+        this(name, type, paths, include, exclude, oneFileSystem, excludeCaches, repository, keyFile, passwordFile,
+                chunker, compression, hooks, null, ScheduleSpec.MANUAL);
+    }
+
+    /** A job without a retention block. */
+    public JobSpec(String name, JobType type, List<Path> paths, List<String> include, List<String> exclude,
+            boolean oneFileSystem, boolean excludeCaches, RepositorySpec repository, Path keyFile, Path passwordFile,
+            ChunkerSpec chunker, CompressionSpec compression, List<HookSpec> hooks, ScheduleSpec schedule) {
+        this(name, type, paths, include, exclude, oneFileSystem, excludeCaches, repository, keyFile, passwordFile,
+                chunker, compression, hooks, null, schedule);
+    }
+
+    /** A job the daemon runs only when asked, with a retention block. */
+    public JobSpec(String name, JobType type, List<Path> paths, List<String> include, List<String> exclude,
+            boolean oneFileSystem, boolean excludeCaches, RepositorySpec repository, Path keyFile, Path passwordFile,
+            ChunkerSpec chunker, CompressionSpec compression, List<HookSpec> hooks, RetentionSpec retention) {
+        this(name, type, paths, include, exclude, oneFileSystem, excludeCaches, repository, keyFile, passwordFile,
+                chunker, compression, hooks, retention, ScheduleSpec.MANUAL);
+    }
+
     public JobSpec {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(repository, "repository");
         Objects.requireNonNull(chunker, "chunker");

@@ -1,5 +1,6 @@
 package dev.sluice.engine.job;
 
+import dev.sluice.engine.backup.BackupAbortedException;
 import dev.sluice.engine.backup.BackupRequest;
 import dev.sluice.engine.backup.BackupResult;
 import dev.sluice.engine.backup.BackupRunner;
@@ -59,6 +60,14 @@ public final class BackupJob {
 
     /** Runs the job; never throws for a failure of the job itself, which is in the outcome. */
     public Outcome run(Plan plan, Consumer<BackupStats> onStart) {
+        return run(plan, onStart, new Cancellation());
+    }
+
+    /**
+     * Runs the job until done or cancelled; a cancelled run writes no snapshot, ends with status 1 and runs its
+     * post hooks and job.end as a failed run does.
+     */
+    public Outcome run(Plan plan, Consumer<BackupStats> onStart, Cancellation cancellation) {
         HookSession hooks = plan.hooks().isEmpty() ? null : new HookSession(hookRunner, hookLog, plan.hooks(),
                 HookContext.of(plan.request().job(), HookContext.Role.SOURCE, plan.workingDirectory()));
         BackupResult result = null;
@@ -71,7 +80,7 @@ public final class BackupJob {
                 failure = new IllegalStateException("a pre hook failed; nothing was snapshotted: " + describe(hooks));
             } else {
                 BackupRequest request = withExcludes(plan.request(), extraExcludes);
-                result = backup(plan, request, onStart);
+                result = backup(plan, request, onStart, cancellation);
                 status = result.hadProblems() ? JobStatus.PARTIAL : JobStatus.OK;
                 if (hooks != null) {
                     hooks.useSnapshot(result.snapshot().hex());
@@ -132,7 +141,11 @@ public final class BackupJob {
         return new BackupRequest(r.job(), r.host(), r.roots(), rules, r.useParent(), r.errorPolicy());
     }
 
-    private BackupResult backup(Plan plan, BackupRequest request, Consumer<BackupStats> onStart) throws Exception {
+    private BackupResult backup(Plan plan, BackupRequest request, Consumer<BackupStats> onStart,
+            Cancellation cancellation) throws Exception {
+        if (cancellation.cancelled()) {
+            throw new BackupAbortedException("job " + request.job() + " was cancelled before its backup started");
+        }
         // The lock comes before the index is loaded: a prune running between loading and
         // locking could delete packs this backup would then believe present.
         RepositoryLayout layout = new RepositoryLayout(plan.target().repository());
@@ -147,7 +160,12 @@ public final class BackupJob {
             BackupRunner.Run run = new BackupRunner(workers, clock).prepare(request, open.repository(), sink,
                     open.codec(), chunking);
             onStart.accept(run.stats());
-            return run.execute();
+            cancellation.onCancel(run::cancel);
+            try {
+                return run.execute();
+            } finally {
+                cancellation.onCancel(() -> {});
+            }
         }
     }
 

@@ -410,9 +410,9 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> parse("jobs:\n  - name: etc\n    paths: [/etc]\n    repository: /r\n    a: 1\n    b: 2\n"));
         assertEquals("t.yaml:5:5: jobs[0].a: unknown key 'a'; known keys here: name, type, paths, include, exclude,"
-                + " one_file_system, exclude_caches, repository, key_file, password_file, chunker, compression, hooks, retention\n"
+                + " one_file_system, exclude_caches, repository, key_file, password_file, chunker, compression, hooks, retention, schedule\n"
                 + "t.yaml:6:5: jobs[0].b: unknown key 'b'; known keys here: name, type, paths, include, exclude,"
-                + " one_file_system, exclude_caches, repository, key_file, password_file, chunker, compression, hooks, retention",
+                + " one_file_system, exclude_caches, repository, key_file, password_file, chunker, compression, hooks, retention, schedule",
                 e.getMessage());
     }
 

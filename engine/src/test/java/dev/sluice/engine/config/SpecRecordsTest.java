@@ -17,7 +17,7 @@ class SpecRecordsTest {
     private static JobSpec job(String name, List<Path> paths, Path keyFile, Path passwordFile, List<HookSpec> hooks) {
         return new JobSpec(name, JobType.BACKUP, paths, List.of(), List.of(), false, true,
                 new LocalRepositorySpec(Path.of("/r")), keyFile, passwordFile, ChunkerSpec.DEFAULT,
-                CompressionSpec.DEFAULT, hooks, null);
+                CompressionSpec.DEFAULT, hooks, (RetentionSpec) null);
     }
 
     @Test

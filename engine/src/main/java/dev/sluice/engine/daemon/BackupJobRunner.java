@@ -1,0 +1,137 @@
+package dev.sluice.engine.daemon;
+
+import dev.sluice.engine.backup.BackupRequest;
+import dev.sluice.engine.backup.BackupStats;
+import dev.sluice.engine.backup.ErrorPolicy;
+import dev.sluice.engine.chunk.ChunkerParams;
+import dev.sluice.engine.config.HookSpec;
+import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.LocalRepositorySpec;
+import dev.sluice.engine.config.SluiceConfig;
+import dev.sluice.engine.fs.RawPath;
+import dev.sluice.engine.job.BackupJob;
+import dev.sluice.engine.job.Cancellation;
+import dev.sluice.engine.job.JobStatus;
+import dev.sluice.engine.job.RepositoryTarget;
+import dev.sluice.engine.job.Workers;
+import dev.sluice.engine.scan.ScanRules;
+import dev.sluice.hook.HookContext;
+import dev.sluice.hook.HookDefinition;
+import dev.sluice.hook.HookLog;
+import dev.sluice.hook.HookPoint;
+import dev.sluice.hook.HookResult;
+import dev.sluice.hook.HookRunner;
+import dev.sluice.hook.OnError;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/** Runs a configured backup job with its hooks through {@link BackupJob}, logging file problems and hook output. */
+public final class BackupJobRunner implements JobRunner {
+    private final Workers workers;
+    private final Clock clock;
+    private final EventLog log;
+    private final Map<String, String> env;
+
+    /**
+     * @param env the daemon's environment, for SLUICE_KEY_FILE / SLUICE_PASSWORD_FILE when a job names neither
+     */
+    public BackupJobRunner(Workers workers, Clock clock, EventLog log, Map<String, String> env) {
+        this.workers = workers;
+        this.clock = clock;
+        this.log = log;
+        this.env = Map.copyOf(env);
+    }
+
+    @Override
+    public RunReport run(JobSpec job, SluiceConfig config, Consumer<Supplier<Progress>> progress,
+            Cancellation cancellation) {
+        BackupJob.Plan plan;
+        try {
+            plan = plan(job, config);
+        } catch (IllegalArgumentException e) {
+            return new RunReport(JobStatus.USAGE, null, Progress.NONE, e.getMessage(), false, List.of());
+        }
+        HookLog hookLog = hookLog();
+        BackupJob backup = new BackupJob(workers, clock, new HookRunner(workers.io(), hookLog), hookLog);
+        BackupStats[] live = new BackupStats[1];
+        BackupJob.Outcome outcome = backup.run(plan, stats -> {
+            live[0] = stats;
+            progress.accept(() -> progressOf(stats));
+        }, cancellation);
+        BackupStats stats = outcome.result() != null ? outcome.result().stats() : live[0];
+        List<RunReport.HookTime> hooks = new ArrayList<>();
+        for (HookResult h : outcome.hooks()) {
+            hooks.add(new RunReport.HookTime(h.point().id(), h.duration(), h.ok()));
+        }
+        String error = outcome.failure() == null ? null : describe(outcome.failure());
+        return new RunReport(outcome.status(),
+                outcome.result() == null ? null : outcome.result().snapshot().hex(),
+                stats == null ? Progress.NONE : progressOf(stats), error,
+                cancellation.cancelled() && outcome.result() == null, hooks);
+    }
+
+    static Progress progressOf(BackupStats s) {
+        return new Progress(s.files(), s.bytesRead(), s.bytesAdded(), s.bytesAdded(), s.problems());
+    }
+
+    private static String describe(Throwable t) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
+    private BackupJob.Plan plan(JobSpec job, SluiceConfig config) {
+        if (!(job.repository() instanceof LocalRepositorySpec local)) {
+            throw new IllegalArgumentException("job " + job.name() + ": only local repositories are supported for now");
+        }
+        Path keyFile = job.keyFile();
+        Path passwordFile = job.passwordFile();
+        if (keyFile == null && passwordFile == null) {
+            keyFile = env.containsKey("SLUICE_KEY_FILE") ? Path.of(env.get("SLUICE_KEY_FILE")) : null;
+            passwordFile = env.containsKey("SLUICE_PASSWORD_FILE") ? Path.of(env.get("SLUICE_PASSWORD_FILE")) : null;
+        }
+        ScanRules rules = ScanRules.of(job.include(), job.exclude(), job.oneFileSystem(), job.excludeCaches());
+        ChunkerParams chunking = new ChunkerParams((int) job.chunker().min(), (int) job.chunker().avg(),
+                (int) job.chunker().max());
+        String jobName = job.name();
+        ErrorPolicy policy = ErrorPolicy.report(p -> log.warn("file.problem", "job", jobName,
+                "path", RawPath.escape(p.path()), "kind", p.kind().name().toLowerCase(Locale.ROOT),
+                "message", p.message()));
+        BackupRequest request = new BackupRequest(job.name(), config.global().host(), job.paths(), rules, true, policy);
+        List<HookDefinition> hooks = new ArrayList<>();
+        for (HookSpec h : job.hooks()) {
+            hooks.add(new HookDefinition(HookPoint.of(h.point()), h.path().toAbsolutePath(), h.args(), h.timeout(),
+                    OnError.valueOf(h.onError().name()), h.async()));
+        }
+        return new BackupJob.Plan(request, new RepositoryTarget(local.path(), keyFile, passwordFile), chunking,
+                job.compression().algorithm(), job.compression().level(), hooks,
+                config.file().toAbsolutePath().getParent());
+    }
+
+    private HookLog hookLog() {
+        return new HookLog() {
+            @Override
+            public void output(HookContext context, HookDefinition hook, Stream stream, String line) {
+                log.info("hook.output", "job", context.job(), "hook", hook.displayName(), "stream", stream.id(),
+                        "line", line);
+            }
+
+            @Override
+            public void event(HookContext context, HookDefinition hook, String message) {
+                log.warn("hook.event", "job", context.job(), "hook", hook.displayName(), "message", message);
+            }
+
+            @Override
+            public void finished(HookContext context, HookDefinition hook, HookResult result) {
+                log.log(result.ok() ? "info" : "warn", "hook.end", "job", context.job(), "hook", hook.displayName(),
+                        "status", result.status().name().toLowerCase(Locale.ROOT), "exit", result.exitCode(),
+                        "ms", result.duration().toMillis(), "error", result.error().orElse(null));
+            }
+        };
+    }
+}

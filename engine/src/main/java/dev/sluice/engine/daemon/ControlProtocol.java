@@ -1,0 +1,170 @@
+package dev.sluice.engine.daemon;
+
+import dev.sluice.engine.json.JsonReader;
+import dev.sluice.engine.json.JsonWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import reactor.core.publisher.Mono;
+
+/**
+ * The control protocol's server side: one JSON request per line ({@code {"op":"status"}},
+ * {@code {"op":"run","job":"J","wait":true}}, {@code {"op":"cancel","job":"J"}}, {@code {"op":"reload"}}), one JSON
+ * response per line with {@code "ok"} true or false (then {@code "error"} says why). Specified in docs/daemon.md.
+ */
+public final class ControlProtocol implements Function<String, Mono<String>> {
+    /** The protocol version, sent in every status answer. */
+    public static final int VERSION = 1;
+
+    private final Daemon daemon;
+    private final Supplier<String> metricsAddress;
+    private final Instant started;
+    private final Runnable reloadHook;
+
+    /**
+     * @param metricsAddress the metrics address actually bound, or null when metrics are off
+     * @param reloadHook runs after an accepted reload (to apply a new log level)
+     */
+    public ControlProtocol(Daemon daemon, Supplier<String> metricsAddress, Instant started, Runnable reloadHook) {
+        this.daemon = daemon;
+        this.metricsAddress = metricsAddress;
+        this.started = started;
+        this.reloadHook = reloadHook;
+    }
+
+    @Override
+    public Mono<String> apply(String line) {
+        Map<String, Object> request;
+        try {
+            request = JsonReader.object(line);
+        } catch (IllegalArgumentException e) {
+            return Mono.just(error("the request is not a JSON object: " + e.getMessage()));
+        }
+        Object op = request.get("op");
+        String job = request.get("job") instanceof String s ? s : null;
+        if (!(op instanceof String)) {
+            return Mono.just(error("the request has no \"op\"; expected status, run, cancel or reload"));
+        }
+        switch ((String) op) {
+            case "status":
+                return Mono.fromSupplier(this::status);
+            case "run":
+                return run(job, Boolean.TRUE.equals(request.get("wait")));
+            case "cancel":
+                return Mono.fromSupplier(() -> cancel(job));
+            case "reload":
+                return Mono.fromCallable(this::reload).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
+            default:
+                return Mono.just(error("unknown op '" + op + "'; expected status, run, cancel or reload"));
+        }
+    }
+
+    private Mono<String> run(String job, boolean wait) {
+        if (job == null) {
+            return Mono.just(error("run needs a \"job\""));
+        }
+        Optional<Mono<Integer>> run = daemon.run(job);
+        if (run.isEmpty()) {
+            return Mono.just(error(noJob(job)));
+        }
+        if (!wait) {
+            return Mono.just(new JsonWriter().beginObject().name("ok").value(true).field("job", job)
+                    .name("started").value(true).endObject().toString());
+        }
+        return run.get()
+                .map(status -> new JsonWriter().beginObject().name("ok").value(true).field("job", job)
+                        .field("status", status).endObject().toString())
+                .onErrorResume(e -> Mono.just(error(e.getMessage())));
+    }
+
+    private String cancel(String job) {
+        if (job == null) {
+            return error("cancel needs a \"job\"");
+        }
+        Optional<Boolean> was = daemon.cancel(job);
+        if (was.isEmpty()) {
+            return error(noJob(job));
+        }
+        return new JsonWriter().beginObject().name("ok").value(true).field("job", job)
+                .name("cancelled").value(was.get()).endObject().toString();
+    }
+
+    private String reload() {
+        Daemon.Reload r = daemon.reload();
+        JsonWriter w = new JsonWriter().beginObject().name("ok").value(r.accepted());
+        if (!r.accepted()) {
+            w.field("error", "the new configuration was rejected; the old one keeps running");
+            strings(w, "problems", r.problems());
+        } else {
+            reloadHook.run();
+            strings(w, "added", r.added());
+            strings(w, "removed", r.removed());
+            strings(w, "changed", r.changed());
+        }
+        return w.endObject().toString();
+    }
+
+    private String status() {
+        JsonWriter w = new JsonWriter().beginObject().name("ok").value(true)
+                .field("version", VERSION)
+                .field("pid", ProcessHandle.current().pid())
+                .field("config", daemon.config().file().toString())
+                .field("started", started.toString())
+                .field("metrics", metricsAddress.get());
+        w.name("jobs").beginArray();
+        for (JobSlot.View v : daemon.status()) {
+            w.beginObject().field("job", v.job()).field("schedule", v.schedule())
+                    .field("state", v.state().name().toLowerCase())
+                    .field("running_since", time(v.runningSince()))
+                    .field("next_run", time(v.nextRun()));
+            if (v.progress() != null) {
+                w.name("progress");
+                progress(w, v.progress());
+            }
+            LastRun last = v.last();
+            if (last != null) {
+                RunReport r = last.report();
+                w.name("last").beginObject().field("status", r.status())
+                        .field("started", time(last.started())).field("ended", time(last.ended()))
+                        .field("duration_ms", Duration.between(last.started(), last.ended()).toMillis())
+                        .field("snapshot", r.snapshot())
+                        .name("cancelled").value(r.cancelled())
+                        .field("error", r.error())
+                        .name("progress");
+                progress(w, r.progress());
+                w.endObject();
+            }
+            w.endObject();
+        }
+        return w.endArray().endObject().toString();
+    }
+
+    private static void progress(JsonWriter w, Progress p) {
+        w.beginObject().field("files", p.files()).field("bytes_read", p.bytesRead())
+                .field("bytes_added", p.bytesAdded()).field("bytes_sent", p.bytesSent())
+                .field("problems", p.problems()).endObject();
+    }
+
+    private static String time(Instant t) {
+        return t == null ? null : t.toString();
+    }
+
+    private static void strings(JsonWriter w, String name, List<String> values) {
+        w.name(name).beginArray();
+        values.forEach(w::value);
+        w.endArray();
+    }
+
+    private static String noJob(String job) {
+        return "no job named '" + job + "' in the daemon's configuration";
+    }
+
+    /** A failure response. */
+    public static String error(String message) {
+        return new JsonWriter().beginObject().name("ok").value(false).field("error", message).endObject().toString();
+    }
+}
