@@ -177,7 +177,7 @@ final class BackupCommand implements Command {
             }
         }
         if (outcome.result() != null) {
-            Summaries.backup(outcome.result(), request, args.flag("--json"), console);
+            Summaries.backup(outcome.result(), request, outcome.hooks(), args.flag("--json"), console);
         }
         if (outcome.failure() != null) {
             String what = outcome.result() == null ? ", no snapshot was written: " : ": ";

@@ -6,16 +6,26 @@ import dev.sluice.engine.backup.BackupRequest;
 import dev.sluice.engine.backup.BackupResult;
 import dev.sluice.engine.backup.BackupStats;
 import dev.sluice.engine.restore.RestoreStats;
+import dev.sluice.hook.HookResult;
 import java.time.Duration;
+import java.util.List;
 
 /** The end-of-run summaries of backup and restore, for people and (with --json) for scripts. */
 final class Summaries {
     private Summaries() {}
 
-    static void backup(BackupResult r, BackupRequest request, boolean json, Console console) {
+    static void backup(BackupResult r, BackupRequest request, List<HookResult> hooks, boolean json, Console console) {
         BackupStats s = r.stats();
         if (json) {
-            console.out().println(new JsonWriter().beginObject()
+            JsonWriter w = new JsonWriter().beginObject();
+            w.name("hooks").beginArray();
+            for (HookResult h : hooks) {
+                w.beginObject().field("point", h.point().id()).field("path", h.executable().toString())
+                        .field("status", h.status().name().toLowerCase(java.util.Locale.ROOT))
+                        .field("exit_code", h.exitCode()).field("duration_ms", h.duration().toMillis()).endObject();
+            }
+            w.endArray();
+            console.out().println(w
                     .field("snapshot", r.snapshot().hex())
                     .field("parent", r.parent() == null ? null : r.parent().hex())
                     .field("job", request.job())
@@ -44,6 +54,10 @@ final class Summaries {
                 Human.bytes(s.bytesTotal()), Human.bytes(s.bytesRead()), Human.bytes(s.bytesAdded()), s.blobsAdded(),
                 s.treeBlobsAdded());
         out.printf("time:     %s (%s read)%n", Human.duration(r.duration()), Human.rate(s.bytesRead(), r.duration()));
+        for (HookResult h : hooks) {
+            out.printf("hook:     %-13s %s: %s (exit %d) in %s%n", h.point().id(), h.executable(),
+                    h.status().name().toLowerCase(java.util.Locale.ROOT), h.exitCode(), Human.duration(h.duration()));
+        }
         if (s.parentUnreadable() != null) {
             out.println("note:     the parent snapshot could not be used, every file was read: " + s.parentUnreadable());
         }

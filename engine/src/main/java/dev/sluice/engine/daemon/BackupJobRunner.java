@@ -14,6 +14,10 @@ import dev.sluice.engine.job.Cancellation;
 import dev.sluice.engine.job.JobStatus;
 import dev.sluice.engine.job.RepositoryTarget;
 import dev.sluice.engine.job.Workers;
+import dev.sluice.engine.gc.GcOptions;
+import dev.sluice.engine.repository.RepositoryLock;
+import dev.sluice.engine.retention.Pruner;
+import dev.sluice.engine.retention.RetentionPolicy;
 import dev.sluice.engine.scan.ScanRules;
 import dev.sluice.hook.HookContext;
 import dev.sluice.hook.HookDefinition;
@@ -21,6 +25,7 @@ import dev.sluice.hook.HookLog;
 import dev.sluice.hook.HookPoint;
 import dev.sluice.hook.HookResult;
 import dev.sluice.hook.HookRunner;
+import dev.sluice.hook.HookSession;
 import dev.sluice.hook.OnError;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -70,6 +75,13 @@ public final class BackupJobRunner implements JobRunner {
             hooks.add(new RunReport.HookTime(h.point().id(), h.duration(), h.ok()));
         }
         String error = outcome.failure() == null ? null : describe(outcome.failure());
+        if (outcome.result() != null && job.retention() != null
+                && (outcome.status() == JobStatus.OK || outcome.status() == JobStatus.PARTIAL)) {
+            String pruneError = applyRetention(job, config, plan, hookLog, hooks);
+            if (pruneError != null) {
+                error = error == null ? pruneError : error + "; " + pruneError;
+            }
+        }
         return new RunReport(outcome.status(),
                 outcome.result() == null ? null : outcome.result().snapshot().hex(),
                 stats == null ? Progress.NONE : progressOf(stats), error,
@@ -78,6 +90,40 @@ public final class BackupJobRunner implements JobRunner {
 
     static Progress progressOf(BackupStats s) {
         return new Progress(s.files(), s.bytesRead(), s.bytesAdded(), s.bytesAdded(), s.problems());
+    }
+
+    /**
+     * Applies the job's retention policy right after a successful snapshot, as the sink, and
+     * runs its prune.post hooks with the prune's status. A failed prune never changes the
+     * backup's status: the snapshot is written; the error is reported with the run.
+     */
+    private String applyRetention(JobSpec job, SluiceConfig config, BackupJob.Plan plan, HookLog hookLog,
+            List<RunReport.HookTime> hookTimes) {
+        var r = job.retention();
+        RetentionPolicy policy = new RetentionPolicy(r.keepLast(), r.keepHourly(), r.keepDaily(), r.keepWeekly(),
+                r.keepMonthly(), r.keepYearly(), r.keepWithin());
+        int status = JobStatus.OK;
+        String error = null;
+        try {
+            Pruner.Outcome pruned = Pruner.run(plan.target().repository(),
+                    List.of(new Pruner.Scope(job.name(), config.global().host(), policy)), GcOptions.DEFAULT,
+                    RepositoryLock.Owner.current(), clock);
+            log.info("prune.done", "job", job.name(), "bytes_freed", Long.toString(pruned.gc().bytesFreed()));
+        } catch (Exception e) {
+            status = JobStatus.of(e);
+            error = "retention failed: " + describe(e);
+            log.warn("prune.failed", "job", job.name(), "error", describe(e));
+        }
+        List<HookDefinition> pruneHooks = plan.hooks().stream().filter(h -> h.point() == HookPoint.PRUNE_POST).toList();
+        if (!pruneHooks.isEmpty()) {
+            HookSession session = new HookSession(new HookRunner(workers.io(), hookLog), hookLog, pruneHooks,
+                    HookContext.of(job.name(), HookContext.Role.SINK, plan.workingDirectory()));
+            session.exit(HookPoint.PRUNE_POST, status, null).block();
+            for (HookResult h : session.results()) {
+                hookTimes.add(new RunReport.HookTime(h.point().id(), h.duration(), h.ok()));
+            }
+        }
+        return error;
     }
 
     private static String describe(Throwable t) {

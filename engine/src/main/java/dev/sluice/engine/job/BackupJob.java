@@ -68,7 +68,10 @@ public final class BackupJob {
      * post hooks and job.end as a failed run does.
      */
     public Outcome run(Plan plan, Consumer<BackupStats> onStart, Cancellation cancellation) {
-        HookSession hooks = plan.hooks().isEmpty() ? null : new HookSession(hookRunner, hookLog, plan.hooks(),
+        // Points that run on the sink (prune.post) are not this session's; the sink runs them.
+        List<HookDefinition> sourceHooks = plan.hooks().stream()
+                .filter(h -> h.point().runsOn(HookContext.Role.SOURCE)).toList();
+        HookSession hooks = sourceHooks.isEmpty() ? null : new HookSession(hookRunner, hookLog, sourceHooks,
                 HookContext.of(plan.request().job(), HookContext.Role.SOURCE, plan.workingDirectory()));
         BackupResult result = null;
         Exception failure = null;
