@@ -114,8 +114,8 @@ public final class BackupRunner {
             TreeWriter tree = new TreeWriter(treeChunker, TREE_CHUNKS.max(), codec, sink);
             RefCollector refs = new RefCollector();
 
-            Flux<Piece> pieces = new ScanStage(workers.io()).scan(request.roots(), request.rules())
-                    .transform(new ParentStage(cursor))
+            Flux<Piece> pieces = new ScanStage(workers.io()).scan(request.roots(), request.rules(), true)
+                    .transform(new ParentStage(cursor, true))
                     .transform(new ChunkStage(dataChunker, chunking.max(), codec, workers.io(),
                             Math.max(2, workers.cpus()), stats))
                     .transform(new DeltaStage(sink, stats))

@@ -2,6 +2,8 @@ package dev.sluice.engine.backup;
 
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.fs.MetadataReader;
+import dev.sluice.engine.scan.FileProblem;
 import dev.sluice.engine.scan.ScanEntry;
 import dev.sluice.engine.tree.ParentCursor;
 import dev.sluice.engine.tree.TreeEntry;
@@ -14,9 +16,16 @@ import reactor.core.publisher.Flux;
  */
 public final class ParentStage implements Function<Flux<ScanEntry>, Flux<FileTask>> {
     private final ParentCursor parent;
+    private final boolean deferredXattrs;
+    private final MetadataReader metadata = new MetadataReader();
 
-    public ParentStage(ParentCursor parent) {
+    /**
+     * @param deferredXattrs the scan left regular files' xattrs out; this stage fills them in,
+     *     from the parent for unchanged files, from the file otherwise
+     */
+    public ParentStage(ParentCursor parent, boolean deferredXattrs) {
         this.parent = parent;
+        this.deferredXattrs = deferredXattrs;
     }
 
     @Override
@@ -34,13 +43,35 @@ public final class ParentStage implements Function<Flux<ScanEntry>, Flux<FileTas
             return new FileTask(e, before, FileTask.Disposition.METADATA);
         }
         if (before == null || before.meta().kind() != FileKind.REGULAR || before.isHardlink()) {
-            return new FileTask(e, null, FileTask.Disposition.NEW);
+            return withXattrs(e, null, FileTask.Disposition.NEW);
         }
         FileMeta then = before.meta();
         boolean same = then.size() == now.size()
                 && then.mtimeNanos() == now.mtimeNanos()
                 && then.ctimeNanos() == now.ctimeNanos()
                 && then.ino() == now.ino();
-        return new FileTask(e, before, same ? FileTask.Disposition.UNCHANGED : FileTask.Disposition.CHANGED);
+        if (same && deferredXattrs) {
+            // Setting or removing an xattr moves ctime, so equal ctimes mean equal xattrs.
+            return new FileTask(new ScanEntry(e.path(), e.file(), now.withXattrs(then.xattrs()), e.hardlinkTo(), null),
+                    before, FileTask.Disposition.UNCHANGED);
+        }
+        return same ? new FileTask(e, before, FileTask.Disposition.UNCHANGED)
+                : withXattrs(e, before, FileTask.Disposition.CHANGED);
+    }
+
+    private FileTask withXattrs(ScanEntry e, TreeEntry before, FileTask.Disposition d) {
+        if (!deferredXattrs) {
+            return new FileTask(e, before, d);
+        }
+        try {
+            FileMeta full = e.meta().withXattrs(metadata.xattrs(e.file(), e.meta()));
+            return new FileTask(new ScanEntry(e.path(), e.file(), full, e.hardlinkTo(), null), before, d);
+        } catch (java.io.IOException ex) {
+            FileProblem.Kind kind = ex instanceof java.nio.file.NoSuchFileException
+                    ? FileProblem.Kind.VANISHED : FileProblem.Kind.UNREADABLE;
+            return new FileTask(new ScanEntry(e.path(), e.file(), null, null,
+                    new FileProblem(e.path(), kind, "cannot read its xattrs: " + ex.getMessage())), null,
+                    FileTask.Disposition.PROBLEM);
+        }
     }
 }

@@ -41,18 +41,33 @@ public final class MetadataReader {
      * @throws IOException                      if lstat, readlink or reading an xattr fails
      */
     public FileMeta read(Path p) throws IOException {
+        return read(p, true);
+    }
+
+    /**
+     * Reads metadata; with {@code regularFileXattrs} false, a regular file's xattrs are left
+     * empty for {@link #xattrs} to fill in later (listing them opens the file, which is most of
+     * the cost of a no-change backup; a caller that knows they are unchanged can skip it).
+     */
+    public FileMeta read(Path p, boolean regularFileXattrs) throws IOException {
         Map<String, Object> a = Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         int stMode = (Integer) a.get("mode");
         FileKind kind = FileKind.fromMode(stMode);
         long dev = (Long) a.get("dev");
         byte[] target = kind == FileKind.SYMLINK ? RawPath.bytes(Files.readSymbolicLink(p)) : null;
-        List<Xattr> xattrs = (kind == FileKind.REGULAR || kind == FileKind.DIRECTORY) && supportsXattrs(p, dev)
-                ? readXattrs(p) : List.of();
+        boolean wantXattrs = kind == FileKind.DIRECTORY || kind == FileKind.REGULAR && regularFileXattrs;
+        List<Xattr> xattrs = wantXattrs && supportsXattrs(p, dev) ? readXattrs(p) : List.of();
         return new FileMeta(kind, stMode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
                 (Long) a.get("size"),
                 nanos(a.get("lastModifiedTime")), nanos(a.get("lastAccessTime")), nanos(a.get("ctime")),
                 dev, (Long) a.get("ino"), ((Number) a.get("nlink")).longValue(), (Long) a.get("rdev"),
                 target, xattrs);
+    }
+
+    /** The xattrs of a regular file or directory read with {@code read(p, false)}. */
+    public List<Xattr> xattrs(Path p, FileMeta m) throws IOException {
+        boolean applicable = m.kind() == FileKind.REGULAR || m.kind() == FileKind.DIRECTORY;
+        return applicable && supportsXattrs(p, m.dev()) ? readXattrs(p) : List.of();
     }
 
     private boolean supportsXattrs(Path p, long dev) throws IOException {

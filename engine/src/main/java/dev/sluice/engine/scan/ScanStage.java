@@ -27,9 +27,14 @@ public final class ScanStage {
 
     /** Scans {@code roots} with {@code rules}; nothing happens until subscription. */
     public Flux<ScanEntry> scan(List<Path> roots, ScanRules rules) {
+        return scan(roots, rules, false);
+    }
+
+    /** Scans; with {@code deferFileXattrs} regular files come without xattrs (see {@link Walker}). */
+    public Flux<ScanEntry> scan(List<Path> roots, ScanRules rules, boolean deferFileXattrs) {
         List<Path> copy = List.copyOf(roots);
         Objects.requireNonNull(rules, "rules");
-        return scan(() -> new Walker(copy, rules));
+        return scan(() -> new Walker(copy, rules, deferFileXattrs));
     }
 
     /** Scans with a walker made at subscription time (tests use it to observe the walker). */

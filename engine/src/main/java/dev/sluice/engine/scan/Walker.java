@@ -52,6 +52,7 @@ public final class Walker implements Iterator<ScanEntry>, Closeable {
     private final List<Glob> includes;
     private final List<Glob> excludes;
     private final MetadataReader reader = new MetadataReader();
+    private final boolean deferFileXattrs;
     private final ArrayDeque<Frame> stack = new ArrayDeque<>();
     private final Map<Inode, Links> links = new HashMap<>();
     private int nextRoot;
@@ -90,6 +91,16 @@ public final class Walker implements Iterator<ScanEntry>, Closeable {
     }
 
     public Walker(List<Path> roots, ScanRules rules) {
+        this(roots, rules, false);
+    }
+
+    /**
+     * A walker that, with {@code deferFileXattrs}, leaves regular files' xattrs empty: the
+     * consumer fills them in, from the parent snapshot when size, times and inode are unchanged
+     * (an xattr change moves ctime) or with {@link MetadataReader#xattrs} otherwise.
+     */
+    public Walker(List<Path> roots, ScanRules rules, boolean deferFileXattrs) {
+        this.deferFileXattrs = deferFileXattrs;
         this.rules = Objects.requireNonNull(rules, "rules");
         this.includes = rules.compiledIncludes();
         this.excludes = rules.compiledExcludes();
@@ -194,7 +205,7 @@ public final class Walker implements Iterator<ScanEntry>, Closeable {
         }
         FileMeta meta;
         try {
-            meta = reader.read(path);
+            meta = reader.read(path, !deferFileXattrs);
         } catch (NoSuchFileException e) {
             return ScanEntry.failed(path, FileProblem.Kind.VANISHED,
                     isRoot ? "root does not exist" : "vanished after its directory was listed");
