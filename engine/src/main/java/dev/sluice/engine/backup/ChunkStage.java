@@ -117,7 +117,7 @@ public final class ChunkStage implements Function<Flux<FileTask>, Flux<Piece>> {
 
         private void open() throws IOException {
             channel = FileChannel.open(current.entry().file(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-            reader = new ChunkReader(channel, chunker);
+            reader = new ChunkReader(channel, chunker, current.entry().meta().size());
             bytesRead = 0;
         }
 

@@ -38,6 +38,17 @@ public final class ChunkReader implements Iterator<Chunk>, Closeable {
     private boolean eof;
 
     public ChunkReader(ReadableByteChannel channel, Chunker chunker) {
+        this(channel, chunker, Long.MAX_VALUE);
+    }
+
+    /**
+     * A reader for input expected to be {@code expectedSize} bytes long. For input smaller
+     * than the chunker's maximum, the read buffer is sized to the input instead of two
+     * maximum chunks: allocating (and zeroing) 8 MiB per small file made a backup of 50,000
+     * small files spend 0.9 ms of CPU per file. Input that turns out longer than expected is
+     * still read completely, in chunks no larger than the buffer.
+     */
+    public ChunkReader(ReadableByteChannel channel, Chunker chunker, long expectedSize) {
         this.channel = Objects.requireNonNull(channel, "channel");
         this.chunker = Objects.requireNonNull(chunker, "chunker");
         this.max = chunker.params().max();
@@ -45,9 +56,15 @@ public final class ChunkReader implements Iterator<Chunk>, Closeable {
         if (size > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("chunker max size " + max + " is too large for one read buffer");
         }
+        if (expectedSize >= 0 && expectedSize < max) {
+            size = Math.max(expectedSize + 1, SMALL_BUFFER);
+        }
         this.buf = new byte[(int) size];
         this.view = ByteBuffer.wrap(buf);
     }
+
+    /** The smallest read buffer, for empty and tiny inputs. */
+    static final int SMALL_BUFFER = 4096;
 
     @Override
     public boolean hasNext() {
