@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(jvmArgs = {"-Djdk.nio.maxCachedBufferSize=262144"})
+@Fork(jvmArgsPrepend = {"-Djdk.nio.maxCachedBufferSize=262144", "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED"})
 public class BackupBenchmark {
 
     int treeMib = BackupTree.DEFAULT_MIB;

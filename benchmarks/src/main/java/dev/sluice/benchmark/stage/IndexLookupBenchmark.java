@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(jvmArgs = {"-Xmx2g"})
+@Fork(jvmArgsPrepend = {"-Xmx2g"})
 public class IndexLookupBenchmark {
 
     /** Ids probed per invocation; keep equal to the OperationsPerInvocation below. */
