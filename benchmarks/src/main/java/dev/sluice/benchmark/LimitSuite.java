@@ -33,7 +33,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class LimitSuite {
 
-    private static final double MIB_PER_MB = 1_000_000.0 / SampleData.MIB;
+    static final double MIB_PER_MB = 1_000_000.0 / SampleData.MIB;
+
+    /** The limit benchmarks: classes named *Benchmark directly in this package (not in its subpackages). */
+    static final String LIMITS = "^" + LimitSuite.class.getPackageName().replace(".", "\\.") + "\\.[A-Za-z]+Benchmark\\.";
 
     private LimitSuite() {}
 
@@ -41,7 +44,7 @@ public final class LimitSuite {
         String mode = "quick";
         Path json = null;
         Path markdown = null;
-        String include = LimitSuite.class.getPackageName() + ".*Benchmark.*";
+        String include = LIMITS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -67,8 +70,17 @@ public final class LimitSuite {
         if (json == null || markdown == null) {
             throw new IllegalArgumentException("Both --json FILE and --markdown FILE are required.");
         }
+        ChainedOptionsBuilder options = options(mode, json).include(include);
+        Collection<RunResult> results = new Runner(options.build()).run();
+        String table = markdown(results, mode);
+        Files.writeString(markdown, table, StandardCharsets.UTF_8);
+        System.out.println();
+        System.out.print(table);
+    }
+
+    /** JMH options for {@code quick} or {@code full} mode, writing JSON to {@code json}; no includes yet. */
+    static ChainedOptionsBuilder options(String mode, Path json) {
         ChainedOptionsBuilder options = new OptionsBuilder()
-                .include(include)
                 .result(json.toString())
                 .resultFormat(ResultFormatType.JSON)
                 .shouldFailOnError(true);
@@ -82,14 +94,10 @@ public final class LimitSuite {
         if (Runtime.version().feature() >= 22) {
             options.jvmArgsAppend("--enable-native-access=ALL-UNNAMED");
         }
-        Collection<RunResult> results = new Runner(options.build()).run();
-        String table = markdown(results, mode);
-        Files.writeString(markdown, table, StandardCharsets.UTF_8);
-        System.out.println();
-        System.out.print(table);
+        return options;
     }
 
-    private static String value(String[] args, int index, String flag) {
+    static String value(String[] args, int index, String flag) {
         if (index >= args.length) {
             throw new IllegalArgumentException("Option " + flag + " needs a value.");
         }
@@ -124,16 +132,16 @@ public final class LimitSuite {
         return out.toString();
     }
 
-    private static String label(BenchmarkParams params) {
+    static String label(BenchmarkParams params) {
         return shortName(params.getBenchmark()) + " " + params(params);
     }
 
-    private static String shortName(String benchmark) {
+    static String shortName(String benchmark) {
         String[] parts = benchmark.split("\\.");
         return parts.length < 2 ? benchmark : parts[parts.length - 2] + "." + parts[parts.length - 1];
     }
 
-    private static String params(BenchmarkParams params) {
+    static String params(BenchmarkParams params) {
         Map<String, String> sorted = new TreeMap<>();
         for (String key : params.getParamsKeys()) {
             sorted.put(key, params.getParam(key));
@@ -142,11 +150,11 @@ public final class LimitSuite {
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
     }
 
-    private static String format(double value) {
+    static String format(double value) {
         return String.format(Locale.ROOT, "%,.0f", value);
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         Path cpuinfo = Path.of("/proc/cpuinfo");
         if (!Files.isReadable(cpuinfo)) {
             return System.getProperty("os.arch");
