@@ -16,7 +16,7 @@ public record ChunkerParams(int min, int avg, int max) {
      * 256 KiB / 1 MiB / 8 MiB: megabyte chunks keep the index small and per-blob costs
      * (id, seal, index entry) negligible; see docs/crypto.md.
      */
-    public static final ChunkerParams DEFAULT = new ChunkerParams(256 * 1024, 1024 * 1024, 8 * 1024 * 1024);
+    public static final ChunkerParams DEFAULT = new ChunkerParams(256 * 1024, 1024 * 1024, 4 * 1024 * 1024);
 
     /** Smallest allowed {@link #min}. */
     public static final int MIN_MIN = 64;

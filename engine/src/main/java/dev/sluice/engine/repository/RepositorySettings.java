@@ -33,9 +33,9 @@ public record RepositorySettings(
     /** 16 MiB: large enough that a repository of a few TiB has well under a million pack files. */
     public static final long DEFAULT_PACK_TARGET_SIZE = 16L << 20;
     /** 512 KiB / 1 MiB / 8 MiB, the sizes restic uses, with a good dedup ratio on backup data. */
-    public static final int DEFAULT_CHUNKER_MIN = 512 << 10;
+    public static final int DEFAULT_CHUNKER_MIN = 256 << 10;
     public static final int DEFAULT_CHUNKER_AVG = 1 << 20;
-    public static final int DEFAULT_CHUNKER_MAX = 8 << 20;
+    public static final int DEFAULT_CHUNKER_MAX = 4 << 20;
     public static final String DEFAULT_COMPRESSION = "zstd";
     public static final int DEFAULT_COMPRESSION_LEVEL = 3;
 
