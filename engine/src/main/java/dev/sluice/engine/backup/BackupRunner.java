@@ -1,5 +1,6 @@
 package dev.sluice.engine.backup;
 
+import dev.sluice.engine.buffer.ArrayPool;
 import dev.sluice.engine.chunk.Chunker;
 import dev.sluice.engine.chunk.ChunkerParams;
 import dev.sluice.engine.chunk.GearTable;
@@ -113,14 +114,17 @@ public final class BackupRunner {
             Chunker treeChunker = new Chunker(TREE_CHUNKS, gear);
             TreeWriter tree = new TreeWriter(treeChunker, TREE_CHUNKS.max(), codec, sink);
             RefCollector refs = new RefCollector();
+            // Chunk buffers in flight are bounded by the stages' concurrency and prefetch;
+            // 16 idle arrays per size class cover them, so steady state allocates nothing large.
+            ArrayPool pool = new ArrayPool(16);
 
             Flux<Piece> pieces = new ScanStage(workers.io()).scan(request.roots(), request.rules(), true)
                     .transform(new ParentStage(cursor, true))
                     .transform(new ChunkStage(dataChunker, chunking.max(), codec, workers.io(),
-                            Math.max(2, workers.cpus()), stats))
-                    .transform(new DeltaStage(sink, stats))
-                    .transform(new SealStage(codec, workers.cpu(), workers.cpus()))
-                    .transform(new StoreStage(sink, workers.io(), stats));
+                            Math.max(2, workers.cpus()), stats, pool))
+                    .transform(new DeltaStage(sink, stats, pool))
+                    .transform(new SealStage(codec, workers.cpu(), workers.cpus(), pool))
+                    .transform(new StoreStage(sink, workers.io(), stats, pool));
             Mono<Void> done = new TreeStage(tree, refs, stats, request.errorPolicy()).apply(pieces);
             CompletableFuture<Void> future = done.toFuture();
             running = future;

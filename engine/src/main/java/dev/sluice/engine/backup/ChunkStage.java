@@ -1,5 +1,6 @@
 package dev.sluice.engine.backup;
 
+import dev.sluice.engine.buffer.ArrayPool;
 import dev.sluice.engine.chunk.ChunkReader;
 import dev.sluice.engine.chunk.Chunker;
 import dev.sluice.engine.content.BlobCodec;
@@ -33,8 +34,11 @@ public final class ChunkStage implements Function<Flux<FileTask>, Flux<Piece>> {
     private final Scheduler io;
     private final int readers;
     private final BackupStats stats;
+    private final ArrayPool pool;
 
-    public ChunkStage(Chunker chunker, int maxChunk, BlobCodec codec, Scheduler io, int readers, BackupStats stats) {
+    public ChunkStage(Chunker chunker, int maxChunk, BlobCodec codec, Scheduler io, int readers, BackupStats stats,
+            ArrayPool pool) {
+        this.pool = pool;
         if (readers < 1) {
             throw new IllegalArgumentException("readers must be at least 1");
         }
@@ -100,9 +104,10 @@ public final class ChunkStage implements Function<Flux<FileTask>, Flux<Piece>> {
                 if (reader.hasNext()) {
                     dev.sluice.engine.chunk.Chunk c = reader.next();
                     byte[] data = c.data();
-                    bytesRead += data.length;
-                    stats.bytesRead.addAndGet(data.length);
-                    sink.next(new Piece.Chunk(current, codec.id(data, 0, data.length), data.length, data, null));
+                    int n = c.length();
+                    bytesRead += n;
+                    stats.bytesRead.addAndGet(n);
+                    sink.next(new Piece.Chunk(current, codec.id(data, 0, n), n, data));
                 } else {
                     FileProblem changed = changedWhileRead();
                     closeFile();
@@ -117,7 +122,7 @@ public final class ChunkStage implements Function<Flux<FileTask>, Flux<Piece>> {
 
         private void open() throws IOException {
             channel = FileChannel.open(current.entry().file(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-            reader = new ChunkReader(channel, chunker, current.entry().meta().size());
+            reader = new ChunkReader(channel, chunker, current.entry().meta().size(), pool);
             bytesRead = 0;
         }
 

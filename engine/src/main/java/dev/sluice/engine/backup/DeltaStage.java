@@ -1,5 +1,6 @@
 package dev.sluice.engine.backup;
 
+import dev.sluice.engine.buffer.ArrayPool;
 import dev.sluice.engine.repository.BlobId;
 import dev.sluice.engine.sink.BlobSink;
 import java.io.IOException;
@@ -17,8 +18,10 @@ import reactor.core.publisher.Flux;
 public final class DeltaStage implements Function<Flux<Piece>, Flux<Piece>> {
     private final BlobSink sink;
     private final BackupStats stats;
+    private final ArrayPool pool;
 
-    public DeltaStage(BlobSink sink, BackupStats stats) {
+    public DeltaStage(BlobSink sink, BackupStats stats, ArrayPool pool) {
+        this.pool = pool;
         this.sink = sink;
         this.stats = stats;
     }
@@ -35,6 +38,7 @@ public final class DeltaStage implements Function<Flux<Piece>, Flux<Piece>> {
         try {
             if (!seenThisRun.add(c.id()) || sink.has(c.id())) {
                 stats.chunksKnown.incrementAndGet();
+                pool.give(c.plain());
                 return c.known();
             }
         } catch (IOException e) {

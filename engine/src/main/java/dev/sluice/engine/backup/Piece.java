@@ -13,16 +13,24 @@ public sealed interface Piece permits Piece.Chunk, Piece.FileDone {
     FileTask task();
 
     /**
-     * One chunk of a file's content. {@code plain} is null once the delta stage found the
-     * sink already has it; {@code sealed} is set by the seal stage and cleared by the store.
+     * One chunk of a file's content. {@code plain} (its first {@code length} bytes) is null once
+     * the delta stage found the sink already has it; {@code sealed} (its first
+     * {@code sealedLength} bytes) is set by the seal stage and cleared by the store. Both arrays
+     * come from the run's {@link dev.sluice.engine.buffer.ArrayPool}; the stage that drops one
+     * gives it back.
      */
-    record Chunk(FileTask task, BlobId id, int length, byte[] plain, byte[] sealed) implements Piece {
-        Chunk known() {
-            return new Chunk(task, id, length, null, null);
+    record Chunk(FileTask task, BlobId id, int length, byte[] plain, byte[] sealed, int sealedLength)
+            implements Piece {
+        Chunk(FileTask task, BlobId id, int length, byte[] plain) {
+            this(task, id, length, plain, null, 0);
         }
 
-        Chunk withSealed(byte[] bytes) {
-            return new Chunk(task, id, length, null, bytes);
+        Chunk known() {
+            return new Chunk(task, id, length, null, null, 0);
+        }
+
+        Chunk withSealed(byte[] bytes, int bytesLength) {
+            return new Chunk(task, id, length, null, bytes, bytesLength);
         }
 
         boolean isNew() {

@@ -1,5 +1,7 @@
 package dev.sluice.engine.backup;
 
+import dev.sluice.engine.buffer.ArrayPool;
+import dev.sluice.engine.buffer.PooledBytes;
 import dev.sluice.engine.content.BlobCodec;
 import dev.sluice.engine.repository.BlobKind;
 import java.util.function.Function;
@@ -15,8 +17,10 @@ public final class SealStage implements Function<Flux<Piece>, Flux<Piece>> {
     private final BlobCodec codec;
     private final Scheduler cpu;
     private final int concurrency;
+    private final ArrayPool pool;
 
-    public SealStage(BlobCodec codec, Scheduler cpu, int concurrency) {
+    public SealStage(BlobCodec codec, Scheduler cpu, int concurrency, ArrayPool pool) {
+        this.pool = pool;
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1");
         }
@@ -29,8 +33,11 @@ public final class SealStage implements Function<Flux<Piece>, Flux<Piece>> {
     public Flux<Piece> apply(Flux<Piece> pieces) {
         return pieces.flatMapSequential(p -> {
             if (p instanceof Piece.Chunk c && c.plain() != null) {
-                return Mono.fromCallable(() -> (Piece) c.withSealed(codec.seal(c.id(), BlobKind.DATA, c.plain())))
-                        .subscribeOn(cpu);
+                return Mono.fromCallable(() -> {
+                    PooledBytes sealed = codec.sealPooled(c.id(), BlobKind.DATA, c.plain(), c.length(), pool);
+                    pool.give(c.plain());
+                    return (Piece) c.withSealed(sealed.array(), sealed.length());
+                }).subscribeOn(cpu);
             }
             return Mono.just(p);
         }, concurrency, 1);

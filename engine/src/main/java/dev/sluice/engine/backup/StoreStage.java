@@ -1,5 +1,6 @@
 package dev.sluice.engine.backup;
 
+import dev.sluice.engine.buffer.ArrayPool;
 import dev.sluice.engine.repository.BlobKind;
 import dev.sluice.engine.sink.BlobSink;
 import java.io.IOException;
@@ -17,8 +18,10 @@ public final class StoreStage implements Function<Flux<Piece>, Flux<Piece>> {
     private final BlobSink sink;
     private final Scheduler io;
     private final BackupStats stats;
+    private final ArrayPool pool;
 
-    public StoreStage(BlobSink sink, Scheduler io, BackupStats stats) {
+    public StoreStage(BlobSink sink, Scheduler io, BackupStats stats, ArrayPool pool) {
+        this.pool = pool;
         this.sink = sink;
         this.io = io;
         this.stats = stats;
@@ -29,11 +32,12 @@ public final class StoreStage implements Function<Flux<Piece>, Flux<Piece>> {
         return pieces.publishOn(io, 2).map(p -> {
             if (p instanceof Piece.Chunk c && c.sealed() != null) {
                 try {
-                    sink.put(c.id(), BlobKind.DATA, c.sealed());
+                    sink.put(c.id(), BlobKind.DATA, c.sealed(), c.sealedLength());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                stats.bytesAdded.addAndGet(c.sealed().length);
+                pool.give(c.sealed());
+                stats.bytesAdded.addAndGet(c.sealedLength());
                 stats.blobsAdded.incrementAndGet();
                 return c.known();
             }

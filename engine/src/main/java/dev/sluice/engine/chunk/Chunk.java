@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param offset position of the first byte within the file, {@code >= 0}
  * @param data the chunk's bytes, never empty
  */
-public record Chunk(long offset, byte[] data) {
+public record Chunk(long offset, byte[] data, int length) {
 
     private static final byte[] ZEROS = new byte[8192];
 
@@ -22,19 +22,20 @@ public record Chunk(long offset, byte[] data) {
             throw new IllegalArgumentException("chunk offset " + offset + " is negative");
         }
         Objects.requireNonNull(data, "data");
-        if (data.length == 0) {
-            throw new IllegalArgumentException("chunk at offset " + offset + " is empty");
+        if (length <= 0 || length > data.length) {
+            throw new IllegalArgumentException("chunk at offset " + offset + " has length " + length
+                    + " in an array of " + data.length);
         }
     }
 
-    /** The chunk's length in bytes. */
-    public int length() {
-        return data.length;
+    /** A chunk that is exactly the whole array. */
+    public Chunk(long offset, byte[] data) {
+        this(offset, data, Objects.requireNonNull(data, "data").length == 0 ? -1 : data.length);
     }
 
     /** True when every byte of the chunk is zero (a hole candidate for sparse files). */
     public boolean isAllZero() {
-        return isAllZero(data);
+        return isAllZero(data, length);
     }
 
     /**
@@ -43,7 +44,11 @@ public record Chunk(long offset, byte[] data) {
      * vectorises.
      */
     public static boolean isAllZero(byte[] data) {
-        int n = data.length;
+        return isAllZero(data, data.length);
+    }
+
+    /** True when the first {@code n} bytes of {@code data} are zero. */
+    public static boolean isAllZero(byte[] data, int n) {
         int i = 0;
         while (i < n) {
             int step = Math.min(ZEROS.length, n - i);

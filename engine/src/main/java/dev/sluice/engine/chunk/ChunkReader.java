@@ -1,5 +1,6 @@
 package dev.sluice.engine.chunk;
 
+import dev.sluice.engine.buffer.ArrayPool;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +32,7 @@ public final class ChunkReader implements Iterator<Chunk>, Closeable {
     private final Chunker chunker;
     private final int max;
     private final byte[] buf;
+    private final ArrayPool pool;
     private final ByteBuffer view;
     private int start;
     private int end;
@@ -49,6 +51,15 @@ public final class ChunkReader implements Iterator<Chunk>, Closeable {
      * still read completely, in chunks no larger than the buffer.
      */
     public ChunkReader(ReadableByteChannel channel, Chunker chunker, long expectedSize) {
+        this(channel, chunker, expectedSize, null);
+    }
+
+    /**
+     * As above, with each chunk's array taken from {@code pool} (so it may be longer than the
+     * chunk: use {@link Chunk#length()}); the consumer gives it back when done.
+     */
+    public ChunkReader(ReadableByteChannel channel, Chunker chunker, long expectedSize, ArrayPool pool) {
+        this.pool = pool;
         this.channel = Objects.requireNonNull(channel, "channel");
         this.chunker = Objects.requireNonNull(chunker, "chunker");
         this.max = chunker.params().max();
@@ -81,9 +92,9 @@ public final class ChunkReader implements Iterator<Chunk>, Closeable {
         }
         int available = end - start;
         int n = chunker.cut(buf, start, Math.min(available, max));
-        byte[] data = new byte[n];
+        byte[] data = pool == null ? new byte[n] : pool.take(n);
         System.arraycopy(buf, start, data, 0, n);
-        Chunk chunk = new Chunk(offset, data);
+        Chunk chunk = new Chunk(offset, data, n);
         start += n;
         offset += n;
         return chunk;

@@ -71,6 +71,43 @@ public final class BlobCompressor implements AutoCloseable {
     }
 
     /** Returns the framed body for {@code data[off, off + len)}; never longer than {@code len + 1}. */
+    /**
+     * Compresses into this thread's scratch buffer and passes the framed body to
+     * {@code consumer} without copying it out; the buffer is only valid during the call.
+     * Used to seal straight from the scratch buffer.
+     */
+    public <T> T compressThen(byte[] data, int off, int len, FramedConsumer<T> consumer) {
+        Objects.checkFromIndexSize(off, len, data.length);
+        checkOpen();
+        int bound = (int) Math.min(Integer.MAX_VALUE - 16, Zstd.compressBound(len)) + 1;
+        byte[] dst = scratch.get();
+        if (dst.length < Math.max(bound, len + 1)) {
+            dst = new byte[Math.max(bound, len + 1)];
+            scratch.set(dst);
+        }
+        if (zstd && len > 0) {
+            long n;
+            try {
+                n = compressors.get().compressByteArray(dst, 1, dst.length - 1, data, off, len);
+            } catch (ZstdException e) {
+                throw new IllegalStateException("zstd compression of " + len + " bytes failed: " + e.getMessage(), e);
+            }
+            if (n <= len - (long) len * MIN_SAVING_PERCENT / 100 - 1) {
+                dst[0] = ZSTD;
+                return consumer.accept(dst, (int) n + 1);
+            }
+        }
+        dst[0] = STORED;
+        System.arraycopy(data, off, dst, 1, len);
+        return consumer.accept(dst, len + 1);
+    }
+
+    /** Receives a framed body in a scratch buffer that is valid only during the call. */
+    @FunctionalInterface
+    public interface FramedConsumer<T> {
+        T accept(byte[] framed, int length);
+    }
+
     public byte[] compress(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, data.length);
         if (zstd && len > 0) {

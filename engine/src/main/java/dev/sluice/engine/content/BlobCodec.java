@@ -1,5 +1,7 @@
 package dev.sluice.engine.content;
 
+import dev.sluice.engine.buffer.ArrayPool;
+import dev.sluice.engine.buffer.PooledBytes;
 import dev.sluice.engine.compress.BlobCompressor;
 import dev.sluice.engine.compress.DecompressionException;
 import dev.sluice.engine.crypto.BlobAuthenticationException;
@@ -51,6 +53,18 @@ public final class BlobCodec implements AutoCloseable {
     public byte[] seal(BlobId id, BlobKind kind, byte[] plain) {
         byte[] body = compressor.compress(plain, 0, plain.length);
         return sealer.seal(kind.code(), id.bytes(), body, 0, body.length);
+    }
+
+    /**
+     * Compresses and seals the first {@code len} bytes of {@code plain} into an array from
+     * {@code pool}, with no intermediate copy; the caller owns the result.
+     */
+    public PooledBytes sealPooled(BlobId id, BlobKind kind, byte[] plain, int len, ArrayPool pool) {
+        byte[] idBytes = id.bytes();
+        return compressor.compressThen(plain, 0, len, (framed, flen) -> {
+            byte[] out = pool.take(flen + BlobSealer.OVERHEAD);
+            return new PooledBytes(out, sealer.sealInto(kind.code(), idBytes, framed, 0, flen, out));
+        });
     }
 
     /** Seals a snapshot payload, bound to the snapshot's reference list. */

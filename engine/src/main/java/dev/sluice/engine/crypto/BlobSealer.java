@@ -71,13 +71,26 @@ public final class BlobSealer {
     static final int SLICE = 16 * 1024;
 
     public byte[] seal(byte kind, byte[] id, byte[] plain, int off, int len) {
+        byte[] out = new byte[len + OVERHEAD];
+        sealInto(kind, id, plain, off, len, out);
+        return out;
+    }
+
+    /**
+     * Seals into {@code out} (at least {@code len + OVERHEAD} bytes, from offset 0) and returns
+     * the sealed length, so callers can reuse output buffers.
+     */
+    public int sealInto(byte kind, byte[] id, byte[] plain, int off, int len, byte[] out) {
         Objects.checkFromIndexSize(off, len, plain.length);
+        if (out.length < len + OVERHEAD) {
+            throw new IllegalArgumentException("output buffer of " + out.length + " bytes is too small for "
+                    + (len + OVERHEAD));
+        }
         long n = counter.getAndIncrement();
         if (n < 0) {
             counter.set(Long.MIN_VALUE);
             throw new IllegalStateException("blob sealer nonce counter is exhausted; create a new BlobSealer");
         }
-        byte[] out = new byte[len + OVERHEAD];
         System.arraycopy(salt, 0, out, 0, SALT);
         byte[] nonce = new byte[12];
         for (int i = 0; i < 8; i++) {
@@ -106,7 +119,7 @@ public final class BlobSealer {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM sealing failed", e);
         }
-        return out;
+        return len + OVERHEAD;
     }
 
     @Override

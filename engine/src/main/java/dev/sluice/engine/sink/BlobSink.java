@@ -20,6 +20,11 @@ public interface BlobSink extends AutoCloseable {
     /** Stores one sealed blob; blocks while the sink is busy, which is how a slow sink slows the source. */
     void put(BlobId id, BlobKind kind, byte[] sealed) throws IOException;
 
+    /** Stores the first {@code length} bytes of {@code sealed}; the array stays the caller's. */
+    default void put(BlobId id, BlobKind kind, byte[] sealed, int length) throws IOException {
+        put(id, kind, length == sealed.length ? sealed : java.util.Arrays.copyOf(sealed, length));
+    }
+
     /** Stores the sorted list of blob ids a snapshot references, returning its content id. */
     BlobId putRefs(Iterator<BlobId> sortedUniqueIds) throws IOException;
 

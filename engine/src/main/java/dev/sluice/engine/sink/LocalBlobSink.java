@@ -41,15 +41,20 @@ public final class LocalBlobSink implements BlobSink {
 
     @Override
     public synchronized void put(BlobId id, BlobKind kind, byte[] sealed) throws IOException {
+        put(id, kind, sealed, sealed.length);
+    }
+
+    @Override
+    public synchronized void put(BlobId id, BlobKind kind, byte[] sealed, int length) throws IOException {
         if (has(id)) {
             return;
         }
         if (pack == null) {
             pack = repository.newPackWriter();
         }
-        pack.add(id, kind, sealed, 0, sealed.length);
+        pack.add(id, kind, sealed, 0, length);
         written.add(id);
-        bytesStored += sealed.length;
+        bytesStored += length;
         blobsStored++;
         if (pack.size() >= repository.settings().packTargetSize()) {
             finishPack();
