@@ -11,6 +11,12 @@ import dev.sluice.transport.LinkClosedException;
 import dev.sluice.transport.LinkSpec;
 import dev.sluice.transport.PeerIdentity;
 import dev.sluice.transport.pipe.PipeLinks;
+import dev.sluice.transport.stdinserver.StdinClientMain;
+import dev.sluice.transport.stdinserver.StdinServer;
+import dev.sluice.transport.stdinserver.StdinServerSpec;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +48,7 @@ class SshLinksTest {
     @TempDir
     static Path dir;
     static Process sshd;
+    static Path runtimeDir;
     static int port;
     static final List<String> stderr = new CopyOnWriteArrayList<>();
 
@@ -62,9 +69,16 @@ class SshLinksTest {
         }
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("host_key").toString());
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("user_key").toString());
+        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("web_key").toString());
+        runtimeDir = Files.createDirectory(dir.resolve("run"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         String userKey = Files.readString(dir.resolve("user_key.pub")).trim();
+        String webKey = Files.readString(dir.resolve("web_key.pub")).trim();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Files.writeString(dir.resolve("authorized_keys"), "restrict,command=\"" + String.join(" ", echoCommand())
-                + "\" " + userKey + "\n");
+                + "\" " + userKey + "\n"
+                + "restrict,command=\"" + javaBin + " -cp " + System.getProperty("java.class.path") + " "
+                + StdinClientMain.class.getName() + " " + runtimeDir + " web-1\" " + webKey + "\n");
         String hostKey = Files.readString(dir.resolve("host_key.pub")).trim();
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -193,6 +207,29 @@ class SshLinksTest {
                     assertTrue(e.getMessage().contains("Permission denied"), e.getMessage());
                 })
                 .verify(WAIT);
+    }
+
+    @Test
+    void sshToAForcedStdinserverCommandReachesTheDaemonAsTheSocketsIdentity() throws Exception {
+        Assumptions.assumeTrue(sshd != null, "/usr/sbin/sshd is not installed");
+        BlockingQueue<Link> accepted = new LinkedBlockingQueue<>();
+        try (StdinServer server = StdinServer.start(new StdinServerSpec(runtimeDir,
+                Set.of(new PeerIdentity("web-1")), SPEC), l -> {
+                    accepted.add(l);
+                    return l.send(l.receive());
+                })) {
+            SshSpec s = spec(List.of());
+            SshSpec web = new SshSpec(s.host(), s.port(), s.user(), dir.resolve("web_key"), s.options(),
+                    "sluice stdinserver web-1", s.expectedPeer(), s.link());
+            SshLinks ssh = new SshLinks(pipes, "ssh", stderr::add, Duration.ofSeconds(10));
+            Link link = ssh.connect(web).block(WAIT);
+            Link daemonSide = accepted.poll(20, TimeUnit.SECONDS);
+            assertEquals("web-1", daemonSide.peer().name());
+            echoes(link);
+            link.close(CloseReason.normal());
+            assertEquals(CloseReason.Code.NORMAL, daemonSide.onClose().block(WAIT).code());
+            assertEquals(CloseReason.Code.NORMAL, link.onClose().block(WAIT).code());
+        }
     }
 
     @Test
