@@ -96,16 +96,18 @@ public final class PipeLinks implements AutoCloseable {
                         }
                     })
                     .connect(new DomainSocketAddress(sock.toString()));
-            far = server.accept();
+            // a connect to a listening UNIX socket completes from the backlog, before accept
             try {
                 near = connect.sync().channel();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                far.close();
                 throw new IOException("interrupted while connecting the relay socket for " + name, e);
-            } catch (RuntimeException e) {
-                far.close();
-                throw new IOException("could not connect the relay socket for " + name + ": " + e.getMessage(), e);
+            }
+            try {
+                far = server.accept();
+            } catch (IOException e) {
+                near.close();
+                throw new IOException("could not accept the relay socket for " + name + ": " + e.getMessage(), e);
             }
         } finally {
             Files.deleteIfExists(sock);
