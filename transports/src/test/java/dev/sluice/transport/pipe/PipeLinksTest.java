@@ -49,4 +49,36 @@ class PipeLinksTest extends LinkContract {
         e.client().close(CloseReason.normal());
         assertEquals(CloseReason.Code.NORMAL, e.server().onClose().block(WAIT).code());
     }
+
+    @Test
+    void afterTheLinkEndsTheRelayThreadsEndAndThePipesAreClosed() throws Exception {
+        FileDescriptor[] ab = FileDescriptor.pipe();
+        FileDescriptor[] ba = FileDescriptor.pipe();
+        LinkSpec spec = LinkSpec.DEFAULT.withMaxFrameLength(64 * 1024);
+        var both = Mono.zip(
+                links.open(FdStreams.input(ba[0]), FdStreams.output(ab[1]), "leakcheck-a", spec,
+                        new PeerIdentity("sink"), true),
+                links.open(FdStreams.input(ab[0]), FdStreams.output(ba[1]), "leakcheck-b", spec,
+                        new PeerIdentity("source"), false)).block(WAIT);
+        both.getT1().send(Mono.just(text(1, "x"))).block(WAIT);
+        reactor.core.publisher.Flux<dev.sluice.transport.Frame> in = both.getT2().receive().publish().autoConnect();
+        java.util.List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var done = in.doOnNext(f -> got.add(textOf(f))).then().toFuture();
+        both.getT1().close(CloseReason.normal());
+        done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(java.util.List.of("1:x"), got);
+        // the relays end on their own once both directions have ended; wait for them (bounded)
+        for (int i = 0; i < 200 && relayThreads() > 0; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(0, relayThreads(), "relay threads still running after the link ended");
+        for (FileDescriptor fd : new FileDescriptor[] {ab[0], ab[1], ba[0], ba[1]}) {
+            assertEquals(false, fd.isOpen(), "pipe descriptor " + fd + " was left open");
+        }
+    }
+
+    private static long relayThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().contains("leakcheck-")).count();
+    }
 }
