@@ -23,6 +23,7 @@ public final class Main {
             new StatusCommand(),
             new DaemonCommands.Run(),
             new DaemonCommands.Cancel(),
+            new StdinserverCommand(),
             new DaemonCommands.Reload(),
             new QuickstartCommand());
 

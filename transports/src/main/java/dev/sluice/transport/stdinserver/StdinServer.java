@@ -1,0 +1,205 @@
+package dev.sluice.transport.stdinserver;
+
+import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.Link;
+import dev.sluice.transport.PeerIdentity;
+import dev.sluice.transport.pipe.FdStreams;
+import dev.sluice.transport.pipe.PipeLinks;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketReadMode;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.UnixChannelOption;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
+
+/**
+ * The stdinserver's serve side: a UNIX socket per configured client identity in a private
+ * runtime directory. A {@code sluice stdinserver ID} process connects, passes its stdin and
+ * stdout (two descriptors, SCM_RIGHTS); they become a {@link Link} whose peer identity is the
+ * socket's name (never anything the client says), handed to the handler. When the link ends
+ * the client gets one status byte (0 normal, 1 otherwise) and exits with it.
+ */
+public final class StdinServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(StdinServer.class.getName());
+
+    private final EventLoopGroup group;
+    private final PipeLinks pipes;
+    private final List<Channel> servers;
+    private final List<Path> sockets;
+
+    private StdinServer(EventLoopGroup group, PipeLinks pipes, List<Channel> servers, List<Path> sockets) {
+        this.group = group;
+        this.pipes = pipes;
+        this.servers = servers;
+        this.sockets = sockets;
+    }
+
+    /**
+     * Checks the runtime directory and binds one socket per identity (replacing stale ones).
+     * The handler gets each link; when its Mono ends the link is closed (normally, or with
+     * APPLICATION_ERROR if it failed).
+     *
+     * @throws IOException if the directory is not private to this user or a socket cannot be bound
+     */
+    public static StdinServer start(StdinServerSpec spec, Function<Link, Mono<Void>> handler) throws IOException {
+        RuntimeDirectory.requirePrivate(spec.runtimeDir());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        PipeLinks pipes = PipeLinks.on(group);
+        List<Channel> servers = new ArrayList<>();
+        List<Path> sockets = new ArrayList<>();
+        StdinServer server = new StdinServer(group, pipes, servers, sockets);
+        try {
+            for (PeerIdentity id : spec.clients()) {
+                Path sock = StdinServerSpec.socket(spec.runtimeDir(), id);
+                Files.deleteIfExists(sock);
+                Channel ch = new ServerBootstrap().group(group)
+                        .channel(EpollServerDomainSocketChannel.class)
+                        .childOption(UnixChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS)
+                        .childHandler(new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel c) {
+                                c.pipeline().addLast(new Session(spec, id, pipes, handler));
+                            }
+                        })
+                        .bind(new DomainSocketAddress(sock.toString()))
+                        .syncUninterruptibly()
+                        .channel();
+                servers.add(ch);
+                sockets.add(sock);
+                LOG.log(System.Logger.Level.INFO, "stdinserver listening for client ''{0}'' on {1}", id, sock);
+            }
+        } catch (RuntimeException e) {
+            server.close();
+            throw new IOException("stdinserver could not listen in " + spec.runtimeDir() + ": " + e.getMessage(), e);
+        }
+        return server;
+    }
+
+    /** Stops listening, removes the sockets, and ends every session. */
+    @Override
+    public void close() {
+        for (Channel c : servers) {
+            c.close().syncUninterruptibly();
+        }
+        for (Path s : sockets) {
+            try {
+                Files.deleteIfExists(s);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not remove stdinserver socket {0}: {1}", s,
+                        e.getMessage());
+            }
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** One client connection: two descriptors in, a link, one status byte out. */
+    private static final class Session extends ChannelInboundHandlerAdapter {
+        private final StdinServerSpec spec;
+        private final PeerIdentity id;
+        private final PipeLinks pipes;
+        private final Function<Link, Mono<Void>> handler;
+        private final List<FileDescriptor> fds = new ArrayList<>(2);
+        private volatile Link link;
+        private volatile boolean gone;
+
+        Session(StdinServerSpec spec, PeerIdentity id, PipeLinks pipes, Function<Link, Mono<Void>> handler) {
+            this.spec = spec;
+            this.id = id;
+            this.pipes = pipes;
+            this.handler = handler;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws IOException {
+            if (!(msg instanceof FileDescriptor fd)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (fds.size() == 2) {
+                LOG.log(System.Logger.Level.WARNING, "stdinserver client ''{0}'' sent more than two descriptors;"
+                        + " closing the extra one", id);
+                fd.close();
+                return;
+            }
+            fds.add(fd);
+            if (fds.size() == 2) {
+                open(ctx);
+            }
+        }
+
+        private void open(ChannelHandlerContext ctx) {
+            String name = "stdinserver " + id;
+            pipes.open(FdStreams.input(fds.get(0)), FdStreams.output(fds.get(1)), name, spec.link(), id, false)
+                    .subscribe(l -> {
+                        link = l;
+                        LOG.log(System.Logger.Level.INFO, "stdinserver accepted client ''{0}''", id);
+                        l.onClose().subscribe(r -> {
+                            LOG.log(r.isNormal() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+                                    "stdinserver link with client ''{0}'' ended: {1}", id, r);
+                            finish(ctx, r.isNormal() ? 0 : 1);
+                        });
+                        if (gone) {
+                            l.close(goneReason());
+                            return;
+                        }
+                        Mono.defer(() -> handler.apply(l)).subscribe(v -> { }, t -> l.close(CloseReason.of(
+                                CloseReason.Code.APPLICATION_ERROR, String.valueOf(t.getMessage()))),
+                                () -> l.close(CloseReason.normal()));
+                    }, t -> {
+                        LOG.log(System.Logger.Level.WARNING, "stdinserver link handshake with client ''{0}'' failed:"
+                                + " {1}", id, t.getMessage());
+                        finish(ctx, 1);
+                    });
+        }
+
+        private CloseReason goneReason() {
+            return CloseReason.of(CloseReason.Code.PEER_GONE, "the stdinserver process of client '" + id
+                    + "' disconnected from the daemon");
+        }
+
+        private static void finish(ChannelHandlerContext ctx, int status) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) status}))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            gone = true;
+            Link l = link;
+            if (l != null && !l.isClosed()) {
+                l.close(goneReason());
+            } else if (fds.size() < 2) {
+                for (FileDescriptor fd : fds) {
+                    fd.close();
+                }
+            }
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.log(System.Logger.Level.WARNING, "stdinserver connection of client ''{0}'' failed: {1}", id,
+                    cause.toString());
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.sluice.transport.stdinserver;
+
+import dev.sluice.transport.LinkSpec;
+import dev.sluice.transport.PeerIdentity;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What the stdinserver serves: one UNIX socket {@code RUNTIME_DIR/IDENTITY.sock} per client
+ * identity, in a runtime directory that must be private to this user.
+ *
+ * @param runtimeDir the directory holding the sockets (owned by this user, mode 0700 or stricter)
+ * @param clients    the identities that may connect (through {@code sluice stdinserver ID})
+ * @param link       frame and handshake limits
+ */
+public record StdinServerSpec(Path runtimeDir, Set<PeerIdentity> clients, LinkSpec link) {
+
+    public StdinServerSpec {
+        Objects.requireNonNull(runtimeDir, "stdinserver runtime directory");
+        clients = Set.copyOf(clients);
+        if (clients.isEmpty()) {
+            throw new IllegalArgumentException("stdinserver in " + runtimeDir + " has no client identities");
+        }
+        Objects.requireNonNull(link, "link spec");
+    }
+
+    /** The socket a client with {@code id} connects to. */
+    public static Path socket(Path runtimeDir, PeerIdentity id) {
+        return runtimeDir.resolve(id.name() + ".sock");
+    }
+}

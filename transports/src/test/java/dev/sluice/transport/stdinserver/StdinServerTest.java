@@ -1,0 +1,169 @@
+package dev.sluice.transport.stdinserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.Frame;
+import dev.sluice.transport.Link;
+import dev.sluice.transport.LinkSpec;
+import dev.sluice.transport.PeerIdentity;
+import dev.sluice.transport.pipe.FdStreams;
+import dev.sluice.transport.pipe.PipeLinks;
+import io.netty.channel.unix.FileDescriptor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/** The stdinserver in a real runtime directory, with a client passing real pipe descriptors. */
+class StdinServerTest {
+
+    static final Duration WAIT = Duration.ofSeconds(20);
+    static final LinkSpec SPEC = LinkSpec.DEFAULT.withMaxFrameLength(64 * 1024);
+
+    @TempDir
+    Path tmp;
+
+    Path runtimeDir(String mode) throws IOException {
+        Path d = Files.createDirectory(tmp.resolve("run-" + mode));
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString(mode));
+        return d;
+    }
+
+    StdinServerSpec spec(Path dir) {
+        return new StdinServerSpec(dir, Set.of(new PeerIdentity("web-1"), new PeerIdentity("db-2")), SPEC);
+    }
+
+    @Test
+    void refusesAGroupOrWorldAccessibleRuntimeDirectory() throws IOException {
+        for (String mode : new String[] {"rwxr-xr-x", "rwxrwx---", "rwx-----x"}) {
+            Path d = runtimeDir(mode);
+            IOException e = assertThrows(IOException.class, () -> StdinServer.start(spec(d), l -> l.onClose().then()));
+            assertTrue(e.getMessage().contains("group and others must have no access"), e.getMessage());
+            assertTrue(e.getMessage().contains(d.toString()), e.getMessage());
+            try (var s = Files.list(d)) {
+                assertEquals(0, s.count(), "a socket was created in " + d);
+            }
+        }
+    }
+
+    @Test
+    void refusesASymbolicLinkAndAMissingDirectory() throws IOException {
+        Path real = runtimeDir("rwx------");
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
+        assertTrue(assertThrows(IOException.class, () -> StdinServer.start(spec(link), l -> l.onClose().then()))
+                .getMessage().contains("symbolic link"));
+        assertTrue(assertThrows(IOException.class, () -> StdinServer.start(spec(tmp.resolve("nope")),
+                l -> l.onClose().then())).getMessage().contains("does not exist"));
+    }
+
+    @Test
+    void aClientGetsALinkWithTheIdentityOfTheSocketAndTheSessionStatus() throws Exception {
+        Path dir = runtimeDir("rwx------");
+        BlockingQueue<Link> accepted = new LinkedBlockingQueue<>();
+        try (StdinServer server = StdinServer.start(spec(dir), l -> {
+                accepted.add(l);
+                return l.send(l.receive());
+            });
+             PipeLinks pipes = PipeLinks.create()) {
+            assertTrue(Files.exists(dir.resolve("web-1.sock")));
+            assertTrue(Files.exists(dir.resolve("db-2.sock")));
+            assertFalse(Files.exists(dir.resolve("other.sock")), "a socket exists for an unknown identity");
+
+            // toClient carries what the daemon writes to the client's "stdout"; toDaemon its "stdin"
+            FileDescriptor[] toDaemon = FileDescriptor.pipe();
+            FileDescriptor[] toClient = FileDescriptor.pipe();
+            CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return StdinClient.run(dir, new PeerIdentity("db-2"), toDaemon[0], toClient[1]);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Link link = pipes.open(FdStreams.input(toClient[0]), FdStreams.output(toDaemon[1]), "test client", SPEC,
+                    new PeerIdentity("sink"), true).block(WAIT);
+            Link serverSide = accepted.poll(20, TimeUnit.SECONDS);
+            assertEquals("db-2", serverSide.peer().name());
+
+            link.send(Flux.range(0, 100).map(i -> Frame.of(3, ("m" + i).getBytes(StandardCharsets.UTF_8))))
+                    .subscribe();
+            StepVerifier.create(link.receive().take(100).map(f -> {
+                        try {
+                            return f.payload().toString(StandardCharsets.UTF_8);
+                        } finally {
+                            f.release();
+                        }
+                    }).collectList())
+                    .assertNext(l -> {
+                        assertEquals("m0", l.get(0));
+                        assertEquals("m99", l.get(99));
+                    })
+                    .expectComplete().verify(WAIT);
+            link.close(CloseReason.normal());
+            assertEquals(0, status.get(20, TimeUnit.SECONDS));
+            // the client's own copies of the descriptors are the caller's to close
+            toDaemon[0].close();
+            toClient[1].close();
+            assertEquals(CloseReason.Code.NORMAL, serverSide.onClose().block(WAIT).code());
+        }
+        assertFalse(Files.exists(dir.resolve("web-1.sock")), "close() left the socket behind");
+    }
+
+    @Test
+    void aClientForAnUnknownIdentityFindsNoSocket() throws Exception {
+        Path dir = runtimeDir("rwx------");
+        try (StdinServer server = StdinServer.start(spec(dir), l -> l.onClose().then())) {
+            FileDescriptor[] p = FileDescriptor.pipe();
+            IOException e = assertThrows(IOException.class, () -> StdinClient.run(dir, new PeerIdentity("intruder"),
+                    p[0], p[1]));
+            assertTrue(e.getMessage().contains("no stdinserver socket for client 'intruder'"), e.getMessage());
+            p[0].close();
+            p[1].close();
+        }
+    }
+
+    @Test
+    void anAbnormalEndGivesTheClientANonZeroStatus() throws Exception {
+        Path dir = runtimeDir("rwx------");
+        try (StdinServer server = StdinServer.start(spec(dir), l -> reactor.core.publisher.Mono.error(
+                new IllegalStateException("no repository for web-1")));
+             PipeLinks pipes = PipeLinks.create()) {
+            FileDescriptor[] toDaemon = FileDescriptor.pipe();
+            FileDescriptor[] toClient = FileDescriptor.pipe();
+            CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return StdinClient.run(dir, new PeerIdentity("web-1"), toDaemon[0], toClient[1]);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Link link = pipes.open(FdStreams.input(toClient[0]), FdStreams.output(toDaemon[1]), "test client", SPEC,
+                    new PeerIdentity("sink"), true).block(WAIT);
+            // a link notices the peer's close when it reads
+            StepVerifier.create(link.receive())
+                    .expectErrorSatisfies(t -> {
+                        CloseReason r = ((dev.sluice.transport.LinkClosedException) t).reason();
+                        assertEquals(CloseReason.Code.APPLICATION_ERROR, r.code());
+                        assertEquals("no repository for web-1", r.detail());
+                    })
+                    .verify(WAIT);
+            assertEquals(1, status.get(20, TimeUnit.SECONDS));
+            toDaemon[0].close();
+            toClient[1].close();
+        }
+    }
+}
