@@ -186,12 +186,10 @@ public final class RemoteBlobSink implements BlobSink, ParentSource {
             }
         } finally {
             link.close(CloseReason.normal());
+            // completing the outbound flux ends the send normally; disposing it could drop the link's error
             out.tryEmitComplete();
             if (receiving != null) {
                 receiving.dispose();
-            }
-            if (sending != null) {
-                sending.dispose();
             }
         }
     }

@@ -55,7 +55,8 @@ public final class SinkServer {
     }
 
     /**
-     * Serves one session until the peer ends it or breaks a rule; completes with the reason the link ended.
+     * Serves one session until the peer ends it or breaks a rule; completes with the reason this side ended it,
+     * or else the reason the link ended.
      * Blobs that arrived stay in the repository (indexed), so an interrupted push resumes cheaply.
      */
     public Mono<CloseReason> serve(Link link) {
@@ -64,15 +65,16 @@ public final class SinkServer {
                 s -> link.send(link.receive().publishOn(io, 16).concatMap(s::handle).takeUntil(f -> s.ending != null)
                                 .doOnDiscard(Frame.class, Frame::releaseQuietly))
                         .onErrorResume(LinkClosedException.class, e -> Mono.empty())
-                        .then(Mono.fromRunnable(() -> {
+                        .then(Mono.defer(() -> {
                             if (s.ending != null) {
                                 link.close(s.ending);
+                                return Mono.just(s.ending);
                             }
+                            return link.onClose();
                         })),
                 s -> Mono.fromRunnable(s::close).subscribeOn(io),
                 (s, e) -> Mono.fromRunnable(s::close).subscribeOn(io),
-                s -> Mono.fromRunnable(s::close).subscribeOn(io))
-                .then(link.onClose());
+                s -> Mono.fromRunnable(s::close).subscribeOn(io));
     }
 
     /** One peer's session: its repository handle, lock, blob sink and state. */
