@@ -89,8 +89,14 @@ public final class RemoteBlobSink implements BlobSink, ParentSource {
     }
 
     private void start() {
+        // A closed link is reported by receive(), after the frames the sink sent before closing (an ERROR
+        // explains more than the close does); any other send failure ends the session here.
         sending = link.send(out.asFlux().doOnDiscard(Frame.class, Frame::releaseQuietly))
-                .subscribe(null, e -> fail(asIo("sending to sink " + link.peer().name() + " failed", e)));
+                .subscribe(null, e -> {
+                    if (!(e instanceof LinkClosedException)) {
+                        fail(asIo("sending to sink " + link.peer().name() + " failed", e));
+                    }
+                });
         receiving = link.receive().subscribe(this::onFrame,
                 e -> fail(asIo("the link to sink " + link.peer().name() + " failed", e)),
                 () -> fail(new IOException("sink " + link.peer().name() + " ended the session")));
@@ -325,13 +331,16 @@ public final class RemoteBlobSink implements BlobSink, ParentSource {
             ErrorCodec.Error err = ErrorCodec.decode(payload);
             ProtocolException refused = new ProtocolException(err.code(), "sink " + link.peer().name()
                     + " refused: " + err.message() + " (" + err.code() + ")");
-            if (err.code().fatal() || err.requestId() == 0) {
-                fail(refused);
-            }
             Pending p = pending.get(err.requestId());
             if (p != null) {
                 finish(err.requestId(), p);
                 p.result.completeExceptionally(refused);
+            }
+            if (err.code().fatal() || err.requestId() == 0) {
+                fail(refused);
+                String detail = refused.getMessage();
+                link.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR,
+                        detail.length() > 900 ? detail.substring(0, 900) : detail));
             }
             return;
         }

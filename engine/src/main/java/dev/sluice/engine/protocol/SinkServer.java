@@ -21,6 +21,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,6 +38,9 @@ import reactor.core.scheduler.Scheduler;
  * else is answered with ERROR and ends the session. The sink never holds a key.
  */
 public final class SinkServer {
+    /** How long the sink waits, after a fatal ERROR, for the source to close before it closes the link itself. */
+    public static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+
     private final Path repositoryRoot;
     private final SinkPolicy policy;
     private final Clock clock;
@@ -62,19 +66,37 @@ public final class SinkServer {
     public Mono<CloseReason> serve(Link link) {
         return Mono.usingWhen(
                 Mono.fromCallable(() -> new Session(link)).subscribeOn(io),
-                s -> link.send(link.receive().publishOn(io, 16).concatMap(s::handle).takeUntil(f -> s.ending != null)
-                                .doOnDiscard(Frame.class, Frame::releaseQuietly))
+                s -> link.send(link.receive().map(Received::of).publishOn(io, 16).concatMap(s::handle)
+                                .takeUntil(f -> s.ending != null))
                         .onErrorResume(LinkClosedException.class, e -> Mono.empty())
                         .then(Mono.defer(() -> {
-                            if (s.ending != null) {
-                                link.close(s.ending);
-                                return Mono.just(s.ending);
+                            if (s.ending == null) {
+                                return link.onClose();
                             }
-                            return link.onClose();
+                            // The source closes when it reads the ERROR; closing at once could overtake the
+                            // ERROR on some carriers, so the sink waits a little and then closes itself.
+                            return link.onClose().timeout(CLOSE_GRACE, Mono.fromRunnable(() -> link.close(s.ending)), io)
+                                    .thenReturn(s.ending);
                         })),
                 s -> Mono.fromRunnable(s::close).subscribeOn(io),
                 (s, e) -> Mono.fromRunnable(s::close).subscribeOn(io),
                 s -> Mono.fromRunnable(s::close).subscribeOn(io));
+    }
+
+    /**
+     * A received frame copied out of its buffer, which is released at once: operators may queue or drop these
+     * freely without owning a buffer.
+     */
+    private record Received(int type, byte[] payload) {
+        static Received of(Frame f) {
+            try {
+                byte[] bytes = new byte[f.payload().readableBytes()];
+                f.payload().readBytes(bytes);
+                return new Received(f.type(), bytes);
+            } finally {
+                f.release();
+            }
+        }
     }
 
     /** One peer's session: its repository handle, lock, blob sink and state. */
@@ -107,15 +129,9 @@ public final class SinkServer {
             this.sink = new LocalBlobSink(repository);
         }
 
-        Flux<Frame> handle(Frame frame) {
-            byte[] payload;
+        Flux<Frame> handle(Received frame) {
+            byte[] payload = frame.payload();
             int wireType = frame.type();
-            try {
-                payload = new byte[frame.payload().readableBytes()];
-                frame.payload().readBytes(payload);
-            } finally {
-                frame.release();
-            }
             if (ending != null) {
                 return Flux.empty();
             }
@@ -138,8 +154,9 @@ public final class SinkServer {
                 ending = CloseReason.of(code == ErrorCode.STORAGE ? CloseReason.Code.APPLICATION_ERROR
                         : CloseReason.Code.PROTOCOL_ERROR, message);
             }
-            return Flux.just(new Frame(MessageType.ERROR.wire(),
-                    Unpooled.wrappedBuffer(ErrorCodec.encode(requestId, code, message))));
+            // not Flux.just: concatMap may discard (release) a scalar it already emitted when takeUntil cancels
+            return Flux.fromIterable(List.of(new Frame(MessageType.ERROR.wire(),
+                    Unpooled.wrappedBuffer(ErrorCodec.encode(requestId, code, message)))));
         }
 
         private record Out(MessageType type, byte[] bytes) {
