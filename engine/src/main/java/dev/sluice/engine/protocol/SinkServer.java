@@ -19,11 +19,13 @@ import dev.sluice.transport.PeerIdentity;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -236,7 +238,7 @@ public final class SinkServer {
             }
             for (BlobId id : part.ids()) {
                 byte[] raw = id.bytes();
-                if (lastRef != null && java.util.Arrays.compareUnsigned(lastRef, raw) >= 0) {
+                if (lastRef != null && Arrays.compareUnsigned(lastRef, raw) >= 0) {
                     throw new ProtocolException(ErrorCode.MALFORMED, "reference list ids are not strictly ascending"
                             + " at " + id.shortHex());
                 }
@@ -262,7 +264,7 @@ public final class SinkServer {
 
                 @Override
                 public BlobId next() {
-                    BlobId id = BlobId.of(java.util.Arrays.copyOfRange(all, at, at + BlobId.LENGTH));
+                    BlobId id = BlobId.of(Arrays.copyOfRange(all, at, at + BlobId.LENGTH));
                     at += BlobId.LENGTH;
                     return id;
                 }
@@ -331,7 +333,7 @@ public final class SinkServer {
             try (RepositoryLock l = lock; Repository r = repository; LocalBlobSink s = sink) {
                 // closing the blob sink finishes and indexes what arrived, for the next session
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("closing the sink session of peer '" + peer.name()
+                throw new UncheckedIOException("closing the sink session of peer '" + peer.name()
                         + "' failed: " + e.getMessage(), e);
             }
         }
