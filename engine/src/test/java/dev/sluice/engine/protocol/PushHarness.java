@@ -59,13 +59,17 @@ final class PushHarness implements AutoCloseable {
     final SinkServer server;
 
     PushHarness(Path dir) throws IOException {
+        this(dir, SnapshotRateLimit.DEFAULT);
+    }
+
+    PushHarness(Path dir, SnapshotRateLimit rateLimit) throws IOException {
         src = Files.createDirectories(dir.resolve("source/data"));
         keyDir = Files.createDirectories(dir.resolve("source/key"));
         repoRoot = dir.resolve("sink/repo");
         Files.createDirectories(repoRoot.getParent());
         Repository.init(repoRoot, RepositorySettings.createDefault(Clock.systemUTC(), new SecureRandom())).close();
         SinkPolicy policy = new SinkPolicy(Map.of(new PeerIdentity("web-1"), Set.of("home"),
-                new PeerIdentity("web-2"), Set.of("db")), SnapshotRateLimit.DEFAULT);
+                new PeerIdentity("web-2"), Set.of("db")), rateLimit);
         server = new SinkServer(repoRoot, policy, Clock.offset(Clock.systemUTC(), SINK_CLOCK_OFFSET), sinkIo);
         Random r = new Random(42);
         Files.writeString(src.resolve("a.txt"), "hello sink\n");
