@@ -25,7 +25,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -56,13 +55,19 @@ public final class BackupRunner {
     /** Starts a run: the returned handle gives live statistics and, when subscribed, the result. */
     public Run prepare(BackupRequest request, Repository repository, BlobSink sink, BlobCodec codec,
             ChunkerParams chunking) {
-        return new Run(request, repository, sink, codec, chunking);
+        return new Run(request, ParentSource.of(repository), sink, codec, chunking);
+    }
+
+    /** Starts a run whose parent snapshot comes from {@code parents} (a local repository or a remote sink). */
+    public Run prepare(BackupRequest request, ParentSource parents, BlobSink sink, BlobCodec codec,
+            ChunkerParams chunking) {
+        return new Run(request, parents, sink, codec, chunking);
     }
 
     /** One backup run; {@link #execute()} blocks the calling thread, which must not be an event loop. */
     public final class Run {
         private final BackupRequest request;
-        private final Repository repository;
+        private final ParentSource parents;
         private final BlobSink sink;
         private final BlobCodec codec;
         private final ChunkerParams chunking;
@@ -70,9 +75,9 @@ public final class BackupRunner {
         private volatile boolean cancelled;
         private volatile CompletableFuture<Void> running;
 
-        Run(BackupRequest request, Repository repository, BlobSink sink, BlobCodec codec, ChunkerParams chunking) {
+        Run(BackupRequest request, ParentSource parents, BlobSink sink, BlobCodec codec, ChunkerParams chunking) {
             this.request = request;
-            this.repository = repository;
+            this.parents = parents;
             this.sink = sink;
             this.codec = codec;
             this.chunking = chunking;
@@ -169,16 +174,14 @@ public final class BackupRunner {
         }
 
         private Optional<SnapshotRecord> findParent() throws IOException {
-            return repository.snapshots().stream()
-                    .filter(s -> s.job().equals(request.job()) && s.host().equals(request.host()))
-                    .max(Comparator.comparing(SnapshotRecord::time));
+            return parents.latest(request.job(), request.host());
         }
 
         private ParentCursor cursorFor(SnapshotRecord parent) {
             try {
                 SnapshotPayload payload = SnapshotPayload.decode(codec.openPayload(parent.refs(), parent.sealedPayload()));
                 return new ParentCursor(new TreeReader(payload.treeBlobs(),
-                        id -> codec.open(id, BlobKind.TREE, repository.readBlob(id), MAX_BLOB)));
+                        id -> codec.open(id, BlobKind.TREE, parents.readBlob(id), MAX_BLOB)));
             } catch (IOException e) {
                 // A damaged parent costs speed, never correctness: every file is read again.
                 stats.parentUnreadable = e.getMessage();

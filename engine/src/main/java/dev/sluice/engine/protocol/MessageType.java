@@ -1,0 +1,59 @@
+package dev.sluice.engine.protocol;
+
+/**
+ * The frame types of the backup protocol (docs/protocol.md): requests a source sends and the
+ * answers a sink gives. Every payload starts with a 4-byte request id.
+ */
+public enum MessageType {
+    /** source → sink: bind the session to a job. */
+    OPEN(1),
+    /** sink → source: the job is allowed. */
+    OPENED(2),
+    /** source → sink: which of these blob ids do you store? */
+    HAS(3),
+    /** sink → source: a bitmap, one bit per asked id. */
+    HAS_RESULT(4),
+    /** source → sink: store one sealed blob. */
+    PUT(5),
+    /** sink → source: the blob is stored (or was already). */
+    PUT_DONE(6),
+    /** source → sink: part of a sorted reference list; the last part has the last flag. */
+    PUT_REFS(7),
+    /** sink → source: the reference list is stored under this id. */
+    REFS_STORED(8),
+    /** source → sink: a snapshot record to add. */
+    COMMIT(9),
+    /** sink → source: the id of the snapshot as stored. */
+    COMMITTED(10),
+    /** source → sink: the snapshots of this session's job and this peer. */
+    LIST_SNAPSHOTS(11),
+    /** sink → source: part of the listing; the last part has the last flag. */
+    SNAPSHOTS(12),
+    /** source → sink: one tree blob of an own snapshot (for the parent comparison). */
+    GET_BLOB(13),
+    /** sink → source: the sealed blob. */
+    BLOB(14),
+    /** either way: a request failed; code and message. */
+    ERROR(15);
+
+    private final int wire;
+
+    MessageType(int wire) {
+        this.wire = wire;
+    }
+
+    /** The frame type number on the wire. */
+    public int wire() {
+        return wire;
+    }
+
+    /** The message for a frame type, or null if this protocol has no such message. */
+    public static MessageType fromWire(int wire) {
+        for (MessageType t : values()) {
+            if (t.wire == wire) {
+                return t;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,341 @@
+package dev.sluice.engine.protocol;
+
+import dev.sluice.engine.repository.BlobId;
+import dev.sluice.engine.repository.BlobKind;
+import dev.sluice.engine.repository.IndexEntry;
+import dev.sluice.engine.repository.RefsIterator;
+import dev.sluice.engine.repository.Repository;
+import dev.sluice.engine.repository.RepositoryLayout;
+import dev.sluice.engine.repository.RepositoryLock;
+import dev.sluice.engine.repository.SnapshotId;
+import dev.sluice.engine.repository.SnapshotRecord;
+import dev.sluice.engine.retention.SnapshotRateLimitException;
+import dev.sluice.engine.sink.LocalBlobSink;
+import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.Frame;
+import dev.sluice.transport.Link;
+import dev.sluice.transport.LinkClosedException;
+import dev.sluice.transport.PeerIdentity;
+import io.netty.buffer.Unpooled;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The sink side of a push: serves one authenticated peer over a {@link Link} with append-only operations on a
+ * local repository (has, put, put-refs, commit, list own snapshots, read tree blobs of own snapshots). Anything
+ * else is answered with ERROR and ends the session. The sink never holds a key.
+ */
+public final class SinkServer {
+    /** How long the sink waits, after a fatal ERROR, for the source to close before it closes the link itself. */
+    public static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+
+    private final Path repositoryRoot;
+    private final SinkPolicy policy;
+    private final Clock clock;
+    private final Scheduler io;
+
+    /**
+     * @param repositoryRoot the sink's repository (initialised beforehand)
+     * @param clock          gives the receipt time stored in each snapshot record
+     * @param io             where repository I/O runs (never the link's event loop)
+     */
+    public SinkServer(Path repositoryRoot, SinkPolicy policy, Clock clock, Scheduler io) {
+        this.repositoryRoot = repositoryRoot;
+        this.policy = policy;
+        this.clock = clock;
+        this.io = io;
+    }
+
+    /**
+     * Serves one session until the peer ends it or breaks a rule; completes with the reason this side ended it,
+     * or else the reason the link ended.
+     * Blobs that arrived stay in the repository (indexed), so an interrupted push resumes cheaply.
+     */
+    public Mono<CloseReason> serve(Link link) {
+        return Mono.usingWhen(
+                Mono.fromCallable(() -> new Session(link)).subscribeOn(io),
+                s -> link.send(link.receive().map(Received::of).publishOn(io, 16).concatMap(s::handle)
+                                .takeUntil(f -> s.ending != null))
+                        .onErrorResume(LinkClosedException.class, e -> Mono.empty())
+                        .then(Mono.defer(() -> {
+                            if (s.ending == null) {
+                                return link.onClose();
+                            }
+                            // The source closes when it reads the ERROR; closing at once could overtake the
+                            // ERROR on some carriers, so the sink waits a little and then closes itself.
+                            return link.onClose().timeout(CLOSE_GRACE, Mono.fromRunnable(() -> link.close(s.ending)), io)
+                                    .thenReturn(s.ending);
+                        })),
+                s -> Mono.fromRunnable(s::close).subscribeOn(io),
+                (s, e) -> Mono.fromRunnable(s::close).subscribeOn(io),
+                s -> Mono.fromRunnable(s::close).subscribeOn(io));
+    }
+
+    /**
+     * A received frame copied out of its buffer, which is released at once: operators may queue or drop these
+     * freely without owning a buffer.
+     */
+    private record Received(int type, byte[] payload) {
+        static Received of(Frame f) {
+            try {
+                byte[] bytes = new byte[f.payload().readableBytes()];
+                f.payload().readBytes(bytes);
+                return new Received(f.type(), bytes);
+            } finally {
+                f.release();
+            }
+        }
+    }
+
+    /** One peer's session: its repository handle, lock, blob sink and state. */
+    private final class Session {
+        private final Link link;
+        private final PeerIdentity peer;
+        private final Repository repository;
+        private final RepositoryLock lock;
+        private final LocalBlobSink sink;
+        private String job;
+        private int refsRequest;
+        private ByteArrayOutputStream refs;
+        private byte[] lastRef;
+        private Set<BlobId> ownTreeBlobs;
+        private boolean closed;
+        volatile CloseReason ending;
+
+        Session(Link link) throws IOException {
+            this.link = link;
+            this.peer = link.peer();
+            RepositoryLock l = RepositoryLock.acquire(new RepositoryLayout(repositoryRoot), RepositoryLock.Mode.SHARED,
+                    RepositoryLock.Owner.current(), clock);
+            try {
+                this.repository = Repository.open(repositoryRoot);
+            } catch (IOException | RuntimeException e) {
+                l.close();
+                throw e;
+            }
+            this.lock = l;
+            this.sink = new LocalBlobSink(repository);
+        }
+
+        Flux<Frame> handle(Received frame) {
+            byte[] payload = frame.payload();
+            int wireType = frame.type();
+            if (ending != null) {
+                return Flux.empty();
+            }
+            int requestId = payload.length >= 4 ? (payload[0] & 0xff) << 24 | (payload[1] & 0xff) << 16
+                    | (payload[2] & 0xff) << 8 | (payload[3] & 0xff) : 0;
+            try {
+                return Flux.fromIterable(answer(wireType, payload))
+                        .map(p -> new Frame(p.type.wire(), Unpooled.wrappedBuffer(p.bytes)));
+            } catch (ProtocolException e) {
+                return refuse(requestId, e.code(), e.getMessage());
+            } catch (SnapshotRateLimitException e) {
+                return refuse(requestId, ErrorCode.RATE_LIMITED, e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                return refuse(requestId, ErrorCode.STORAGE, "sink storage failed: " + e.getMessage());
+            }
+        }
+
+        private Flux<Frame> refuse(int requestId, ErrorCode code, String message) {
+            if (code.fatal()) {
+                ending = CloseReason.of(code == ErrorCode.STORAGE ? CloseReason.Code.APPLICATION_ERROR
+                        : CloseReason.Code.PROTOCOL_ERROR, message);
+            }
+            // not Flux.just: concatMap may discard (release) a scalar it already emitted when takeUntil cancels
+            return Flux.fromIterable(List.of(new Frame(MessageType.ERROR.wire(),
+                    Unpooled.wrappedBuffer(ErrorCodec.encode(requestId, code, message)))));
+        }
+
+        private record Out(MessageType type, byte[] bytes) {
+        }
+
+        private List<Out> answer(int wireType, byte[] payload) throws IOException, SnapshotRateLimitException {
+            MessageType type = MessageType.fromWire(wireType);
+            if (type == null) {
+                throw new ProtocolException(ErrorCode.UNKNOWN_MESSAGE, "frame type " + wireType + " is not a message"
+                        + " this sink serves; a source may only add blobs and snapshots (there is no delete or"
+                        + " overwrite)");
+            }
+            if (type == MessageType.OPEN) {
+                SessionCodec.Open open = SessionCodec.decodeOpen(payload);
+                if (job != null) {
+                    throw new ProtocolException(ErrorCode.NOT_OPEN, "this session is already open for job " + job);
+                }
+                if (!policy.allows(peer, open.job())) {
+                    throw new ProtocolException(ErrorCode.JOB_NOT_ALLOWED, "peer '" + peer.name()
+                            + "' is not configured for job '" + open.job() + "' on this sink");
+                }
+                job = open.job();
+                return List.of(new Out(MessageType.OPENED, SessionCodec.idOnly(open.requestId())));
+            }
+            if (job == null) {
+                throw new ProtocolException(ErrorCode.NOT_OPEN, type + " before OPEN: a session must first name"
+                        + " its job");
+            }
+            return switch (type) {
+                case HAS -> {
+                    HasCodec.Request r = HasCodec.decodeRequest(payload);
+                    boolean[] present = new boolean[r.ids().size()];
+                    for (int i = 0; i < present.length; i++) {
+                        present[i] = sink.has(r.ids().get(i));
+                    }
+                    yield List.of(new Out(MessageType.HAS_RESULT, HasCodec.result(r.requestId(), present)));
+                }
+                case PUT -> {
+                    PutCodec.Put p = PutCodec.decode(payload);
+                    long before = sink.blobsStored();
+                    sink.put(p.id(), p.kind(), p.sealed());
+                    yield List.of(new Out(MessageType.PUT_DONE, PutCodec.done(p.requestId(),
+                            sink.blobsStored() > before)));
+                }
+                case PUT_REFS -> refsPart(RefsCodec.decodePart(payload));
+                case COMMIT -> List.of(commit(CommitCodec.decode(payload)));
+                case LIST_SNAPSHOTS -> {
+                    int rid = SessionCodec.decodeIdOnly(type, payload);
+                    List<Out> out = new ArrayList<>();
+                    for (byte[] part : SnapshotListCodec.parts(rid, ownSnapshots(), link.maxFrameLength())) {
+                        out.add(new Out(MessageType.SNAPSHOTS, part));
+                    }
+                    yield out;
+                }
+                case GET_BLOB -> {
+                    GetBlobCodec.Get g = GetBlobCodec.decode(payload);
+                    if (!ownTreeBlobs().contains(g.id())) {
+                        throw new ProtocolException(ErrorCode.NOT_FOUND, "blob " + g.id().shortHex() + " is not a"
+                                + " tree blob of a snapshot of job '" + job + "' from '" + peer.name() + "'");
+                    }
+                    yield List.of(new Out(MessageType.BLOB, GetBlobCodec.blob(g.requestId(),
+                            repository.readBlob(g.id()))));
+                }
+                default -> throw new ProtocolException(ErrorCode.UNKNOWN_MESSAGE, type + " (frame type " + wireType
+                        + ") is an answer, not a request this sink serves");
+            };
+        }
+
+        private List<Out> refsPart(RefsCodec.Part part) throws IOException {
+            if (refs == null) {
+                refs = new ByteArrayOutputStream();
+                refsRequest = part.requestId();
+                lastRef = null;
+            } else if (refsRequest != part.requestId()) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "PUT_REFS part of request " + part.requestId()
+                        + " while the reference list of request " + refsRequest + " is unfinished");
+            }
+            for (BlobId id : part.ids()) {
+                byte[] raw = id.bytes();
+                if (lastRef != null && Arrays.compareUnsigned(lastRef, raw) >= 0) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "reference list ids are not strictly ascending"
+                            + " at " + id.shortHex());
+                }
+                if (!sink.has(id)) {
+                    throw new ProtocolException(ErrorCode.REFUSED, "the reference list names blob " + id.shortHex()
+                            + ", which this sink does not store; a snapshot may only reference stored blobs");
+                }
+                lastRef = raw;
+                refs.write(raw, 0, raw.length);
+            }
+            if (!part.last()) {
+                return List.of();
+            }
+            byte[] all = refs.toByteArray();
+            refs = null;
+            Iterator<BlobId> it = new Iterator<>() {
+                int at;
+
+                @Override
+                public boolean hasNext() {
+                    return at < all.length;
+                }
+
+                @Override
+                public BlobId next() {
+                    BlobId id = BlobId.of(Arrays.copyOfRange(all, at, at + BlobId.LENGTH));
+                    at += BlobId.LENGTH;
+                    return id;
+                }
+            };
+            BlobId stored = sink.putRefs(it);
+            return List.of(new Out(MessageType.REFS_STORED, RefsCodec.stored(part.requestId(), stored)));
+        }
+
+        private Out commit(CommitCodec.Commit c) throws IOException, SnapshotRateLimitException {
+            SnapshotRecord sent = c.record();
+            if (!sent.job().equals(job)) {
+                throw new ProtocolException(ErrorCode.REFUSED, "a snapshot of job '" + sent.job()
+                        + "' in a session for job '" + job + "': a source may only add snapshots of its own job");
+            }
+            List<SnapshotRecord> own = ownSnapshots();
+            if (sent.parent() != null && own.stream().noneMatch(s -> s.id().equals(sent.parent()))) {
+                throw new ProtocolException(ErrorCode.REFUSED, "the snapshot names parent "
+                        + sent.parent().shortHex() + ", which is not a snapshot of job '" + job + "' from '"
+                        + peer.name() + "'");
+            }
+            Instant receipt = clock.instant();
+            policy.rateLimit().check(repository.snapshots(), job, peer.name(), receipt);
+            // the sink records who sent it (the authenticated peer) and when it arrived, never what the peer claims
+            SnapshotRecord stored = SnapshotRecord.create(job, peer.name(), receipt, sent.parent(), sent.files(),
+                    sent.dirs(), sent.bytes(), sent.addedBytes(), sent.addedBlobs(), sent.refs(),
+                    sent.sealedPayload());
+            SnapshotId id = sink.commit(stored);
+            ownTreeBlobs = null;
+            return new Out(MessageType.COMMITTED, CommitCodec.committed(c.requestId(), id));
+        }
+
+        private List<SnapshotRecord> ownSnapshots() throws IOException {
+            List<SnapshotRecord> own = new ArrayList<>();
+            for (SnapshotRecord s : repository.snapshots()) {
+                if (s.job().equals(job) && s.host().equals(peer.name())) {
+                    own.add(s);
+                }
+            }
+            return own;
+        }
+
+        private Set<BlobId> ownTreeBlobs() throws IOException {
+            if (ownTreeBlobs == null) {
+                Set<BlobId> trees = new HashSet<>();
+                for (SnapshotRecord s : ownSnapshots()) {
+                    try (RefsIterator it = repository.readRefs(s.refs())) {
+                        while (it.hasNext()) {
+                            BlobId id = it.next();
+                            IndexEntry e = repository.index().lookup(id);
+                            if (e != null && e.kind() == BlobKind.TREE) {
+                                trees.add(id);
+                            }
+                        }
+                    }
+                }
+                ownTreeBlobs = trees;
+            }
+            return ownTreeBlobs;
+        }
+
+        synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try (RepositoryLock l = lock; Repository r = repository; LocalBlobSink s = sink) {
+                // closing the blob sink finishes and indexes what arrived, for the next session
+            } catch (IOException e) {
+                throw new UncheckedIOException("closing the sink session of peer '" + peer.name()
+                        + "' failed: " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.sluice.engine.protocol;
+
+import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.Frame;
+import dev.sluice.transport.Link;
+import dev.sluice.transport.PeerIdentity;
+import java.util.concurrent.atomic.AtomicLong;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** A link that counts the sealed bytes of the PUT frames sent through it and can cut itself after some of them. */
+final class RecordingLink implements Link {
+    private final Link delegate;
+    private final long cutAfterPutBytes;
+    final AtomicLong dataPutBytes = new AtomicLong();
+    final AtomicLong treePutBytes = new AtomicLong();
+    final AtomicLong puts = new AtomicLong();
+
+    RecordingLink(Link delegate, long cutAfterPutBytes) {
+        this.delegate = delegate;
+        this.cutAfterPutBytes = cutAfterPutBytes;
+    }
+
+    RecordingLink(Link delegate) {
+        this(delegate, Long.MAX_VALUE);
+    }
+
+    @Override
+    public Mono<Void> send(Publisher<Frame> frames) {
+        return delegate.send(Flux.from(frames).doOnNext(f -> {
+            if (f.type() == MessageType.PUT.wire()) {
+                long sealed = f.payload().readableBytes() - PutCodec.OVERHEAD;
+                byte kind = f.payload().getByte(f.payload().readerIndex() + 4);
+                (kind == 1 ? dataPutBytes : treePutBytes).addAndGet(sealed);
+                puts.incrementAndGet();
+                if (dataPutBytes.get() >= cutAfterPutBytes && !delegate.isClosed()) {
+                    delegate.close(CloseReason.of(CloseReason.Code.TRANSPORT_ERROR, "the test cut the link"));
+                }
+            }
+        }));
+    }
+
+    @Override
+    public PeerIdentity peer() {
+        return delegate.peer();
+    }
+
+    @Override
+    public int maxFrameLength() {
+        return delegate.maxFrameLength();
+    }
+
+    @Override
+    public Flux<Frame> receive() {
+        return delegate.receive();
+    }
+
+    @Override
+    public Mono<CloseReason> onClose() {
+        return delegate.onClose();
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        delegate.close(reason);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return delegate.isClosed();
+    }
+}
