@@ -59,7 +59,11 @@ final class CheckCommand implements Command {
                     console.out().println("problem: " + p);
                     problems++;
                 }
+                String ownLock = lock == null ? null : "locks/" + lock.info().file().getFileName();
                 for (String n : report.notes()) {
+                    if (ownLock != null && n.contains(ownLock + " ")) {
+                        continue; // this check's own shared lock
+                    }
                     console.out().println("note: " + n);
                 }
                 if (open != null) {

@@ -68,7 +68,8 @@ final class QuickstartCommand implements Command {
         int restore = step(console, "restore latest --target " + target, List.of("restore", "--repo", repo.toString(),
                 "--key-file", key.toString(), "latest", "--target", target.toString(), "--quiet"));
         console.out().println();
-        console.out().println("compare:  diff -r " + sample + " " + target + sample);
+        console.out().println("compare:  diff -r " + sample + " " + target + sample
+                + "   (scratch.tmp is left out by the job's exclude rule)");
         console.out().println("config:   " + config);
         return Math.max(check, restore);
     }
