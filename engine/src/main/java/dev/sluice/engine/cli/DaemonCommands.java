@@ -25,6 +25,11 @@ final class DaemonCommands {
 
     /** The control socket named by --runtime-dir, the config file, SLUICE_RUNTIME_DIR, or the default. */
     static Path socket(Arguments args, Console console) throws CommandException {
+        return runtimeDir(args, console).resolve(DaemonLauncher.CONTROL_SOCKET);
+    }
+
+    /** The daemon's runtime directory: --runtime-dir, the config file's, SLUICE_RUNTIME_DIR, or the default. */
+    static Path runtimeDir(Arguments args, Console console) throws CommandException {
         Path dir;
         if (args.value("--runtime-dir") != null) {
             dir = Path.of(args.value("--runtime-dir"));
@@ -35,7 +40,7 @@ final class DaemonCommands {
         } else {
             dir = GlobalSpec.DEFAULT_RUNTIME_DIR;
         }
-        return dir.resolve(DaemonLauncher.CONTROL_SOCKET);
+        return dir;
     }
 
     /** Sends one request and returns the answer; a refusal or "ok": false is a command failure. */

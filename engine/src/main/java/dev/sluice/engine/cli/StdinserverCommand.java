@@ -1,6 +1,5 @@
 package dev.sluice.engine.cli;
 
-import dev.sluice.engine.config.GlobalSpec;
 import dev.sluice.transport.PeerIdentity;
 import dev.sluice.transport.stdinserver.StdinClient;
 import io.netty.channel.unix.FileDescriptor;
@@ -58,16 +57,7 @@ final class StdinserverCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        Path dir;
-        if (args.value("--runtime-dir") != null) {
-            dir = Path.of(args.value("--runtime-dir"));
-        } else if (args.value("--config") != null) {
-            dir = ConfigCommands.load(Path.of(args.value("--config"))).global().runtimeDir();
-        } else if (console.env().get("SLUICE_RUNTIME_DIR") != null) {
-            dir = Path.of(console.env().get("SLUICE_RUNTIME_DIR"));
-        } else {
-            dir = GlobalSpec.DEFAULT_RUNTIME_DIR;
-        }
+        Path dir = DaemonCommands.runtimeDir(args, console);
         try {
             return StdinClient.run(dir.resolve(SOCKET_DIRECTORY), id, new FileDescriptor(0), new FileDescriptor(1));
         } catch (IOException e) {
