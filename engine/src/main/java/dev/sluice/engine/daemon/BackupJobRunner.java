@@ -7,6 +7,8 @@ import dev.sluice.engine.chunk.ChunkerParams;
 import dev.sluice.engine.config.HookSpec;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.LocalRepositorySpec;
+import dev.sluice.engine.config.TlsSinkRepositorySpec;
+import dev.sluice.engine.job.SinkTarget;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.job.BackupJob;
@@ -132,9 +134,6 @@ public final class BackupJobRunner implements JobRunner {
     }
 
     private BackupJob.Plan plan(JobSpec job, SluiceConfig config) {
-        if (!(job.repository() instanceof LocalRepositorySpec local)) {
-            throw new IllegalArgumentException("job " + job.name() + ": only local repositories are supported for now");
-        }
         Path keyFile = job.keyFile();
         Path passwordFile = job.passwordFile();
         if (keyFile == null && passwordFile == null) {
@@ -154,9 +153,15 @@ public final class BackupJobRunner implements JobRunner {
             hooks.add(new HookDefinition(HookPoint.of(h.point()), h.path().toAbsolutePath(), h.args(), h.timeout(),
                     OnError.valueOf(h.onError().name()), h.async()));
         }
+        Path workingDirectory = config.file().toAbsolutePath().getParent();
+        if (job.repository() instanceof TlsSinkRepositorySpec remote) {
+            return new BackupJob.Plan(request, null, chunking, job.compression().algorithm(),
+                    job.compression().level(), hooks, workingDirectory,
+                    SinkTarget.of(remote, keyFile));
+        }
+        LocalRepositorySpec local = (LocalRepositorySpec) job.repository();
         return new BackupJob.Plan(request, new RepositoryTarget(local.path(), keyFile, passwordFile), chunking,
-                job.compression().algorithm(), job.compression().level(), hooks,
-                config.file().toAbsolutePath().getParent());
+                job.compression().algorithm(), job.compression().level(), hooks, workingDirectory);
     }
 
     private HookLog hookLog() {
