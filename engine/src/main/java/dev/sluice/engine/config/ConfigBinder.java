@@ -79,7 +79,8 @@ final class ConfigBinder {
         List<JobSpec> jobs = new ArrayList<>();
         Optional<YamlNode.Entry> jobsEntry = top.present("jobs");
         // A machine that is only a sink runs no jobs of its own.
-        boolean sinkOnly = global != null && global.sink() != null;
+        boolean sinkOnly = top.present("global").map(YamlNode.Entry::value)
+                .filter(g -> g instanceof YamlNode.Mapping m && m.entries().containsKey("sink")).isPresent();
         if (jobsEntry.isEmpty()) {
             if (!sinkOnly) {
                 top.missing("jobs", "a list of jobs");
@@ -178,7 +179,8 @@ final class ConfigBinder {
                 scalar(entry.value(), c.path(entry.key()), identity()).ifPresent(id -> clients.put(entry.key(), id));
             }
         });
-        if (problems.size() != before) {
+        if (problems.size() != before || address.isEmpty() || ca.isEmpty() || cert.isEmpty() || key.isEmpty()
+                || clients.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new ListenTlsSpec(address.get().host(), address.get().port(), ca.get(), cert.get(),
@@ -216,7 +218,7 @@ final class ConfigBinder {
                 }
             }
         });
-        if (problems.size() != before) {
+        if (problems.size() != before || repository.isEmpty() || clients.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new SinkSpec(repository.get(), clients, perHour));
@@ -432,7 +434,8 @@ final class ConfigBinder {
         Optional<Path> ca = tls.required("ca", path);
         Optional<Path> cert = tls.required("cert", path);
         Optional<Path> key = tls.required("key", path);
-        if (problems.size() != before) {
+        if (problems.size() != before || address.isEmpty() || serverName.isEmpty() || ca.isEmpty() || cert.isEmpty()
+                || key.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new TlsSinkRepositorySpec(address.get().host(), address.get().port(), serverName.get(),
