@@ -77,7 +77,10 @@ public final class BackupJobRunner implements JobRunner {
             hooks.add(new RunReport.HookTime(h.point().id(), h.duration(), h.ok()));
         }
         String error = outcome.failure() == null ? null : describe(outcome.failure());
-        if (outcome.result() != null && job.retention() != null
+        if (outcome.result() != null && job.retention() != null && plan.sink() != null) {
+            // The source cannot prune a sink's repository; pruning happens at the sink.
+            log.info("prune.skipped", "job", job.name(), "reason", "the repository is at a sink");
+        } else if (outcome.result() != null && job.retention() != null
                 && (outcome.status() == JobStatus.OK || outcome.status() == JobStatus.PARTIAL)) {
             String pruneError = applyRetention(job, config, plan, hookLog, hooks);
             if (pruneError != null) {
