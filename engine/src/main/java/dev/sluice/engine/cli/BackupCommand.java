@@ -15,7 +15,9 @@ import dev.sluice.engine.chunk.ChunkerParams;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
+import dev.sluice.engine.config.TlsSinkRepositorySpec;
 import dev.sluice.engine.job.RepositoryTarget;
+import dev.sluice.engine.job.SinkTarget;
 import dev.sluice.engine.job.Workers;
 import dev.sluice.engine.scan.ScanRules;
 import java.nio.file.Path;
@@ -97,7 +99,12 @@ final class BackupCommand implements Command {
     }
 
     private record Plan(BackupRequest request, RepositoryTarget target, ChunkerParams chunking,
-            String compression, Integer level, List<HookDefinition> hooks, Path workingDirectory) {}
+            String compression, Integer level, List<HookDefinition> hooks, Path workingDirectory, SinkTarget sink) {
+        Plan(BackupRequest request, RepositoryTarget target, ChunkerParams chunking, String compression,
+                Integer level, List<HookDefinition> hooks, Path workingDirectory) {
+            this(request, target, chunking, compression, level, hooks, workingDirectory, null);
+        }
+    }
 
     private Plan adHocPlan(Arguments args) throws UsageException {
         if (args.positional().isEmpty()) {
@@ -115,9 +122,6 @@ final class BackupCommand implements Command {
     }
 
     private Plan planFor(JobSpec job, SluiceConfig config, Arguments args) throws UsageException {
-        if (!(job.repository() instanceof LocalRepositorySpec local)) {
-            throw new UsageException("job " + job.name() + ": only local repositories can be backed up to for now");
-        }
         Path keyFile = job.keyFile() != null ? job.keyFile() : args.path("--key-file", "SLUICE_KEY_FILE");
         Path passwordFile = job.passwordFile() != null ? job.passwordFile()
                 : args.path("--password-file", "SLUICE_PASSWORD_FILE");
@@ -125,10 +129,21 @@ final class BackupCommand implements Command {
         String host = args.value("--host") != null ? args.value("--host") : config.global().host();
         ChunkerParams chunking = new ChunkerParams((int) job.chunker().min(), (int) job.chunker().avg(),
                 (int) job.chunker().max());
-        return new Plan(request(job.name(), host, job.paths(), rules, args),
-                new RepositoryTarget(local.path(), keyFile, passwordFile), chunking,
-                job.compression().algorithm(), job.compression().level(), hooks(job),
-                config.file().toAbsolutePath().getParent());
+        BackupRequest request = request(job.name(), host, job.paths(), rules, args);
+        Path workingDirectory = config.file().toAbsolutePath().getParent();
+        if (job.repository() instanceof TlsSinkRepositorySpec remote) {
+            SinkTarget sink;
+            try {
+                sink = SinkTarget.of(remote, keyFile);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("job " + job.name() + ": " + e.getMessage());
+            }
+            return new Plan(request, null, chunking, job.compression().algorithm(), job.compression().level(),
+                    hooks(job), workingDirectory, sink);
+        }
+        LocalRepositorySpec local = (LocalRepositorySpec) job.repository();
+        return new Plan(request, new RepositoryTarget(local.path(), keyFile, passwordFile), chunking,
+                job.compression().algorithm(), job.compression().level(), hooks(job), workingDirectory);
     }
 
     private static List<HookDefinition> hooks(JobSpec job) throws UsageException {
@@ -164,7 +179,7 @@ final class BackupCommand implements Command {
         HookLog hookLog = HookLog.lines(line -> console.err().println("sluice: hook: " + line));
         BackupJob job = new BackupJob(workers, console.clock(), new HookRunner(workers.io(), hookLog), hookLog);
         BackupJob.Plan jobPlan = new BackupJob.Plan(request, plan.target(), plan.chunking(), plan.compression(),
-                plan.level(), plan.hooks(), plan.workingDirectory());
+                plan.level(), plan.hooks(), plan.workingDirectory(), plan.sink());
         ProgressLine[] progress = new ProgressLine[1];
         BackupJob.Outcome outcome;
         try {

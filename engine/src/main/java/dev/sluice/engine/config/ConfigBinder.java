@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -22,7 +23,14 @@ final class ConfigBinder {
 
     private static final List<String> TOP_KEYS = List.of("global", "jobs");
     private static final List<String> GLOBAL_KEYS = List.of("runtime_dir", "log_level", "host", "metrics",
-            "shutdown_grace");
+            "shutdown_grace", "listen", "sink");
+    private static final List<String> LISTEN_KEYS = List.of("tls");
+    private static final List<String> LISTEN_TLS_KEYS = List.of("address", "ca", "cert", "key", "clients");
+    private static final List<String> SINK_KEYS = List.of("repository", "clients", "snapshot_rate_limit");
+    private static final List<String> SINK_CLIENT_KEYS = List.of("jobs");
+    private static final List<String> SINK_REPOSITORY_KEYS = List.of("sink");
+    private static final List<String> SINK_TRANSPORT_KEYS = List.of("tls");
+    private static final List<String> TLS_SINK_KEYS = List.of("address", "server_name", "ca", "cert", "key");
     private static final List<String> JOB_KEYS = List.of("name", "type", "paths", "include", "exclude",
             "one_file_system", "exclude_caches", "repository", "key_file", "password_file", "chunker", "compression",
             "hooks", "retention", "schedule");
@@ -70,10 +78,15 @@ final class ConfigBinder {
         GlobalSpec global = global(top);
         List<JobSpec> jobs = new ArrayList<>();
         Optional<YamlNode.Entry> jobsEntry = top.present("jobs");
+        // A machine that is only a sink runs no jobs of its own.
+        boolean sinkOnly = top.present("global").map(YamlNode.Entry::value)
+                .filter(g -> g instanceof YamlNode.Mapping m && m.entries().containsKey("sink")).isPresent();
         if (jobsEntry.isEmpty()) {
-            top.missing("jobs", "a list of jobs");
+            if (!sinkOnly) {
+                top.missing("jobs", "a list of jobs");
+            }
         } else if (jobsEntry.get().value() instanceof YamlNode.Sequence list) {
-            if (list.items().isEmpty()) {
+            if (list.items().isEmpty() && !sinkOnly) {
                 problems.at(list, "jobs", "the file defines no jobs; add at least one");
             }
             Map<String, String> firstUse = new HashMap<>();
@@ -119,7 +132,148 @@ final class ConfigBinder {
         String metrics = section.flatMap(s -> s.optional("metrics", metricsAddress)).orElse(GlobalSpec.DEFAULT_METRICS);
         Duration grace = section.flatMap(s -> s.optional("shutdown_grace", duration))
                 .orElse(GlobalSpec.DEFAULT_SHUTDOWN_GRACE);
-        return hostName == null ? null : new GlobalSpec(runtimeDir, logLevel, hostName, metrics, grace);
+        int before = problems.size();
+        ListenTlsSpec listenTls = section.flatMap(s -> s.section("listen", LISTEN_KEYS))
+                .flatMap(listen -> listen.section("tls", LISTEN_TLS_KEYS)).flatMap(this::listenTls).orElse(null);
+        SinkSpec sink = section.flatMap(s -> s.section("sink", SINK_KEYS)).flatMap(this::sink).orElse(null);
+        if (problems.size() == before && section.isPresent()) {
+            Section g = section.get();
+            if (listenTls != null && sink == null) {
+                problems.at(g.mapping, "global.sink", "global.listen.tls is set but global.sink is not; a sink needs"
+                        + " a repository and its clients' jobs");
+            } else if (sink != null && listenTls == null) {
+                problems.at(g.mapping, "global.listen.tls", "global.sink is set but global.listen.tls is not; a sink"
+                        + " needs a listener");
+            } else if (sink != null) {
+                for (String identity : sink.clients().keySet()) {
+                    if (!listenTls.clients().containsValue(identity)) {
+                        YamlNode where = g.present("sink").orElseThrow().value();
+                        problems.at(where, "global.sink.clients." + identity, "identity '" + identity
+                                + "' is not given to any certificate in global.listen.tls.clients");
+                    }
+                }
+            }
+        }
+        if (hostName == null || problems.size() != before) {
+            return null;
+        }
+        return new GlobalSpec(runtimeDir, logLevel, hostName, metrics, grace, listenTls, sink);
+    }
+
+    private Optional<ListenTlsSpec> listenTls(Section tls) {
+        int before = problems.size();
+        Optional<HostPort> address = tls.required("address", address(0));
+        Optional<Path> ca = tls.required("ca", path);
+        Optional<Path> cert = tls.required("cert", path);
+        Optional<Path> key = tls.required("key", path);
+        Map<String, String> clients = new TreeMap<>();
+        Optional<Section> clientSection = tls.section("clients", null);
+        if (clientSection.isEmpty() && tls.present("clients").isEmpty()) {
+            tls.missing("clients", "a mapping from client certificate names to identities");
+        }
+        clientSection.ifPresent(c -> {
+            if (c.mapping.entries().isEmpty()) {
+                problems.at(c.mapping, c.path, "no client certificate is listed");
+            }
+            for (YamlNode.Entry entry : c.mapping.entries().values()) {
+                scalar(entry.value(), c.path(entry.key()), identity()).ifPresent(id -> clients.put(entry.key(), id));
+            }
+        });
+        if (problems.size() != before || address.isEmpty() || ca.isEmpty() || cert.isEmpty() || key.isEmpty()
+                || clients.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ListenTlsSpec(address.get().host(), address.get().port(), ca.get(), cert.get(),
+                key.get(), clients));
+    }
+
+    private Optional<SinkSpec> sink(Section sink) {
+        int before = problems.size();
+        Optional<Path> repository = sink.required("repository", path);
+        int perHour = sink.optional("snapshot_rate_limit", rateLimit()).orElse(SinkSpec.DEFAULT_SNAPSHOTS_PER_HOUR);
+        Map<String, Set<String>> clients = new TreeMap<>();
+        Optional<Section> clientSection = sink.section("clients", null);
+        if (clientSection.isEmpty() && sink.present("clients").isEmpty()) {
+            sink.missing("clients", "a mapping from identities to {jobs: [...]}");
+        }
+        clientSection.ifPresent(c -> {
+            if (c.mapping.entries().isEmpty()) {
+                problems.at(c.mapping, c.path, "no client identity is listed");
+            }
+            for (YamlNode.Entry entry : c.mapping.entries().values()) {
+                String at = c.path(entry.key());
+                if (!GlobalSpec.HOST_NAME.matcher(entry.key()).matches()) {
+                    problems.add(entry.line(), entry.column(), at, "invalid identity '" + entry.key()
+                            + "'; expected letters, digits, '.', '-' and '_'");
+                    continue;
+                }
+                if (!(entry.value() instanceof YamlNode.Mapping m)) {
+                    wrongType(entry.value(), at, "a mapping with the key jobs");
+                    continue;
+                }
+                Section client = new Section(m, at, SINK_CLIENT_KEYS);
+                List<String> jobs = client.requiredList("jobs", jobName(), "a list of job names");
+                if (!jobs.isEmpty()) {
+                    clients.put(entry.key(), new HashSet<>(jobs));
+                }
+            }
+        });
+        if (problems.size() != before || repository.isEmpty() || clients.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SinkSpec(repository.get(), clients, perHour));
+    }
+
+    /** {@code N/h}: at most N snapshots per job and identity per hour. */
+    private Conversion<Integer> rateLimit() {
+        return new Conversion<>("a rate like 60/h", value -> {
+            if (!value.matches("[0-9]{1,6}/h")) {
+                throw new IllegalArgumentException("invalid snapshot rate limit '" + value
+                        + "'; expected snapshots per hour like 60/h");
+            }
+            int n = Integer.parseInt(value.substring(0, value.length() - 2));
+            if (n < 1) {
+                throw new IllegalArgumentException("the snapshot rate limit must allow at least 1/h");
+            }
+            return n;
+        });
+    }
+
+    private Conversion<String> identity() {
+        return new Conversion<>("an identity", value -> {
+            if (!GlobalSpec.HOST_NAME.matcher(value).matches()) {
+                throw new IllegalArgumentException("invalid identity '" + value
+                        + "'; expected letters, digits, '.', '-' and '_'");
+            }
+            return value;
+        });
+    }
+
+    private Conversion<String> jobName() {
+        return new Conversion<>("a job name", value -> {
+            if (!JobSpec.NAME.matcher(value).matches()) {
+                throw new IllegalArgumentException(JobSpec.nameProblem(value));
+            }
+            return value;
+        });
+    }
+
+    /** A host and port taken from {@code HOST:PORT}. */
+    private record HostPort(String host, int port) {}
+
+    private Conversion<HostPort> address(int lowestPort) {
+        return new Conversion<>("an address like HOST:PORT", value -> {
+            var m = GlobalSpec.ADDRESS.matcher(value);
+            if (!m.matches() || Integer.parseInt(m.group(2)) > 65535 || Integer.parseInt(m.group(2)) < lowestPort) {
+                throw new IllegalArgumentException("invalid address '" + value + "'; expected HOST:PORT like "
+                        + "backup.example.org:7443 (port " + lowestPort + " to 65535)");
+            }
+            String host = m.group(1);
+            if (host.startsWith("[")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return new HostPort(host, Integer.parseInt(m.group(2)));
+        });
     }
 
     private String defaultHost(YamlNode where) {
@@ -244,6 +398,24 @@ final class ConfigBinder {
             return Optional.empty();
         }
         YamlNode value = entry.get().value();
+        if (value instanceof YamlNode.Mapping mapping && mapping.entries().containsKey("sink")) {
+            Section remote = new Section(mapping, at, SINK_REPOSITORY_KEYS);
+            Optional<Section> transport = remote.section("sink", SINK_TRANSPORT_KEYS);
+            if (transport.isEmpty()) {
+                if (remote.present("sink").isEmpty()) {
+                    remote.missing("sink", "a mapping with the key tls");
+                }
+                return Optional.empty();
+            }
+            Optional<Section> tls = transport.get().section("tls", TLS_SINK_KEYS);
+            if (tls.isEmpty()) {
+                if (transport.get().present("tls").isEmpty()) {
+                    transport.get().missing("tls", "a mapping with address, server_name, ca, cert and key");
+                }
+                return Optional.empty();
+            }
+            return tlsSink(tls.get());
+        }
         if (value instanceof YamlNode.Mapping mapping) {
             Section local = new Section(mapping, at, LOCAL_REPOSITORY_KEYS);
             return local.required("path", path).map(LocalRepositorySpec::new);
@@ -253,6 +425,21 @@ final class ConfigBinder {
         }
         wrongType(value, at, "a repository path like /srv/sluice or a mapping with 'path'");
         return Optional.empty();
+    }
+
+    private Optional<RepositorySpec> tlsSink(Section tls) {
+        int before = problems.size();
+        Optional<HostPort> address = tls.required("address", address(1));
+        Optional<String> serverName = tls.required("server_name", identity());
+        Optional<Path> ca = tls.required("ca", path);
+        Optional<Path> cert = tls.required("cert", path);
+        Optional<Path> key = tls.required("key", path);
+        if (problems.size() != before || address.isEmpty() || serverName.isEmpty() || ca.isEmpty() || cert.isEmpty()
+                || key.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new TlsSinkRepositorySpec(address.get().host(), address.get().port(), serverName.get(),
+                ca.get(), cert.get(), key.get()));
     }
 
     // ---- chunker ---------------------------------------------------------------------------------------
@@ -511,11 +698,12 @@ final class ConfigBinder {
         /** Known keys that an unknown key was taken for; their absence is not reported a second time. */
         private final Set<String> suggested = new HashSet<>();
 
+        /** @param known the keys allowed here, or null when any key is a name (a map of clients) */
         Section(YamlNode.Mapping mapping, String path, List<String> known) {
             this.mapping = mapping;
             this.path = path;
             for (YamlNode.Entry entry : mapping.entries().values()) {
-                if (!known.contains(entry.key())) {
+                if (known != null && !known.contains(entry.key())) {
                     Optional<String> closest = KeySuggestion.closest(entry.key(), known);
                     closest.ifPresent(suggested::add);
                     String hint = closest.map(key -> "did you mean '" + key + "'?")
@@ -569,7 +757,8 @@ final class ConfigBinder {
             if (entry.get().value() instanceof YamlNode.Mapping nested) {
                 return Optional.of(new Section(nested, path(key), known));
             }
-            wrongType(entry.get().value(), path(key), "a mapping with the keys " + String.join(", ", known));
+            wrongType(entry.get().value(), path(key), known == null ? "a mapping"
+                    : "a mapping with the keys " + String.join(", ", known));
             return Optional.empty();
         }
 

@@ -16,8 +16,11 @@ import java.util.regex.Pattern;
  *     {@code 127.0.0.1:9811}
  * @param shutdownGrace how long the daemon lets running jobs finish after SIGTERM before cancelling them; default
  *     {@code 1m}
+ * @param listenTls the sink's mutual-TLS listener, or {@code null} when this machine takes no pushes
+ * @param sink what this machine keeps as a sink, or {@code null}; set exactly when listenTls is set
  */
-public record GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace) {
+public record GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace,
+        ListenTlsSpec listenTls, SinkSpec sink) {
 
     /** The runtime directory used when the file does not set one. */
     public static final Path DEFAULT_RUNTIME_DIR = Path.of("/run/sluice");
@@ -33,6 +36,9 @@ public record GlobalSpec(Path runtimeDir, String logLevel, String host, String m
     /** {@code HOST:PORT} (an IPv6 host in brackets) or {@code off}. */
     static final Pattern METRICS = Pattern.compile("off|(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9][A-Za-z0-9.-]*):([0-9]{1,5})");
 
+    /** {@code HOST:PORT} with an IPv6 host in brackets. */
+    static final Pattern ADDRESS = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9][A-Za-z0-9.-]*):([0-9]{1,5})");
+
     /** Letters, digits, dot, dash and underscore; up to 253 characters like a DNS name. */
     static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
 
@@ -41,7 +47,15 @@ public record GlobalSpec(Path runtimeDir, String logLevel, String host, String m
         this(runtimeDir, logLevel, host, DEFAULT_METRICS, DEFAULT_SHUTDOWN_GRACE);
     }
 
+    /** Settings of a machine that is not a sink. */
+    public GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace) {
+        this(runtimeDir, logLevel, host, metrics, shutdownGrace, null, null);
+    }
+
     public GlobalSpec {
+        if ((listenTls == null) != (sink == null)) {
+            throw new IllegalArgumentException("global.listen.tls and global.sink go together; set both or neither");
+        }
         Objects.requireNonNull(runtimeDir, "runtimeDir");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");

@@ -1,10 +1,10 @@
 package dev.sluice.engine.config;
 
 /**
- * Where a job stores its snapshots. Each kind of repository is one permitted record; remote sinks will be
- * added as further permitted subtypes.
+ * Where a job stores its snapshots. Each kind of repository is one permitted record: a local directory or a
+ * sink reached over mutual TLS.
  */
-public sealed interface RepositorySpec permits LocalRepositorySpec {
+public sealed interface RepositorySpec permits LocalRepositorySpec, TlsSinkRepositorySpec {
 
     /** A short human description, e.g. {@code local /srv/repo}. */
     String describe();

@@ -8,11 +8,13 @@ import dev.sluice.engine.config.HookSpec;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
+import dev.sluice.engine.config.TlsSinkRepositorySpec;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.job.BackupJob;
 import dev.sluice.engine.job.Cancellation;
 import dev.sluice.engine.job.JobStatus;
 import dev.sluice.engine.job.RepositoryTarget;
+import dev.sluice.engine.job.SinkTarget;
 import dev.sluice.engine.job.Workers;
 import dev.sluice.engine.gc.GcOptions;
 import dev.sluice.engine.repository.RepositoryLock;
@@ -75,7 +77,10 @@ public final class BackupJobRunner implements JobRunner {
             hooks.add(new RunReport.HookTime(h.point().id(), h.duration(), h.ok()));
         }
         String error = outcome.failure() == null ? null : describe(outcome.failure());
-        if (outcome.result() != null && job.retention() != null
+        if (outcome.result() != null && job.retention() != null && plan.sink() != null) {
+            // The source cannot prune a sink's repository; pruning happens at the sink.
+            log.info("prune.skipped", "job", job.name(), "reason", "the repository is at a sink");
+        } else if (outcome.result() != null && job.retention() != null
                 && (outcome.status() == JobStatus.OK || outcome.status() == JobStatus.PARTIAL)) {
             String pruneError = applyRetention(job, config, plan, hookLog, hooks);
             if (pruneError != null) {
@@ -132,9 +137,6 @@ public final class BackupJobRunner implements JobRunner {
     }
 
     private BackupJob.Plan plan(JobSpec job, SluiceConfig config) {
-        if (!(job.repository() instanceof LocalRepositorySpec local)) {
-            throw new IllegalArgumentException("job " + job.name() + ": only local repositories are supported for now");
-        }
         Path keyFile = job.keyFile();
         Path passwordFile = job.passwordFile();
         if (keyFile == null && passwordFile == null) {
@@ -154,9 +156,15 @@ public final class BackupJobRunner implements JobRunner {
             hooks.add(new HookDefinition(HookPoint.of(h.point()), h.path().toAbsolutePath(), h.args(), h.timeout(),
                     OnError.valueOf(h.onError().name()), h.async()));
         }
+        Path workingDirectory = config.file().toAbsolutePath().getParent();
+        if (job.repository() instanceof TlsSinkRepositorySpec remote) {
+            return new BackupJob.Plan(request, null, chunking, job.compression().algorithm(),
+                    job.compression().level(), hooks, workingDirectory,
+                    SinkTarget.of(remote, keyFile));
+        }
+        LocalRepositorySpec local = (LocalRepositorySpec) job.repository();
         return new BackupJob.Plan(request, new RepositoryTarget(local.path(), keyFile, passwordFile), chunking,
-                job.compression().algorithm(), job.compression().level(), hooks,
-                config.file().toAbsolutePath().getParent());
+                job.compression().algorithm(), job.compression().level(), hooks, workingDirectory);
     }
 
     private HookLog hookLog() {

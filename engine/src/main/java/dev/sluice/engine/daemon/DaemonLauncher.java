@@ -67,6 +67,7 @@ public final class DaemonLauncher {
         LoopResources loops = LoopResources.create("sluice-net", 1, 2, true);
         Scheduler timer = Schedulers.newSingle("sluice-timer", true);
         Scheduler jobThreads = Schedulers.newBoundedElastic(MAX_CONCURRENT_JOBS, 64, "sluice-job", 60, true);
+        Scheduler sinkIo = Schedulers.newBoundedElastic(8, 1024, "sluice-sink-io", 60, true);
         List<Service> running = new ArrayList<>();
         try (Workers workers = Workers.forMachine()) {
             Daemon[] daemon = new Daemon[1];
@@ -101,6 +102,10 @@ public final class DaemonLauncher {
             if (metricsServer != null) {
                 services.add(metricsServer);
             }
+            if (config.global().sink() != null) {
+                // The listener and the sink's clients are read once at start; a reload does not change them.
+                services.add(TlsSinkService.of(config.global(), clock, sinkIo));
+            }
             services.addAll(extraServices);
             for (Service s : services) {
                 s.start();
@@ -130,6 +135,7 @@ public final class DaemonLauncher {
             stopServices(running, log);
             timer.dispose();
             jobThreads.dispose();
+            sinkIo.dispose();
             loops.disposeLater().block(java.time.Duration.ofSeconds(5));
         }
     }

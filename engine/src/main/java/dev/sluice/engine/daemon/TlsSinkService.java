@@ -1,11 +1,24 @@
 package dev.sluice.engine.daemon;
 
+import dev.sluice.engine.config.GlobalSpec;
+import dev.sluice.engine.config.ListenTlsSpec;
+import dev.sluice.engine.config.SinkSpec;
+import dev.sluice.engine.protocol.SinkPolicy;
 import dev.sluice.engine.protocol.SinkServer;
+import dev.sluice.engine.retention.SnapshotRateLimit;
+import dev.sluice.transport.LinkSpec;
+import dev.sluice.transport.PeerIdentity;
+import dev.sluice.transport.tls.TlsEngine;
 import dev.sluice.transport.tls.TlsServer;
 import dev.sluice.transport.tls.TlsServerSpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The sink's mutual-TLS listener as a daemon service: every accepted link (its identity from the client
@@ -21,6 +34,28 @@ public final class TlsSinkService implements Service {
     public TlsSinkService(TlsServerSpec spec, SinkServer sink) {
         this.spec = spec;
         this.sink = sink;
+    }
+
+    /**
+     * The listener {@code global.listen.tls} and {@code global.sink} describe, serving the sink repository with
+     * each client identity's jobs and the snapshot rate limit.
+     *
+     * @throws IllegalArgumentException when the configuration sets no sink
+     */
+    public static TlsSinkService of(GlobalSpec global, Clock clock, Scheduler io) {
+        ListenTlsSpec listen = global.listenTls();
+        SinkSpec sink = global.sink();
+        if (listen == null || sink == null) {
+            throw new IllegalArgumentException("the configuration sets no global.listen.tls and global.sink");
+        }
+        Map<String, PeerIdentity> clients = new HashMap<>();
+        listen.clients().forEach((certificate, identity) -> clients.put(certificate, new PeerIdentity(identity)));
+        Map<PeerIdentity, Set<String>> jobs = new HashMap<>();
+        sink.clients().forEach((identity, names) -> jobs.put(new PeerIdentity(identity), names));
+        TlsServerSpec spec = new TlsServerSpec(listen.host(), listen.port(), listen.ca(), listen.cert(), listen.key(),
+                clients, LinkSpec.DEFAULT, TlsEngine.preferred());
+        SinkPolicy policy = new SinkPolicy(jobs, new SnapshotRateLimit(sink.snapshotsPerHour()));
+        return new TlsSinkService(spec, new SinkServer(sink.repository(), policy, clock, io));
     }
 
     @Override

@@ -19,10 +19,19 @@ import dev.sluice.hook.HookPoint;
 import dev.sluice.hook.HookResult;
 import dev.sluice.hook.HookRunner;
 import dev.sluice.hook.HookSession;
+import dev.sluice.engine.compress.BlobCompressor;
+import dev.sluice.engine.content.BlobCodec;
+import dev.sluice.engine.crypto.KeyFile;
+import dev.sluice.engine.crypto.MasterKey;
+import dev.sluice.engine.protocol.RemoteBlobSink;
+import dev.sluice.transport.Link;
+import dev.sluice.transport.tls.TlsClient;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -35,13 +44,31 @@ import java.util.function.Consumer;
  */
 public final class BackupJob {
 
-    /** Everything a run needs that does not change while it runs. */
+    /**
+     * Everything a run needs that does not change while it runs: exactly one of {@code target} (a local
+     * repository) and {@code sink} (a remote sink) is set.
+     */
     public record Plan(BackupRequest request, RepositoryTarget target, ChunkerParams chunking, String compression,
-            Integer compressionLevel, List<HookDefinition> hooks, Path workingDirectory) {
+            Integer compressionLevel, List<HookDefinition> hooks, Path workingDirectory, SinkTarget sink) {
         public Plan {
             hooks = List.copyOf(hooks);
+            if ((target == null) == (sink == null)) {
+                throw new IllegalArgumentException("a backup plan needs either a local repository or a sink");
+            }
+        }
+
+        /** A plan for a local repository. */
+        public Plan(BackupRequest request, RepositoryTarget target, ChunkerParams chunking, String compression,
+                Integer compressionLevel, List<HookDefinition> hooks, Path workingDirectory) {
+            this(request, target, chunking, compression, compressionLevel, hooks, workingDirectory, null);
         }
     }
+
+    /** Compression for a push when neither the job nor the plan sets it (the sink's settings are not read). */
+    private static final String PUSH_COMPRESSION = "zstd";
+    private static final int PUSH_COMPRESSION_LEVEL = 3;
+    /** How long connecting and the TLS handshake to a sink may take. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
     /** How a run ended: its status, the backup result if a snapshot was written, the failure if any. */
     public record Outcome(int status, BackupResult result, Exception failure, List<HookResult> hooks) {}
@@ -149,6 +176,9 @@ public final class BackupJob {
         if (cancellation.cancelled()) {
             throw new BackupAbortedException("job " + request.job() + " was cancelled before its backup started");
         }
+        if (plan.sink() != null) {
+            return push(plan, request, onStart, cancellation);
+        }
         // The lock comes before the index is loaded: a prune running between loading and
         // locking could delete packs this backup would then believe present.
         RepositoryLayout layout = new RepositoryLayout(plan.target().repository());
@@ -169,6 +199,46 @@ public final class BackupJob {
             } finally {
                 cancellation.onCancel(() -> {});
             }
+        }
+    }
+
+    /**
+     * A push to a remote sink: the blobs are sealed here with the key file's key and sent over mutual TLS; the
+     * sink stores and commits them. The key is not checked against the sink repository's key check (the sink
+     * does not send it); a wrong key shows only when restoring.
+     */
+    private BackupResult push(Plan plan, BackupRequest request, Consumer<BackupStats> onStart,
+            Cancellation cancellation) throws Exception {
+        SinkTarget sink = plan.sink();
+        if (plan.chunking() == null) {
+            throw new IllegalArgumentException("job " + request.job() + ": a push needs chunking settings");
+        }
+        String algorithm = plan.compression() != null ? plan.compression() : PUSH_COMPRESSION;
+        int level = plan.compressionLevel() != null ? plan.compressionLevel() : PUSH_COMPRESSION_LEVEL;
+        MasterKey key = KeyFile.read(sink.keyFile());
+        try (BlobCodec codec = new BlobCodec(key, new BlobCompressor(algorithm, level))) {
+            Link link;
+            try {
+                link = TlsClient.connect(sink.tls()).block(CONNECT_TIMEOUT);
+            } catch (RuntimeException e) {
+                throw new IOException("cannot reach " + sink.describe() + ": " + e.getMessage(), e);
+            }
+            if (link == null) {
+                throw new IOException("cannot reach " + sink.describe() + ": the connection did not complete");
+            }
+            try (RemoteBlobSink remote = RemoteBlobSink.open(link, request.job())) {
+                BackupRunner.Run run = new BackupRunner(workers, clock).prepare(request, remote, remote, codec,
+                        plan.chunking());
+                onStart.accept(run.stats());
+                cancellation.onCancel(run::cancel);
+                try {
+                    return run.execute();
+                } finally {
+                    cancellation.onCancel(() -> {});
+                }
+            }
+        } finally {
+            key.destroy();
         }
     }
 
