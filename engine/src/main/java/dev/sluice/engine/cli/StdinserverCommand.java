@@ -1,5 +1,6 @@
 package dev.sluice.engine.cli;
 
+import dev.sluice.engine.daemon.StdinSinkService;
 import dev.sluice.transport.PeerIdentity;
 import dev.sluice.transport.stdinserver.StdinClient;
 import io.netty.channel.unix.FileDescriptor;
@@ -15,7 +16,7 @@ import java.util.Set;
 final class StdinserverCommand implements Command {
 
     /** The subdirectory of the daemon's runtime directory that holds the stdinserver sockets. */
-    static final String SOCKET_DIRECTORY = "stdinserver";
+    static final String SOCKET_DIRECTORY = StdinSinkService.SOCKET_DIRECTORY;
 
     @Override public String name() { return "stdinserver"; }
     @Override public String summary() { return "connect ssh's stdin/stdout to the daemon (authorized_keys forced command)"; }

@@ -24,7 +24,8 @@ final class ConfigBinder {
     private static final List<String> TOP_KEYS = List.of("global", "jobs");
     private static final List<String> GLOBAL_KEYS = List.of("runtime_dir", "log_level", "host", "metrics",
             "shutdown_grace", "listen", "sink");
-    private static final List<String> LISTEN_KEYS = List.of("tls");
+    private static final List<String> LISTEN_KEYS = List.of("tls", "stdinserver");
+    private static final List<String> LISTEN_STDIN_KEYS = List.of("clients");
     private static final List<String> LISTEN_TLS_KEYS = List.of("address", "ca", "cert", "key", "clients");
     private static final List<String> SINK_KEYS = List.of("repository", "clients", "snapshot_rate_limit");
     private static final List<String> SINK_CLIENT_KEYS = List.of("jobs");
@@ -133,23 +134,42 @@ final class ConfigBinder {
         Duration grace = section.flatMap(s -> s.optional("shutdown_grace", duration))
                 .orElse(GlobalSpec.DEFAULT_SHUTDOWN_GRACE);
         int before = problems.size();
-        ListenTlsSpec listenTls = section.flatMap(s -> s.section("listen", LISTEN_KEYS))
-                .flatMap(listen -> listen.section("tls", LISTEN_TLS_KEYS)).flatMap(this::listenTls).orElse(null);
+        Optional<Section> listen = section.flatMap(s -> s.section("listen", LISTEN_KEYS));
+        ListenTlsSpec listenTls = listen.flatMap(l -> l.section("tls", LISTEN_TLS_KEYS)).flatMap(this::listenTls)
+                .orElse(null);
+        Optional<Section> stdinSection = listen.flatMap(l -> l.section("stdinserver", LISTEN_STDIN_KEYS));
+        ListenStdinSpec listenStdin = stdinSection.flatMap(this::listenStdin).orElse(null);
         SinkSpec sink = section.flatMap(s -> s.section("sink", SINK_KEYS)).flatMap(this::sink).orElse(null);
         if (problems.size() == before && section.isPresent()) {
             Section g = section.get();
-            if (listenTls != null && sink == null) {
-                problems.at(g.mapping, "global.sink", "global.listen.tls is set but global.sink is not; a sink needs"
+            boolean listening = listenTls != null || listenStdin != null;
+            if (listening && sink == null) {
+                problems.at(g.mapping, "global.sink", "global.listen is set but global.sink is not; a sink needs"
                         + " a repository and its clients' jobs");
-            } else if (sink != null && listenTls == null) {
-                problems.at(g.mapping, "global.listen.tls", "global.sink is set but global.listen.tls is not; a sink"
-                        + " needs a listener");
+            } else if (sink != null && !listening) {
+                problems.at(g.mapping, "global.listen", "global.sink is set but neither global.listen.tls nor"
+                        + " global.listen.stdinserver is; a sink needs a listener");
             } else if (sink != null) {
                 for (String identity : sink.clients().keySet()) {
-                    if (!listenTls.clients().containsValue(identity)) {
+                    boolean tls = listenTls != null && listenTls.clients().containsValue(identity);
+                    boolean stdin = listenStdin != null && listenStdin.clients().contains(identity);
+                    if (!tls && !stdin) {
                         YamlNode where = g.present("sink").orElseThrow().value();
                         problems.at(where, "global.sink.clients." + identity, "identity '" + identity
-                                + "' is not given to any certificate in global.listen.tls.clients");
+                                + "' is not given to any certificate in global.listen.tls.clients nor listed in"
+                                + " global.listen.stdinserver.clients");
+                    }
+                }
+                if (listenStdin != null) {
+                    YamlNode.Sequence list = (YamlNode.Sequence) stdinSection.orElseThrow().present("clients")
+                            .orElseThrow().value();
+                    for (int i = 0; i < list.items().size(); i++) {
+                        YamlNode item = list.items().get(i);
+                        String identity = ((YamlNode.Scalar) item).text();
+                        if (!sink.clients().containsKey(identity)) {
+                            problems.at(item, "global.listen.stdinserver.clients[" + i + "]", "identity '" + identity
+                                    + "' is not listed in global.sink.clients; give it the jobs it may push");
+                        }
                     }
                 }
             }
@@ -157,7 +177,26 @@ final class ConfigBinder {
         if (hostName == null || problems.size() != before) {
             return null;
         }
-        return new GlobalSpec(runtimeDir, logLevel, hostName, metrics, grace, listenTls, sink);
+        return new GlobalSpec(runtimeDir, logLevel, hostName, metrics, grace, listenTls, listenStdin, sink);
+    }
+
+    private Optional<ListenStdinSpec> listenStdin(Section stdin) {
+        int before = problems.size();
+        List<String> clients = stdin.requiredList("clients", identity(), "a list of client identities");
+        if (problems.size() != before || clients.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<String> unique = new HashSet<>();
+        for (String identity : clients) {
+            if (!unique.add(identity)) {
+                YamlNode where = stdin.present("clients").orElseThrow().value();
+                problems.at(where, stdin.path("clients"), "identity '" + identity + "' is listed twice");
+            }
+        }
+        if (problems.size() != before) {
+            return Optional.empty();
+        }
+        return Optional.of(new ListenStdinSpec(unique));
     }
 
     private Optional<ListenTlsSpec> listenTls(Section tls) {

@@ -16,11 +16,12 @@ import java.util.regex.Pattern;
  *     {@code 127.0.0.1:9811}
  * @param shutdownGrace how long the daemon lets running jobs finish after SIGTERM before cancelling them; default
  *     {@code 1m}
- * @param listenTls the sink's mutual-TLS listener, or {@code null} when this machine takes no pushes
- * @param sink what this machine keeps as a sink, or {@code null}; set exactly when listenTls is set
+ * @param listenTls the sink's mutual-TLS listener, or {@code null} when this machine takes no pushes over TLS
+ * @param listenStdin the sink's stdinserver sockets, or {@code null} when this machine takes no pushes over ssh
+ * @param sink what this machine keeps as a sink, or {@code null}; set exactly when at least one listener is set
  */
 public record GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace,
-        ListenTlsSpec listenTls, SinkSpec sink) {
+        ListenTlsSpec listenTls, ListenStdinSpec listenStdin, SinkSpec sink) {
 
     /** The runtime directory used when the file does not set one. */
     public static final Path DEFAULT_RUNTIME_DIR = Path.of("/run/sluice");
@@ -49,12 +50,19 @@ public record GlobalSpec(Path runtimeDir, String logLevel, String host, String m
 
     /** Settings of a machine that is not a sink. */
     public GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace) {
-        this(runtimeDir, logLevel, host, metrics, shutdownGrace, null, null);
+        this(runtimeDir, logLevel, host, metrics, shutdownGrace, null, null, null);
+    }
+
+    /** Settings of a sink that listens only over mutual TLS. */
+    public GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace,
+            ListenTlsSpec listenTls, SinkSpec sink) {
+        this(runtimeDir, logLevel, host, metrics, shutdownGrace, listenTls, null, sink);
     }
 
     public GlobalSpec {
-        if ((listenTls == null) != (sink == null)) {
-            throw new IllegalArgumentException("global.listen.tls and global.sink go together; set both or neither");
+        if ((listenTls == null && listenStdin == null) != (sink == null)) {
+            throw new IllegalArgumentException("global.listen (tls or stdinserver) and global.sink go together;"
+                    + " set both or neither");
         }
         Objects.requireNonNull(runtimeDir, "runtimeDir");
         Objects.requireNonNull(metrics, "metrics");

@@ -5,6 +5,7 @@ import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.job.Workers;
+import dev.sluice.engine.protocol.SinkServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -104,7 +105,13 @@ public final class DaemonLauncher {
             }
             if (config.global().sink() != null) {
                 // The listener and the sink's clients are read once at start; a reload does not change them.
-                services.add(TlsSinkService.of(config.global(), clock, sinkIo));
+                SinkServer sink = TlsSinkService.sinkServer(config.global().sink(), clock, sinkIo);
+                if (config.global().listenTls() != null) {
+                    services.add(TlsSinkService.of(config.global(), sink));
+                }
+                if (config.global().listenStdin() != null) {
+                    services.add(StdinSinkService.of(config.global().listenStdin(), runtime, sink));
+                }
             }
             services.addAll(extraServices);
             for (Service s : services) {

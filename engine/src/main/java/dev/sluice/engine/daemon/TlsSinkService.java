@@ -43,19 +43,39 @@ public final class TlsSinkService implements Service {
      * @throws IllegalArgumentException when the configuration sets no sink
      */
     public static TlsSinkService of(GlobalSpec global, Clock clock, Scheduler io) {
+        if (global.sink() == null) {
+            throw new IllegalArgumentException("the configuration sets no global.sink");
+        }
+        return of(global, sinkServer(global.sink(), clock, io));
+    }
+
+    /**
+     * The listener {@code global.listen.tls} describes, serving its links with {@code sink} (shared with the
+     * daemon's other sink listeners).
+     *
+     * @throws IllegalArgumentException when the configuration sets no global.listen.tls
+     */
+    public static TlsSinkService of(GlobalSpec global, SinkServer sink) {
         ListenTlsSpec listen = global.listenTls();
-        SinkSpec sink = global.sink();
-        if (listen == null || sink == null) {
-            throw new IllegalArgumentException("the configuration sets no global.listen.tls and global.sink");
+        if (listen == null) {
+            throw new IllegalArgumentException("the configuration sets no global.listen.tls");
         }
         Map<String, PeerIdentity> clients = new HashMap<>();
         listen.clients().forEach((certificate, identity) -> clients.put(certificate, new PeerIdentity(identity)));
-        Map<PeerIdentity, Set<String>> jobs = new HashMap<>();
-        sink.clients().forEach((identity, names) -> jobs.put(new PeerIdentity(identity), names));
         TlsServerSpec spec = new TlsServerSpec(listen.host(), listen.port(), listen.ca(), listen.cert(), listen.key(),
                 clients, LinkSpec.DEFAULT, TlsEngine.preferred());
+        return new TlsSinkService(spec, sink);
+    }
+
+    /**
+     * The one {@link SinkServer} a daemon's sink listeners share: the sink repository, each client identity's jobs
+     * and the snapshot rate limit (counted across transports).
+     */
+    public static SinkServer sinkServer(SinkSpec sink, Clock clock, Scheduler io) {
+        Map<PeerIdentity, Set<String>> jobs = new HashMap<>();
+        sink.clients().forEach((identity, names) -> jobs.put(new PeerIdentity(identity), names));
         SinkPolicy policy = new SinkPolicy(jobs, new SnapshotRateLimit(sink.snapshotsPerHour()));
-        return new TlsSinkService(spec, new SinkServer(sink.repository(), policy, clock, io));
+        return new SinkServer(sink.repository(), policy, clock, io);
     }
 
     @Override

@@ -94,15 +94,68 @@ class PushConfigTest {
     @Test
     void aSinkIdentityNeedsACertificate() {
         assertEquals(List.of("t.yaml:10:5: global.sink.clients.db-1: identity 'db-1' is not given to any"
-                + " certificate in global.listen.tls.clients"),
+                + " certificate in global.listen.tls.clients nor listed in global.listen.stdinserver.clients"),
                 problems(SINK.replace(", db-1.example: db-1}", "}")));
     }
 
     @Test
     void aSinkNeedsAListener() {
         String sinkOnly = SINK.substring(SINK.indexOf("  sink:"));
-        assertEquals(List.of("t.yaml:2:3: global.listen.tls: global.sink is set but global.listen.tls is not; a"
-                + " sink needs a listener"), problems("global:\n" + sinkOnly));
+        assertEquals(List.of("t.yaml:2:3: global.listen: global.sink is set but neither global.listen.tls nor"
+                + " global.listen.stdinserver is; a sink needs a listener"), problems("global:\n" + sinkOnly));
+    }
+
+    private static final String STDIN_SINK = """
+            global:
+              listen:
+                stdinserver: {clients: [web-1, db-1]}
+              sink:
+                repository: /srv/sluice/repo
+                clients:
+                  web-1: {jobs: [home]}
+                  db-1: {jobs: [pg]}
+            """;
+
+    @Test
+    void aSinkListeningOnlyThroughStdinserver() throws ConfigException {
+        SluiceConfig config = parse(STDIN_SINK);
+        assertNull(config.global().listenTls());
+        assertEquals(new ListenStdinSpec(Set.of("web-1", "db-1")), config.global().listenStdin());
+        assertEquals(Set.of("web-1", "db-1"), config.global().sink().clients().keySet());
+    }
+
+    @Test
+    void bothListenersTogether() throws ConfigException {
+        SluiceConfig config = parse(SINK.replace("    tls:\n", "    stdinserver: {clients: [web-1]}\n    tls:\n"));
+        assertEquals(new ListenStdinSpec(Set.of("web-1")), config.global().listenStdin());
+        assertEquals(2, config.global().listenTls().clients().size());
+    }
+
+    @Test
+    void aStdinserverIdentityNeedsSinkJobs() {
+        assertEquals(List.of("t.yaml:3:42: global.listen.stdinserver.clients[2]: identity 'app-3' is not listed in"
+                + " global.sink.clients; give it the jobs it may push"),
+                problems(STDIN_SINK.replace("db-1]}", "db-1, app-3]}")));
+    }
+
+    @Test
+    void stdinserverMistakesNameTheirPlace() {
+        assertEquals(List.of("t.yaml:3:29: global.listen.stdinserver.clients[0]: invalid identity 'web 1'; expected"
+                + " letters, digits, '.', '-' and '_'"),
+                problems(STDIN_SINK.replace("[web-1,", "[web 1,")));
+        assertEquals(List.of("t.yaml:3:28: global.listen.stdinserver.clients: the list is empty; expected a list of"
+                + " client identities with at least one item"),
+                problems(STDIN_SINK.replace("[web-1, db-1]", "[]")));
+        assertEquals(List.of("t.yaml:3:19: global.listen.stdinserver.client: unknown key 'client'; did you mean"
+                + " 'clients'?"),
+                problems(STDIN_SINK.replace("{clients:", "{client:")));
+    }
+
+    @Test
+    void aSinkIdentityNeedsSomeListener() {
+        assertEquals(List.of("t.yaml:5:5: global.sink.clients.db-1: identity 'db-1' is not given to any"
+                + " certificate in global.listen.tls.clients nor listed in global.listen.stdinserver.clients"),
+                problems(STDIN_SINK.replace("[web-1, db-1]", "[web-1]")));
     }
 
     @Test
