@@ -1,28 +1,21 @@
 package dev.sluice.engine.cli;
 
-import dev.sluice.engine.fs.RawPath;
-import dev.sluice.engine.config.HookSpec;
-import dev.sluice.engine.fs.RawPath;
-import dev.sluice.engine.job.BackupJob;
-import dev.sluice.hook.HookDefinition;
-import dev.sluice.hook.HookLog;
-import dev.sluice.hook.HookPoint;
-import dev.sluice.hook.HookRunner;
-import dev.sluice.hook.OnError;
 import dev.sluice.engine.backup.BackupRequest;
 import dev.sluice.engine.backup.ErrorPolicy;
-import dev.sluice.engine.chunk.ChunkerParams;
 import dev.sluice.engine.config.JobSpec;
-import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
-import dev.sluice.engine.config.TlsSinkRepositorySpec;
+import dev.sluice.engine.fs.RawPath;
+import dev.sluice.engine.job.BackupJob;
+import dev.sluice.engine.job.JobPlans;
 import dev.sluice.engine.job.RepositoryTarget;
-import dev.sluice.engine.job.SinkTarget;
 import dev.sluice.engine.job.Workers;
 import dev.sluice.engine.scan.ScanRules;
+import dev.sluice.hook.HookLog;
+import dev.sluice.hook.HookRunner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /** {@code sluice backup}: one snapshot of the given paths, or of the jobs of a config file. */
@@ -71,8 +64,13 @@ final class BackupCommand implements Command {
 
     @Override
     public int run(Arguments args, Console console) throws Exception {
+        ErrorPolicy warn = ErrorPolicy.report(p -> {
+            console.err().print(console.terminal() ? "\r\033[K" : "");
+            console.err().println("sluice: warning: " + RawPath.escape(p.path()) + ": "
+                    + p.kind().name().toLowerCase(Locale.ROOT) + ": " + p.message());
+        });
         String configFile = args.value("--config");
-        List<Plan> plans = new ArrayList<>();
+        List<BackupJob.Plan> plans = new ArrayList<>();
         if (configFile != null) {
             SluiceConfig config = ConfigCommands.load(Path.of(configFile));
             List<String> wanted = args.positional();
@@ -81,109 +79,57 @@ final class BackupCommand implements Command {
                     throw new UsageException("no job named '" + name + "' in " + configFile);
                 }
             }
+            String host = args.value("--host") != null ? args.value("--host") : config.global().host();
             for (JobSpec job : config.jobs()) {
                 if (wanted.isEmpty() || wanted.contains(job.name())) {
-                    plans.add(planFor(job, config, args));
+                    try {
+                        plans.add(JobPlans.plan(job, config, host, !args.flag("--force"), warn,
+                                args.path("--key-file", "SLUICE_KEY_FILE"),
+                                args.path("--password-file", "SLUICE_PASSWORD_FILE")));
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
                 }
             }
         } else {
-            plans.add(adHocPlan(args));
+            plans.add(adHocPlan(args, warn));
         }
         int worst = ExitCode.OK;
         try (Workers workers = Workers.forMachine()) {
-            for (Plan plan : plans) {
+            for (BackupJob.Plan plan : plans) {
                 worst = Math.max(worst, runOne(plan, workers, args, console));
             }
         }
         return worst;
     }
 
-    private record Plan(BackupRequest request, RepositoryTarget target, ChunkerParams chunking,
-            String compression, Integer level, List<HookDefinition> hooks, Path workingDirectory, SinkTarget sink) {
-        Plan(BackupRequest request, RepositoryTarget target, ChunkerParams chunking, String compression,
-                Integer level, List<HookDefinition> hooks, Path workingDirectory) {
-            this(request, target, chunking, compression, level, hooks, workingDirectory, null);
-        }
-    }
-
-    private Plan adHocPlan(Arguments args) throws UsageException {
+    private BackupJob.Plan adHocPlan(Arguments args, ErrorPolicy warn) throws UsageException {
         if (args.positional().isEmpty()) {
             throw new UsageException("nothing to back up: give one or more PATHs (or -c CONFIG)");
         }
         RepositoryTarget target = new RepositoryTarget(Path.of(args.required("--repo", "SLUICE_REPO")),
                 args.path("--key-file", "SLUICE_KEY_FILE"), args.path("--password-file", "SLUICE_PASSWORD_FILE"));
         List<Path> roots = args.positional().stream().map(Path::of).toList();
-        ScanRules rules = ScanRules.of(args.values("--include"), args.values("--exclude"),
-                args.flag("--one-file-system"), !args.flag("--no-exclude-caches"));
         String job = args.value("--job") == null ? "default" : args.value("--job");
         String host = args.value("--host") == null ? HostName.local() : args.value("--host");
-        return new Plan(request(job, host, roots, rules, args), target, null, null, null, List.of(),
-                Path.of("").toAbsolutePath());
-    }
-
-    private Plan planFor(JobSpec job, SluiceConfig config, Arguments args) throws UsageException {
-        Path keyFile = job.keyFile() != null ? job.keyFile() : args.path("--key-file", "SLUICE_KEY_FILE");
-        Path passwordFile = job.passwordFile() != null ? job.passwordFile()
-                : args.path("--password-file", "SLUICE_PASSWORD_FILE");
-        ScanRules rules = ScanRules.of(job.include(), job.exclude(), job.oneFileSystem(), job.excludeCaches());
-        String host = args.value("--host") != null ? args.value("--host") : config.global().host();
-        ChunkerParams chunking = new ChunkerParams((int) job.chunker().min(), (int) job.chunker().avg(),
-                (int) job.chunker().max());
-        BackupRequest request = request(job.name(), host, job.paths(), rules, args);
-        Path workingDirectory = config.file().toAbsolutePath().getParent();
-        if (job.repository() instanceof TlsSinkRepositorySpec remote) {
-            SinkTarget sink;
-            try {
-                sink = SinkTarget.of(remote, keyFile);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("job " + job.name() + ": " + e.getMessage());
-            }
-            return new Plan(request, null, chunking, job.compression().algorithm(), job.compression().level(),
-                    hooks(job), workingDirectory, sink);
-        }
-        LocalRepositorySpec local = (LocalRepositorySpec) job.repository();
-        return new Plan(request, new RepositoryTarget(local.path(), keyFile, passwordFile), chunking,
-                job.compression().algorithm(), job.compression().level(), hooks(job), workingDirectory);
-    }
-
-    private static List<HookDefinition> hooks(JobSpec job) throws UsageException {
-        List<HookDefinition> out = new ArrayList<>();
-        for (HookSpec h : job.hooks()) {
-            try {
-                HookDefinition d = new HookDefinition(HookPoint.of(h.point()), h.path().toAbsolutePath(), h.args(),
-                        h.timeout(), OnError.valueOf(h.onError().name()), h.async());
-                out.add(d);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("job " + job.name() + ": hook " + h.path() + ": " + e.getMessage());
-            }
-        }
-        return out;
-    }
-
-    private static BackupRequest request(String job, String host, List<Path> roots, ScanRules rules, Arguments args)
-            throws UsageException {
         try {
-            return new BackupRequest(job, host, roots, rules, !args.flag("--force"), ErrorPolicy.report(p -> {}));
+            ScanRules rules = ScanRules.of(args.values("--include"), args.values("--exclude"),
+                    args.flag("--one-file-system"), !args.flag("--no-exclude-caches"));
+            BackupRequest request = new BackupRequest(job, host, roots, rules, !args.flag("--force"), warn);
+            return new BackupJob.Plan(request, target, null, null, null, List.of(), Path.of("").toAbsolutePath());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
     }
 
-    private int runOne(Plan plan, Workers workers, Arguments args, Console console) throws Exception {
-        BackupRequest request = new BackupRequest(plan.request().job(), plan.request().host(), plan.request().roots(),
-                plan.request().rules(), plan.request().useParent(), ErrorPolicy.report(p -> {
-                    console.err().print(console.terminal() ? "\r\033[K" : "");
-                    console.err().println("sluice: warning: " + RawPath.escape(p.path()) + ": "
-                            + p.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + p.message());
-                }));
+    private int runOne(BackupJob.Plan plan, Workers workers, Arguments args, Console console) {
+        BackupRequest request = plan.request();
         HookLog hookLog = HookLog.lines(line -> console.err().println("sluice: hook: " + line));
         BackupJob job = new BackupJob(workers, console.clock(), new HookRunner(workers.io(), hookLog), hookLog);
-        BackupJob.Plan jobPlan = new BackupJob.Plan(request, plan.target(), plan.chunking(), plan.compression(),
-                plan.level(), plan.hooks(), plan.workingDirectory(), plan.sink());
         ProgressLine[] progress = new ProgressLine[1];
         BackupJob.Outcome outcome;
         try {
-            outcome = job.run(jobPlan, st -> progress[0] = ProgressLine.start(
+            outcome = job.run(plan, st -> progress[0] = ProgressLine.start(
                     console.terminal() && !args.flag("--quiet"), console.err(), console.clock(),
                     () -> String.format("%d files", st.files()), st::bytesRead, () -> 0L));
         } finally {

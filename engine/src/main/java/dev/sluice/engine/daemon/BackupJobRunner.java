@@ -1,26 +1,19 @@
 package dev.sluice.engine.daemon;
 
-import dev.sluice.engine.backup.BackupRequest;
 import dev.sluice.engine.backup.BackupStats;
 import dev.sluice.engine.backup.ErrorPolicy;
-import dev.sluice.engine.chunk.ChunkerParams;
-import dev.sluice.engine.config.HookSpec;
 import dev.sluice.engine.config.JobSpec;
-import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
-import dev.sluice.engine.config.TlsSinkRepositorySpec;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.job.BackupJob;
 import dev.sluice.engine.job.Cancellation;
+import dev.sluice.engine.job.JobPlans;
 import dev.sluice.engine.job.JobStatus;
-import dev.sluice.engine.job.RepositoryTarget;
-import dev.sluice.engine.job.SinkTarget;
 import dev.sluice.engine.job.Workers;
 import dev.sluice.engine.gc.GcOptions;
 import dev.sluice.engine.repository.RepositoryLock;
 import dev.sluice.engine.retention.Pruner;
 import dev.sluice.engine.retention.RetentionPolicy;
-import dev.sluice.engine.scan.ScanRules;
 import dev.sluice.hook.HookContext;
 import dev.sluice.hook.HookDefinition;
 import dev.sluice.hook.HookLog;
@@ -28,7 +21,6 @@ import dev.sluice.hook.HookPoint;
 import dev.sluice.hook.HookResult;
 import dev.sluice.hook.HookRunner;
 import dev.sluice.hook.HookSession;
-import dev.sluice.hook.OnError;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -137,35 +129,15 @@ public final class BackupJobRunner implements JobRunner {
     }
 
     private BackupJob.Plan plan(JobSpec job, SluiceConfig config) {
-        Path keyFile = job.keyFile();
-        Path passwordFile = job.passwordFile();
-        if (keyFile == null && passwordFile == null) {
-            keyFile = env.containsKey("SLUICE_KEY_FILE") ? Path.of(env.get("SLUICE_KEY_FILE")) : null;
-            passwordFile = env.containsKey("SLUICE_PASSWORD_FILE") ? Path.of(env.get("SLUICE_PASSWORD_FILE")) : null;
-        }
-        ScanRules rules = ScanRules.of(job.include(), job.exclude(), job.oneFileSystem(), job.excludeCaches());
-        ChunkerParams chunking = new ChunkerParams((int) job.chunker().min(), (int) job.chunker().avg(),
-                (int) job.chunker().max());
         String jobName = job.name();
         ErrorPolicy policy = ErrorPolicy.report(p -> log.warn("file.problem", "job", jobName,
                 "path", RawPath.escape(p.path()), "kind", p.kind().name().toLowerCase(Locale.ROOT),
                 "message", p.message()));
-        BackupRequest request = new BackupRequest(job.name(), config.global().host(), job.paths(), rules, true, policy);
-        List<HookDefinition> hooks = new ArrayList<>();
-        for (HookSpec h : job.hooks()) {
-            hooks.add(new HookDefinition(HookPoint.of(h.point()), h.path().toAbsolutePath(), h.args(), h.timeout(),
-                    OnError.valueOf(h.onError().name()), h.async()));
-        }
-        Path workingDirectory = config.file().toAbsolutePath().getParent();
-        if (job.repository() instanceof TlsSinkRepositorySpec remote) {
-            return new BackupJob.Plan(request, null, chunking, job.compression().algorithm(),
-                    job.compression().level(), hooks, workingDirectory,
-                    SinkTarget.of(remote, keyFile));
-        }
-        LocalRepositorySpec local = (LocalRepositorySpec) job.repository();
-        return new BackupJob.Plan(request, new RepositoryTarget(local.path(), keyFile, passwordFile), chunking,
-                job.compression().algorithm(), job.compression().level(), hooks, workingDirectory);
+        return JobPlans.plan(job, config, config.global().host(), true, policy,
+                env.containsKey("SLUICE_KEY_FILE") ? Path.of(env.get("SLUICE_KEY_FILE")) : null,
+                env.containsKey("SLUICE_PASSWORD_FILE") ? Path.of(env.get("SLUICE_PASSWORD_FILE")) : null);
     }
+
 
     private HookLog hookLog() {
         return new HookLog() {
