@@ -48,9 +48,16 @@ final class Failures {
         }
     }
 
-    static RepositoryLock lock(Repository repo, boolean exclusive) throws CommandException {
+
+    /**
+     * Takes a lock on the repository at {@code root} before it is opened, so that what the caller then reads
+     * (the index) cannot be changed by a prune in between; returns null if {@code root} has no config file
+     * (opening it then reports the problem).
+     */
+    static RepositoryLock lockFirst(java.nio.file.Path root, boolean exclusive) throws CommandException {
         try {
-            return repo.lock(exclusive ? RepositoryLock.Mode.EXCLUSIVE : RepositoryLock.Mode.SHARED,
+            return RepositoryLock.acquireBeforeOpen(root,
+                    exclusive ? RepositoryLock.Mode.EXCLUSIVE : RepositoryLock.Mode.SHARED,
                     RepositoryLock.Owner.current(), java.time.Clock.systemUTC());
         } catch (RepositoryLockedException e) {
             throw new CommandException(ExitCode.LOCKED, e.getMessage(), e);
@@ -59,25 +66,6 @@ final class Failures {
         }
     }
 
-    /**
-     * Takes a lock on the repository at {@code root} before it is opened, so that what the caller then reads
-     * (the index) cannot be changed by a prune in between; returns null if {@code root} has no config file
-     * (opening it then reports the problem).
-     */
-    static RepositoryLock lockFirst(java.nio.file.Path root, boolean exclusive) throws CommandException {
-        dev.sluice.engine.repository.RepositoryLayout layout = new dev.sluice.engine.repository.RepositoryLayout(root);
-        if (!java.nio.file.Files.isRegularFile(layout.config())) {
-            return null;
-        }
-        try {
-            return RepositoryLock.acquire(layout, exclusive ? RepositoryLock.Mode.EXCLUSIVE : RepositoryLock.Mode.SHARED,
-                    RepositoryLock.Owner.current(), java.time.Clock.systemUTC());
-        } catch (RepositoryLockedException e) {
-            throw new CommandException(ExitCode.LOCKED, e.getMessage(), e);
-        } catch (IOException e) {
-            throw new CommandException(ExitCode.FAILURE, "cannot lock the repository: " + describe(e), e);
-        }
-    }
 
     static String describe(Throwable e) {
         Throwable t = e;

@@ -66,8 +66,8 @@ final class RestoreCommand implements Command {
         RepositoryTarget where = new RepositoryTarget(Path.of(args.required("--repo", "SLUICE_REPO")),
                 args.path("--key-file", "SLUICE_KEY_FILE"), args.path("--password-file", "SLUICE_PASSWORD_FILE"));
         boolean root = "root".equals(System.getProperty("user.name"));
-        try (OpenRepository open = Failures.open(where, null, null);
-                RepositoryLock lock = Failures.lock(open.repository(), false);
+        try (RepositoryLock lock = Failures.lockFirst(where.repository(), false);
+                OpenRepository open = Failures.open(where, null, null);
                 Workers workers = Workers.forMachine()) {
             SnapshotRecord snapshot = choose(open, pos.get(0), args);
             Restorer restorer = new Restorer(workers, open.repository(), open.codec());

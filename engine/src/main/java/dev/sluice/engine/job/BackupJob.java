@@ -7,7 +7,6 @@ import dev.sluice.engine.backup.BackupRunner;
 import dev.sluice.engine.backup.BackupStats;
 import dev.sluice.engine.chunk.ChunkerParams;
 import dev.sluice.engine.json.JsonWriter;
-import dev.sluice.engine.repository.RepositoryLayout;
 import dev.sluice.engine.repository.RepositoryLock;
 import dev.sluice.engine.repository.RepositorySettings;
 import dev.sluice.engine.scan.ScanRules;
@@ -28,7 +27,6 @@ import dev.sluice.transport.Link;
 import dev.sluice.transport.tls.TlsClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -181,10 +179,8 @@ public final class BackupJob {
         }
         // The lock comes before the index is loaded: a prune running between loading and
         // locking could delete packs this backup would then believe present.
-        RepositoryLayout layout = new RepositoryLayout(plan.target().repository());
-        try (RepositoryLock lock = Files.isRegularFile(layout.config())
-                        ? RepositoryLock.acquire(layout, RepositoryLock.Mode.SHARED, RepositoryLock.Owner.current(), clock)
-                        : null;
+        try (RepositoryLock lock = RepositoryLock.acquireBeforeOpen(plan.target().repository(),
+                        RepositoryLock.Mode.SHARED, RepositoryLock.Owner.current(), clock);
                 OpenRepository open = OpenRepository.open(plan.target(), plan.compression(), plan.compressionLevel());
                 LocalBlobSink sink = new LocalBlobSink(open.repository())) {
             RepositorySettings s = open.repository().settings();

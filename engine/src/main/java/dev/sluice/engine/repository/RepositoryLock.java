@@ -92,6 +92,17 @@ public final class RepositoryLock implements Closeable {
         this.info = info;
     }
 
+    /**
+     * Locks the repository at {@code root} before anything of it is loaded, so a prune cannot
+     * delete packs between loading the index and locking. Returns null when {@code root} holds
+     * no repository config: opening it then reports why.
+     */
+    public static RepositoryLock acquireBeforeOpen(Path root, Mode mode, Owner owner, Clock clock)
+            throws IOException {
+        RepositoryLayout layout = new RepositoryLayout(root);
+        return Files.isRegularFile(layout.config()) ? acquire(layout, mode, owner, clock) : null;
+    }
+
     /** Takes a lock or throws {@link RepositoryLockedException} naming the conflicting holders. */
     public static RepositoryLock acquire(RepositoryLayout layout, Mode mode, Owner owner, Clock clock)
             throws IOException {
