@@ -112,6 +112,8 @@ public final class BackupRunner {
             BlobCodec.warmUp(workers.cpu());
             Optional<SnapshotRecord> parent = request.useParent() ? findParent() : Optional.empty();
             ParentCursor cursor = parent.map(this::cursorFor).orElseGet(ParentCursor::empty);
+            // A record's id is the hash of its encoding: compute it once.
+            SnapshotId parentId = parent.map(SnapshotRecord::id).orElse(null);
 
             byte[] seed = codec.key().chunkerSeed();
             GearTable gear = GearTable.fromSeed(seed);
@@ -164,12 +166,12 @@ public final class BackupRunner {
             }
             byte[] payload = codec.sealPayload(refsId, new SnapshotPayload(roots, treeBlobs).encode());
             SnapshotRecord record = SnapshotRecord.create(request.job(), request.host(), clock.instant(),
-                    parent.map(SnapshotRecord::id).orElse(null),
+                    parentId,
                     stats.files(), stats.dirs(), stats.bytesTotal(), stats.bytesAdded(), stats.blobsAdded(),
                     refsId, payload);
             stopIfCancelled();
             SnapshotId id = sink.commit(record);
-            return new BackupResult(id, parent.map(SnapshotRecord::id).orElse(null), stats,
+            return new BackupResult(id, parentId, stats,
                     Duration.between(start, clock.instant()));
         }
 

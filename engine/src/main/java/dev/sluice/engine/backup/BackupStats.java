@@ -20,7 +20,6 @@ public final class BackupStats {
     final AtomicLong treeBlobsAdded = new AtomicLong();
     final AtomicLong chunksNew = new AtomicLong();
     final AtomicLong chunksKnown = new AtomicLong();
-    final AtomicLong closeFailures = new AtomicLong();
     volatile String parentUnreadable;
 
     public long filesNew() { return filesNew.get(); }

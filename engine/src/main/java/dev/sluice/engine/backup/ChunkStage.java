@@ -110,8 +110,10 @@ public final class ChunkStage implements Function<Flux<FileTask>, Flux<Piece>> {
                     sink.next(new Piece.Chunk(current, codec.id(data, 0, n), n, data));
                 } else {
                     FileProblem changed = changedWhileRead();
-                    closeFile();
-                    emitDone(sink, changed);
+                    IOException closing = closeFile();
+                    emitDone(sink, changed != null || closing == null ? changed
+                            : new FileProblem(current.entry().path(), FileProblem.Kind.OTHER,
+                                    "read completely, but closing it failed: " + closing.getMessage()));
                 }
             } catch (IOException | java.io.UncheckedIOException e) {
                 closeFile();
@@ -149,20 +151,20 @@ public final class ChunkStage implements Function<Flux<FileTask>, Flux<Piece>> {
             bytesRead = 0;
         }
 
-        private void closeFile() {
+        /** Closes the open file; returns the failure, if any, for the caller to report. */
+        private IOException closeFile() {
             reader = null;
+            IOException failure = null;
             if (channel != null) {
                 try {
                     channel.close();
                 } catch (IOException e) {
-                    // A close failure after a complete read changes nothing we stored; the
-                    // descriptor is released by the JDK regardless.
-                    stats.closeFailures.incrementAndGet();
+                    failure = e;
                 }
                 channel = null;
             }
+            return failure;
         }
-
         void close() {
             closeFile();
         }

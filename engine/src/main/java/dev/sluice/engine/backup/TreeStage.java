@@ -55,7 +55,10 @@ final class TreeStage implements Function<Flux<Piece>, Mono<Void>> {
             return;
         }
         FileProblem problem = done.problem();
-        if (problem != null && problem.kind() != FileProblem.Kind.CHANGED) {
+        // Unreadable or vanished files are left out; a file that changed while read, or whose
+        // close failed after a complete read, is kept with a warning.
+        if (problem != null && (problem.kind() == FileProblem.Kind.UNREADABLE
+                || problem.kind() == FileProblem.Kind.VANISHED)) {
             problem(problem);
             return;
         }

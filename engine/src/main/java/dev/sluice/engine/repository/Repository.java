@@ -372,20 +372,12 @@ public final class Repository implements Closeable {
      * collection, holding the exclusive lock, calls this: the sink never offers deletion to a source.
      */
     public long deleteSnapshots(Collection<SnapshotId> ids) throws IOException {
-        List<Path> files = new ArrayList<>();
-        for (SnapshotId id : ids) {
-            files.add(layout.snapshotFile(id));
-        }
-        return deleteFiles(files);
+        return deleteFiles(ids.stream().map(layout::snapshotFile).toList());
     }
 
     /** Deletes reference lists (durably); returns the bytes freed. */
     public long deleteRefs(Collection<BlobId> ids) throws IOException {
-        List<Path> files = new ArrayList<>();
-        for (BlobId id : ids) {
-            files.add(layout.refsFile(id));
-        }
-        return deleteFiles(files);
+        return deleteFiles(ids.stream().map(layout::refsFile).toList());
     }
 
     /** Deletes index files by name (durably); returns the bytes freed. The in-memory index is not changed. */
@@ -402,11 +394,7 @@ public final class Repository implements Closeable {
 
     /** Deletes packs (durably); returns the bytes freed. The in-memory index is not changed: reopen afterwards. */
     public long deletePacks(Collection<PackId> packs) throws IOException {
-        List<Path> files = new ArrayList<>();
-        for (PackId pack : packs) {
-            files.add(layout.pack(pack));
-        }
-        return deleteFiles(files);
+        return deleteFiles(packs.stream().map(layout::pack).toList());
     }
 
     /** Deletes leftover files in {@code tmp/} by name (durably); returns the bytes freed. */

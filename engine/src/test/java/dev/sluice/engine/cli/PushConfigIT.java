@@ -157,7 +157,7 @@ class PushConfigIT {
         Process daemon = SluiceProcess.builder(Map.of(), SluiceProcess.command(List.of(), List.of("-Xmx512m"),
                 "daemon", "-c", sinkConfig.toString()), log).start();
         try {
-            awaitLine(daemon, log.resolve("stderr"), "sink tls 127.0.0.1:" + port);
+            SluiceProcess.awaitServiceStart(daemon, log.resolve("stderr"), "sink tls 127.0.0.1:" + port);
             Path sourceConfig = dir.resolve("source.yaml");
             Files.writeString(sourceConfig, """
                     global: {host: web-1}
@@ -180,22 +180,6 @@ class PushConfigIT {
                 daemon.destroyForcibly();
             }
         }
-    }
-
-    /** Waits until the daemon's log has a line containing {@code text}. */
-    private static void awaitLine(Process daemon, Path stderr, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            String logged = Files.exists(stderr) ? Files.readString(stderr) : "";
-            if (logged.lines().anyMatch(l -> l.contains("service.start") && l.contains(text))) {
-                return;
-            }
-            if (!daemon.isAlive()) {
-                throw new AssertionError("the daemon exited with " + daemon.exitValue() + ":\n" + logged);
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the daemon did not start its sink listener; log:\n" + Files.readString(stderr));
     }
 
     private static List<SnapshotRecord> snapshots(Path repository) throws Exception {

@@ -56,4 +56,21 @@ public final class SluiceProcess {
         return new CliRun(p.exitValue(), Files.readString(logDir.resolve("stdout"), StandardCharsets.UTF_8),
                 Files.readString(logDir.resolve("stderr"), StandardCharsets.UTF_8));
     }
+
+    /** Waits (at most 30 s) until a daemon's log reports a started service whose name contains {@code text}. */
+    public static void awaitServiceStart(Process daemon, Path stderr, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            String logged = Files.exists(stderr) ? Files.readString(stderr) : "";
+            if (logged.lines().anyMatch(l -> l.contains("service.start") && l.contains(text))) {
+                return;
+            }
+            if (!daemon.isAlive()) {
+                throw new AssertionError("the daemon exited with " + daemon.exitValue() + ":\n" + logged);
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the daemon did not start a service matching '" + text + "'; log:\n"
+                + Files.readString(stderr));
+    }
 }

@@ -78,7 +78,7 @@ class StdinserverPushIT {
         Process daemon = SluiceProcess.builder(Map.of(), SluiceProcess.command(List.of(), List.of("-Xmx512m"),
                 "daemon", "-c", sinkConfig.toString()), dir.resolve("daemon-log")).start();
         try {
-            awaitLine(daemon, dir.resolve("daemon-log/stderr"), "sink stdinserver");
+            SluiceProcess.awaitServiceStart(daemon, dir.resolve("daemon-log/stderr"), "sink stdinserver");
             Path sockets = runtime.resolve("stdinserver");
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sockets)));
             assertTrue(Files.exists(sockets.resolve("web-1.sock")));
@@ -145,20 +145,4 @@ class StdinserverPushIT {
         }
     }
 
-    /** Waits until the daemon's log reports a started service whose name contains {@code text}. */
-    private static void awaitLine(Process daemon, Path stderr, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            String logged = Files.exists(stderr) ? Files.readString(stderr) : "";
-            if (logged.lines().anyMatch(l -> l.contains("service.start") && l.contains(text))) {
-                return;
-            }
-            if (!daemon.isAlive()) {
-                throw new AssertionError("the daemon exited with " + daemon.exitValue() + ":\n" + logged);
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the daemon did not start its stdinserver listener; log:\n"
-                + Files.readString(stderr));
-    }
 }
