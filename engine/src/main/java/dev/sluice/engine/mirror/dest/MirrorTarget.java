@@ -1,0 +1,106 @@
+package dev.sluice.engine.mirror.dest;
+
+import dev.sluice.engine.fs.FileMeta;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * The receiving side of a mirror run: the only way the mirror receiver touches its target directory.
+ *
+ * <p>Every path is relative to the target, given as raw bytes with '/' separators, and checked before use:
+ * empty, absolute, {@code .} or {@code ..} components, NUL bytes, and names or paths beyond the limits of
+ * {@link MirrorLimits} are refused with {@link MirrorRefusedException}. Every operation resolves the path one
+ * component at a time through directory handles and never follows a symlink on the receiving side, so nothing the
+ * sender says or does (and no symlink swapped in by a local process during the run) can make it write outside
+ * the target.
+ *
+ * <p>Entries of one run arrive in the scan's path order ({@code scan.PathOrder}): a directory before its
+ * contents, each directory's children together. A path may be given only once per run (a duplicate is refused).
+ * An implementation may rely on this order, e.g. to delete extraneous names of a directory once the run has moved
+ * past it.
+ *
+ * <p>Nothing a run writes is visible as complete before {@link #finish()}: in the {@code in-place} layout each file
+ * becomes visible atomically by rename when its {@link FileWriter#commit()} runs; in the {@code snapshots} layout the
+ * new tree stays under a partial name until {@code finish} renames it. {@link #abort()} (or close without finish)
+ * leaves every previous snapshot untouched.
+ */
+public interface MirrorTarget extends Closeable {
+
+    /**
+     * The receiver's existing copy of {@code path}, used as the delta basis and for the quick check (size and
+     * mtime): in {@code in-place} the file in the tree itself, in {@code snapshots} the file in the newest complete
+     * snapshot. Empty when there is none or it is not a regular file.
+     */
+    Optional<Basis> basis(byte[] path) throws IOException;
+
+    /** Creates the directory (or keeps the one there); its metadata is applied in {@link #finish()}. */
+    void directory(byte[] path, FileMeta meta) throws IOException;
+
+    /**
+     * Starts writing a regular file. The content goes to a temporary name in the same directory;
+     * {@link FileWriter#commit()} renames it into place and applies {@code meta}.
+     */
+    FileWriter file(byte[] path, FileMeta meta) throws IOException;
+
+    /**
+     * The sender's file equals the basis (the quick check or a full delta found nothing new): in {@code in-place}
+     * only metadata that differs is applied; in {@code snapshots} the new tree gets a hardlink to the previous
+     * snapshot's file (or a copy when the metadata differs in a way a hardlink cannot express).
+     *
+     * @throws MirrorRefusedException when there is no basis for {@code path}
+     */
+    void keep(byte[] path, FileMeta meta) throws IOException;
+
+    /** A symbolic link; {@code target} is stored as given and never followed by the receiver. */
+    void symlink(byte[] path, byte[] target, FileMeta meta) throws IOException;
+
+    /**
+     * A fifo, socket or device node. When the receiver is not root and {@link MirrorOptions#fakeSuper()} is on,
+     * a regular empty file is made instead and the kind, mode, owner and device number are kept in the
+     * {@code user.sluice.fake_super} xattr (restored from it when mirrored back).
+     */
+    void special(byte[] path, FileMeta meta) throws IOException;
+
+    /**
+     * A hardlink to a file written (or kept) earlier in this run. A target not written in this run is refused,
+     * so a sender cannot link to files outside the transfer.
+     */
+    void hardlink(byte[] path, byte[] earlierPath) throws IOException;
+
+    /**
+     * Completes the run: deletes extraneous entries (when {@link MirrorOptions#delete()}; names matching
+     * {@link MirrorOptions#protect()} stay unless {@link MirrorOptions#deleteExcluded()}), applies directory
+     * metadata deepest first, and in {@code snapshots} renames the partial tree to its final dated name.
+     */
+    MirrorTargetStats finish() throws IOException;
+
+    /** Ends the run without completing it; previous snapshots and files not yet committed stay as they were. */
+    void abort();
+
+    /** A file being received. */
+    interface FileWriter extends Closeable {
+        /** Appends bytes the sender sent. */
+        void write(java.nio.ByteBuffer data) throws IOException;
+
+        /** Appends {@code length} bytes of the basis starting at {@code offset} (checked against the basis size). */
+        void copyFromBasis(long offset, long length) throws IOException;
+
+        /** Current length written. */
+        long position();
+
+        /** Makes the file visible under its name, with its metadata. */
+        void commit() throws IOException;
+
+        /** Drops the temporary file; called by close when not committed. */
+        void abort();
+    }
+
+    /** The receiver's existing copy of a file, opened without following symlinks. */
+    interface Basis extends Closeable {
+        FileMeta meta();
+
+        /** Reads up to {@code dst.remaining()} bytes at {@code position}; -1 at the end. */
+        int read(java.nio.ByteBuffer dst, long position) throws IOException;
+    }
+}
