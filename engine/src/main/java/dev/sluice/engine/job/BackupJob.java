@@ -24,7 +24,6 @@ import dev.sluice.engine.crypto.KeyFile;
 import dev.sluice.engine.crypto.MasterKey;
 import dev.sluice.engine.protocol.RemoteBlobSink;
 import dev.sluice.transport.Link;
-import dev.sluice.transport.tls.TlsClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -66,7 +65,6 @@ public final class BackupJob {
     private static final String PUSH_COMPRESSION = "zstd";
     private static final int PUSH_COMPRESSION_LEVEL = 3;
     /** How long connecting and the TLS handshake to a sink may take. */
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
     /** How a run ended: its status, the backup result if a snapshot was written, the failure if any. */
     public record Outcome(int status, BackupResult result, Exception failure, List<HookResult> hooks) {}
@@ -213,15 +211,7 @@ public final class BackupJob {
         int level = plan.compressionLevel() != null ? plan.compressionLevel() : PUSH_COMPRESSION_LEVEL;
         MasterKey key = KeyFile.read(sink.keyFile());
         try (BlobCodec codec = new BlobCodec(key, new BlobCompressor(algorithm, level))) {
-            Link link;
-            try {
-                link = TlsClient.connect(sink.tls()).block(CONNECT_TIMEOUT);
-            } catch (RuntimeException e) {
-                throw new IOException("cannot reach " + sink.describe() + ": " + e.getMessage(), e);
-            }
-            if (link == null) {
-                throw new IOException("cannot reach " + sink.describe() + ": the connection did not complete");
-            }
+            Link link = sink.connect();
             try (RemoteBlobSink remote = RemoteBlobSink.open(link, request.job())) {
                 BackupRunner.Run run = new BackupRunner(workers, clock).prepare(request, remote, remote, codec,
                         plan.chunking());
