@@ -64,7 +64,6 @@ public final class BackupJob {
     /** Compression for a push when neither the job nor the plan sets it (the sink's settings are not read). */
     private static final String PUSH_COMPRESSION = "zstd";
     private static final int PUSH_COMPRESSION_LEVEL = 3;
-    /** How long connecting and the TLS handshake to a sink may take. */
 
     /** How a run ended: its status, the backup result if a snapshot was written, the failure if any. */
     public record Outcome(int status, BackupResult result, Exception failure, List<HookResult> hooks) {}
