@@ -3,6 +3,12 @@ package dev.sluice.engine.cli;
 import dev.sluice.engine.backup.BackupRequest;
 import dev.sluice.engine.backup.ErrorPolicy;
 import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.JobType;
+import dev.sluice.engine.config.LocalRepositorySpec;
+import dev.sluice.engine.job.Cancellation;
+import dev.sluice.engine.job.PullJob;
+import dev.sluice.engine.retention.SnapshotRateLimit;
+import reactor.core.scheduler.Schedulers;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.job.BackupJob;
@@ -71,6 +77,7 @@ final class BackupCommand implements Command {
         });
         String configFile = args.value("--config");
         List<BackupJob.Plan> plans = new ArrayList<>();
+        List<JobSpec> pulls = new ArrayList<>();
         if (configFile != null) {
             SluiceConfig config = ConfigCommands.load(Path.of(configFile));
             List<String> wanted = args.positional();
@@ -81,7 +88,9 @@ final class BackupCommand implements Command {
             }
             String host = args.value("--host") != null ? args.value("--host") : config.global().host();
             for (JobSpec job : config.jobs()) {
-                if (wanted.isEmpty() || wanted.contains(job.name())) {
+                if ((wanted.isEmpty() || wanted.contains(job.name())) && job.type() == JobType.PULL) {
+                    pulls.add(job);
+                } else if (wanted.isEmpty() || wanted.contains(job.name())) {
                     try {
                         plans.add(JobPlans.plan(job, config, host, !args.flag("--force"), warn,
                                 args.path("--key-file", "SLUICE_KEY_FILE"),
@@ -100,7 +109,25 @@ final class BackupCommand implements Command {
                 worst = Math.max(worst, runOne(plan, workers, args, console));
             }
         }
+        for (JobSpec job : pulls) {
+            worst = Math.max(worst, pull(job, console));
+        }
         return worst;
+    }
+
+    /** A pull job at the sink: dial the source, ask for its job, store what it pushes. */
+    private static int pull(JobSpec job, Console console) {
+        PullJob.Outcome outcome = new PullJob(console.clock(), Schedulers.boundedElastic(), null).run(
+                new PullJob.Plan(job.name(), job.source(), ((LocalRepositorySpec) job.repository()).path(),
+                        SnapshotRateLimit.DEFAULT), new Cancellation());
+        if (outcome.snapshot() != null) {
+            console.out().println("pulled snapshot " + outcome.snapshot().id().shortHex() + " of job "
+                    + job.source().job() + " from " + outcome.peer() + " (pull job " + job.name() + ")");
+        } else {
+            console.err().println("sluice backup: pull job " + job.name() + " failed, no snapshot was written: "
+                    + Failures.describe(outcome.failure()));
+        }
+        return outcome.status();
     }
 
     private BackupJob.Plan adHocPlan(Arguments args, ErrorPolicy warn) throws UsageException {

@@ -29,12 +29,17 @@ final class ConfigBinder {
     private static final List<String> LISTEN_TLS_KEYS = List.of("address", "ca", "cert", "key", "clients");
     private static final List<String> SINK_KEYS = List.of("repository", "clients", "snapshot_rate_limit");
     private static final List<String> SINK_CLIENT_KEYS = List.of("jobs");
-    private static final List<String> SINK_REPOSITORY_KEYS = List.of("sink");
-    private static final List<String> SINK_TRANSPORT_KEYS = List.of("tls");
-    private static final List<String> TLS_SINK_KEYS = List.of("address", "server_name", "ca", "cert", "key");
+    /** The keys that make a repository mapping remote; a mapping has at most one of them. */
+    private static final List<String> REMOTE_REPOSITORY_KEYS = List.of("sink", "pull", "reverse_pull");
+    private static final List<String> CONNECT_KEYS = List.of("tls", "ssh");
+    private static final List<String> TLS_CONNECT_KEYS = List.of("address", "server_name", "ca", "cert", "key");
+    private static final List<String> SSH_CONNECT_KEYS = List.of("address", "user", "identity_file", "options",
+            "identity", "peer");
+    private static final List<String> PULL_KEYS = List.of("sinks");
+    private static final List<String> SOURCE_KEYS = List.of("job", "tls", "ssh", "reverse", "wait");
     private static final List<String> JOB_KEYS = List.of("name", "type", "paths", "include", "exclude",
             "one_file_system", "exclude_caches", "repository", "key_file", "password_file", "chunker", "compression",
-            "hooks", "retention", "schedule");
+            "hooks", "retention", "schedule", "source");
     private static final List<String> LOCAL_REPOSITORY_KEYS = List.of("path");
     private static final List<String> CHUNKER_KEYS = List.of("min", "avg", "max");
     private static final List<String> COMPRESSION_KEYS = List.of("algorithm", "level");
@@ -50,6 +55,11 @@ final class ConfigBinder {
     private final Conversion<Path> path;
     private final Conversion<ByteSize> size = new Conversion<>("a size like 64MiB", ByteSize::parse);
     private final Conversion<Duration> duration = new Conversion<>("a duration like 15m", DurationSyntax::parse);
+    /** Identities that jobs name as peers reaching this machine's listeners (pull sinks, reverse sources). */
+    private final List<IdentityUse> listenerIdentities = new ArrayList<>();
+
+    /** An identity a job expects on this machine's listeners, with where it is written. */
+    private record IdentityUse(String identity, YamlNode where, String path, String role) {}
 
     /**
      * @param machineHost supplies the default host name; throws IllegalStateException with a sentence when the
@@ -97,6 +107,9 @@ final class ConfigBinder {
         } else {
             wrongType(jobsEntry.get().value(), "jobs", "a list of jobs");
         }
+        if (global != null && problems.isEmpty()) {
+            crossCheckListeners(top, global);
+        }
         if (global == null || !problems.isEmpty()) {
             return null;
         }
@@ -143,10 +156,7 @@ final class ConfigBinder {
         if (problems.size() == before && section.isPresent()) {
             Section g = section.get();
             boolean listening = listenTls != null || listenStdin != null;
-            if (listening && sink == null) {
-                problems.at(g.mapping, "global.sink", "global.listen is set but global.sink is not; a sink needs"
-                        + " a repository and its clients' jobs");
-            } else if (sink != null && !listening) {
+            if (sink != null && !listening) {
                 problems.at(g.mapping, "global.listen", "global.sink is set but neither global.listen.tls nor"
                         + " global.listen.stdinserver is; a sink needs a listener");
             } else if (sink != null) {
@@ -160,24 +170,60 @@ final class ConfigBinder {
                                 + " global.listen.stdinserver.clients");
                     }
                 }
-                if (listenStdin != null) {
-                    YamlNode.Sequence list = (YamlNode.Sequence) stdinSection.orElseThrow().present("clients")
-                            .orElseThrow().value();
-                    for (int i = 0; i < list.items().size(); i++) {
-                        YamlNode item = list.items().get(i);
-                        String identity = ((YamlNode.Scalar) item).text();
-                        if (!sink.clients().containsKey(identity)) {
-                            problems.at(item, "global.listen.stdinserver.clients[" + i + "]", "identity '" + identity
-                                    + "' is not listed in global.sink.clients; give it the jobs it may push");
-                        }
-                    }
-                }
             }
         }
         if (hostName == null || problems.size() != before) {
             return null;
         }
         return new GlobalSpec(runtimeDir, logLevel, hostName, metrics, grace, listenTls, listenStdin, sink);
+    }
+
+    /**
+     * After the jobs are read: a listener must serve someone (the sink's clients, the sinks that pull a job, the
+     * sources of reverse pulls), and every identity a job expects on a listener must be one the listener maps.
+     */
+    private void crossCheckListeners(Section top, GlobalSpec global) {
+        Set<String> listened = new HashSet<>();
+        if (global.listenTls() != null) {
+            listened.addAll(global.listenTls().clients().values());
+        }
+        if (global.listenStdin() != null) {
+            listened.addAll(global.listenStdin().clients());
+        }
+        for (IdentityUse use : listenerIdentities) {
+            if (!listened.contains(use.identity())) {
+                problems.at(use.where(), use.path(), "unknown identity '" + use.identity() + "': " + use.role()
+                        + " must reach this machine's listener, but no certificate in global.listen.tls.clients maps"
+                        + " to it and global.listen.stdinserver.clients does not list it");
+            }
+        }
+        boolean listening = global.listenTls() != null || global.listenStdin() != null;
+        if (listening && global.sink() == null && listenerIdentities.isEmpty()) {
+            Section g = top.section("global", GLOBAL_KEYS).orElseThrow();
+            problems.at(g.mapping, "global.sink", "global.listen is set but nothing uses it: set global.sink (a"
+                    + " sink's repository and its clients' jobs), a job pulled by a sink (repository: {pull: ...})"
+                    + " or a reverse pull job (source: {reverse: ...})");
+        }
+        if (global.listenStdin() != null) {
+            Set<String> used = new HashSet<>();
+            if (global.sink() != null) {
+                used.addAll(global.sink().clients().keySet());
+            }
+            listenerIdentities.forEach(u -> used.add(u.identity()));
+            Section g = top.section("global", GLOBAL_KEYS).orElseThrow();
+            Section stdin = g.section("listen", LISTEN_KEYS).orElseThrow().section("stdinserver", LISTEN_STDIN_KEYS)
+                    .orElseThrow();
+            YamlNode.Sequence list = (YamlNode.Sequence) stdin.present("clients").orElseThrow().value();
+            for (int i = 0; i < list.items().size(); i++) {
+                YamlNode item = list.items().get(i);
+                String identity = ((YamlNode.Scalar) item).text();
+                if (!used.contains(identity)) {
+                    problems.at(item, "global.listen.stdinserver.clients[" + i + "]", "identity '" + identity
+                            + "' is not listed in global.sink.clients nor used by a pull job; give it the jobs it"
+                            + " may push");
+                }
+            }
+        }
     }
 
     private Optional<ListenStdinSpec> listenStdin(Section stdin) {
@@ -354,7 +400,18 @@ final class ConfigBinder {
             }
         });
         JobType type = job.optional("type", jobType()).orElse(JobType.BACKUP);
-        List<Path> paths = job.requiredList("paths", path, "a list of paths to back up");
+        PullSourceSpec source = null;
+        List<Path> paths;
+        if (type == JobType.PULL) {
+            paths = List.of();
+            job.present("paths").ifPresent(e -> problems.at(e.value(), job.path("paths"), "a pull job takes no"
+                    + " paths; the source's job names them"));
+            source = pullSource(job);
+        } else {
+            paths = job.requiredList("paths", path, "a list of paths to back up");
+            job.present("source").ifPresent(e -> problems.at(e.value(), job.path("source"), "only a pull job"
+                    + " (type: pull) has a source"));
+        }
         rejectRepeats(job, "paths", paths);
         List<String> include = job.list("include", pattern(), "a list of include patterns");
         List<String> exclude = job.list("exclude", pattern(), "a list of exclude patterns");
@@ -375,13 +432,20 @@ final class ConfigBinder {
         RetentionSpec retention = retention(job);
         ScheduleSpec schedule = job.optional("schedule", new Conversion<>("a schedule like every 1h",
                 ScheduleSpec::parse)).orElse(ScheduleSpec.MANUAL);
-        if (name.isEmpty() || paths.isEmpty() || repository.isEmpty() || chunker == null || compression == null
+        if (name.isEmpty() || paths.isEmpty() && type != JobType.PULL || source == null && type == JobType.PULL
+                || repository.isEmpty() || chunker == null || compression == null
                 || problems.size() != beforeRetention) {
+            return Optional.empty();
+        }
+        if (type == JobType.PULL && !(repository.get() instanceof LocalRepositorySpec)) {
+            problems.at(job.present("repository").orElseThrow().value(), job.path("repository"), "a pull job keeps"
+                    + " what it pulls in a local repository on this machine; give a path");
             return Optional.empty();
         }
         try {
             return Optional.of(new JobSpec(name.get(), type, paths, include, exclude, oneFileSystem, excludeCaches,
-                    repository.get(), keyFile, passwordFile, chunker, compression, hooks, retention, schedule));
+                    repository.get(), keyFile, passwordFile, chunker, compression, hooks, retention, schedule,
+                    source));
         } catch (IllegalArgumentException invalid) {
             problems.at(mapping, at, invalid.getMessage());
             return Optional.empty();
@@ -437,23 +501,30 @@ final class ConfigBinder {
             return Optional.empty();
         }
         YamlNode value = entry.get().value();
-        if (value instanceof YamlNode.Mapping mapping && mapping.entries().containsKey("sink")) {
-            Section remote = new Section(mapping, at, SINK_REPOSITORY_KEYS);
-            Optional<Section> transport = remote.section("sink", SINK_TRANSPORT_KEYS);
+        if (value instanceof YamlNode.Mapping mapping
+                && REMOTE_REPOSITORY_KEYS.stream().anyMatch(mapping.entries()::containsKey)) {
+            Section remote = new Section(mapping, at, REMOTE_REPOSITORY_KEYS);
+            List<String> kinds = REMOTE_REPOSITORY_KEYS.stream().filter(mapping.entries()::containsKey).toList();
+            if (kinds.size() > 1) {
+                YamlNode.Entry second = mapping.entries().get(kinds.get(1));
+                problems.add(second.line(), second.column(), remote.path(kinds.get(1)), "set one of "
+                        + String.join(", ", kinds) + ", not several");
+                return Optional.empty();
+            }
+            String kind = kinds.get(0);
+            if (kind.equals("pull")) {
+                return remote.section("pull", PULL_KEYS).flatMap(this::pulledBy);
+            }
+            Optional<Section> transport = remote.section(kind, CONNECT_KEYS);
             if (transport.isEmpty()) {
-                if (remote.present("sink").isEmpty()) {
-                    remote.missing("sink", "a mapping with the key tls");
+                if (remote.present(kind).isEmpty()) {
+                    remote.missing(kind, "a mapping with the key tls or ssh");
                 }
                 return Optional.empty();
             }
-            Optional<Section> tls = transport.get().section("tls", TLS_SINK_KEYS);
-            if (tls.isEmpty()) {
-                if (transport.get().present("tls").isEmpty()) {
-                    transport.get().missing("tls", "a mapping with address, server_name, ca, cert and key");
-                }
-                return Optional.empty();
-            }
-            return tlsSink(tls.get());
+            Optional<ConnectSpec> connect = connect(transport.get(), true);
+            return kind.equals("sink") ? connect.map(SinkRepositorySpec::new)
+                    : connect.map(ReversePullRepositorySpec::new);
         }
         if (value instanceof YamlNode.Mapping mapping) {
             Section local = new Section(mapping, at, LOCAL_REPOSITORY_KEYS);
@@ -466,7 +537,87 @@ final class ConfigBinder {
         return Optional.empty();
     }
 
-    private Optional<RepositorySpec> tlsSink(Section tls) {
+    /** {@code pull: {sinks: [ID, ...]}}: the identities that may pull this job through this machine's listener. */
+    private Optional<RepositorySpec> pulledBy(Section pull) {
+        int before = problems.size();
+        List<String> sinks = pull.requiredList("sinks", identity(), "a list of sink identities");
+        if (problems.size() != before || sinks.isEmpty()) {
+            return Optional.empty();
+        }
+        YamlNode.Sequence list = (YamlNode.Sequence) pull.present("sinks").orElseThrow().value();
+        for (int i = 0; i < sinks.size(); i++) {
+            listenerIdentities.add(new IdentityUse(sinks.get(i), list.items().get(i), pull.path("sinks") + "[" + i
+                    + "]", "a sink that pulls this job"));
+        }
+        return Optional.of(new PullRepositorySpec(new HashSet<>(sinks)));
+    }
+
+    /** A pull job's {@code source}: {@code job} and exactly one of {@code tls}, {@code ssh}, {@code reverse}. */
+    private PullSourceSpec pullSource(Section job) {
+        Optional<Section> section = job.section("source", SOURCE_KEYS);
+        if (section.isEmpty()) {
+            if (job.present("source").isEmpty()) {
+                job.missing("source", "a mapping with job and one of tls, ssh or reverse");
+            }
+            return null;
+        }
+        Section source = section.get();
+        int before = problems.size();
+        Optional<String> sourceJob = source.required("job", jobName());
+        Duration wait = source.optional("wait", duration).orElse(PullSourceSpec.DEFAULT_WAIT);
+        List<String> ways = List.of("tls", "ssh", "reverse").stream()
+                .filter(k -> source.present(k).isPresent()).toList();
+        if (ways.isEmpty()) {
+            problems.at(source.mapping, source.path, "the source says neither how to reach it (tls or ssh) nor whose"
+                    + " link to wait for (reverse); set one of them");
+            return null;
+        }
+        if (ways.size() > 1) {
+            YamlNode.Entry second = source.present(ways.get(1)).orElseThrow();
+            problems.add(second.line(), second.column(), source.path(ways.get(1)), "set one of "
+                    + String.join(", ", ways) + ", not several");
+            return null;
+        }
+        ConnectSpec connect = null;
+        String reverse = null;
+        if (ways.get(0).equals("reverse")) {
+            reverse = source.optional("reverse", identity()).orElse(null);
+            if (reverse != null) {
+                listenerIdentities.add(new IdentityUse(reverse, source.present("reverse").orElseThrow().value(),
+                        source.path("reverse"), "the source of a reverse pull"));
+            }
+        } else {
+            connect = connect(source, false).orElse(null);
+        }
+        if (problems.size() != before || sourceJob.isEmpty() || connect == null && reverse == null) {
+            return null;
+        }
+        return new PullSourceSpec(sourceJob.get(), connect, reverse, wait);
+    }
+
+    /**
+     * A connect spec from a mapping holding {@code tls} or {@code ssh} (and, unless {@code only}, other keys the
+     * caller reads); exactly one of them must be set.
+     */
+    private Optional<ConnectSpec> connect(Section holder, boolean only) {
+        boolean tls = holder.present("tls").isPresent();
+        boolean ssh = holder.present("ssh").isPresent();
+        if (tls && ssh) {
+            YamlNode.Entry second = holder.present("ssh").orElseThrow();
+            problems.add(second.line(), second.column(), holder.path("ssh"), "set either tls or ssh, not both");
+            return Optional.empty();
+        }
+        if (!tls && !ssh) {
+            if (only) {
+                problems.at(holder.mapping, holder.path, "missing the way to connect: set tls or ssh");
+            }
+            return Optional.empty();
+        }
+        return tls ? holder.section("tls", TLS_CONNECT_KEYS).flatMap(this::tlsConnect)
+                : holder.section("ssh", SSH_CONNECT_KEYS).flatMap(this::sshConnect);
+    }
+
+    private Optional<ConnectSpec> tlsConnect(Section tls) {
         int before = problems.size();
         Optional<HostPort> address = tls.required("address", address(1));
         Optional<String> serverName = tls.required("server_name", identity());
@@ -477,8 +628,39 @@ final class ConfigBinder {
                 || key.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new TlsSinkRepositorySpec(address.get().host(), address.get().port(), serverName.get(),
+        return Optional.of(new TlsConnectSpec(address.get().host(), address.get().port(), serverName.get(),
                 ca.get(), cert.get(), key.get()));
+    }
+
+    private Optional<ConnectSpec> sshConnect(Section ssh) {
+        int before = problems.size();
+        Optional<HostPort> address = ssh.required("address", new Conversion<>("an address like HOST:22", value -> {
+            String withPort = value.matches(".*:[0-9]{1,5}") && !value.endsWith("]") ? value : value + ":22";
+            return address(1).parse().apply(withPort);
+        }));
+        Optional<String> user = ssh.required("user", new Conversion<>("a user name", value -> {
+            if (!value.matches("[A-Za-z0-9_][A-Za-z0-9._-]*")) {
+                throw new IllegalArgumentException("invalid ssh user '" + value + "'; expected letters, digits, '.',"
+                        + " '-' and '_', not starting with '-'");
+            }
+            return value;
+        }));
+        Optional<Path> identityFile = ssh.required("identity_file", path);
+        List<String> options = ssh.list("options", new Conversion<>("an ssh option Key=value", value -> {
+            if (!value.matches("[A-Za-z][A-Za-z0-9]*=[^\\n\\r]*")) {
+                throw new IllegalArgumentException("invalid ssh option '" + value + "'; expected Key=value like"
+                        + " StrictHostKeyChecking=yes");
+            }
+            return value;
+        }), "a list of ssh options");
+        Optional<String> self = ssh.required("identity", identity());
+        Optional<String> peer = ssh.required("peer", identity());
+        if (problems.size() != before || address.isEmpty() || user.isEmpty() || identityFile.isEmpty()
+                || self.isEmpty() || peer.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SshConnectSpec(address.get().host(), address.get().port(), user.get(),
+                identityFile.get(), options, self.get(), peer.get()));
     }
 
     // ---- chunker ---------------------------------------------------------------------------------------

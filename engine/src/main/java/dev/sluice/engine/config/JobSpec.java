@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * @param retention what prune keeps of this job's snapshots, or {@code null} when the job has no retention
  *     block (prune then keeps everything of it)
  * @param schedule when the daemon runs the job by itself; default {@link ScheduleSpec#MANUAL}
+ * @param source for a {@link JobType#PULL} job (which has no paths), the source it pulls from; null otherwise
  */
 public record JobSpec(
         String name,
@@ -41,10 +42,20 @@ public record JobSpec(
         CompressionSpec compression,
         List<HookSpec> hooks,
         RetentionSpec retention,
-        ScheduleSpec schedule) {
+        ScheduleSpec schedule,
+        PullSourceSpec source) {
 
     /** The form of a job name. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    /** A backup job (no pull source). */
+    public JobSpec(String name, JobType type, List<Path> paths, List<String> include, List<String> exclude,
+            boolean oneFileSystem, boolean excludeCaches, RepositorySpec repository, Path keyFile, Path passwordFile,
+            ChunkerSpec chunker, CompressionSpec compression, List<HookSpec> hooks, RetentionSpec retention,
+            ScheduleSpec schedule) {
+        this(name, type, paths, include, exclude, oneFileSystem, excludeCaches, repository, keyFile, passwordFile,
+                chunker, compression, hooks, retention, schedule, null);
+    }
 
     /** A job the daemon runs only when asked. */
     public JobSpec(String name, JobType type, List<Path> paths, List<String> include, List<String> exclude,
@@ -84,7 +95,14 @@ public record JobSpec(
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(nameProblem(name));
         }
-        if (paths.isEmpty()) {
+        if (type == JobType.PULL) {
+            if (source == null || !paths.isEmpty() || !(repository instanceof LocalRepositorySpec)) {
+                throw new IllegalArgumentException("pull job '" + name + "' needs a source and a local repository"
+                        + " and takes no paths (the source's job names them)");
+            }
+        } else if (source != null) {
+            throw new IllegalArgumentException("job '" + name + "' has a source but is not a pull job");
+        } else if (paths.isEmpty()) {
             throw new IllegalArgumentException("job '" + name + "' needs at least one path");
         }
         if (keyFile != null && passwordFile != null) {

@@ -5,7 +5,9 @@ import java.util.Locale;
 /** What a job does; written in lower case in the configuration ({@code type: backup}). */
 public enum JobType {
     /** Encrypted, deduplicated snapshots of the job's paths into a repository. */
-    BACKUP;
+    BACKUP,
+    /** On a sink: ask a source to run one of its jobs and store what it sends in this job's local repository. */
+    PULL;
 
     /** The spelling used in the configuration file. */
     public String yamlName() {

@@ -139,7 +139,7 @@ public final class BackupJobRunner implements JobRunner {
     }
 
 
-    private HookLog hookLog() {
+    HookLog hookLog() {
         return new HookLog() {
             @Override
             public void output(HookContext context, HookDefinition hook, Stream stream, String line) {

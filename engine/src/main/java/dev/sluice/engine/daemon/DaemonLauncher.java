@@ -3,6 +3,9 @@ package dev.sluice.engine.daemon;
 import dev.sluice.engine.config.ConfigLoader;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.LocalRepositorySpec;
+import dev.sluice.engine.config.PullRepositorySpec;
+import dev.sluice.engine.config.ReversePullRepositorySpec;
+import dev.sluice.engine.job.ParkedLinks;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.job.Workers;
 import dev.sluice.engine.protocol.SinkServer;
@@ -88,8 +91,10 @@ public final class DaemonLauncher {
                     runLog.finished(job, s, e, r);
                 }
             };
+            ParkedLinks parked = new ParkedLinks();
             JobSlot.Context context = new JobSlot.Context(clock, timer, jobThreads,
-                    new BackupJobRunner(workers, clock, log, env), listeners, new Random());
+                    new PullJobRunner(new BackupJobRunner(workers, clock, log, env), parked, clock, sinkIo, log),
+                    listeners, new Random());
             daemon[0] = new Daemon(config, () -> ConfigLoader.load(configFile), context,
                     job -> lastRun(job, daemon[0].config(), log), log);
 
@@ -103,16 +108,23 @@ public final class DaemonLauncher {
             if (metricsServer != null) {
                 services.add(metricsServer);
             }
-            if (config.global().sink() != null) {
-                // The listener and the sink's clients are read once at start; a reload does not change them.
-                SinkServer sink = TlsSinkService.sinkServer(config.global().sink(), clock, sinkIo);
-                if (config.global().listenTls() != null) {
-                    services.add(TlsSinkService.of(config.global(), sink));
-                }
-                if (config.global().listenStdin() != null) {
-                    services.add(StdinSinkService.of(config.global().listenStdin(), runtime, sink));
-                }
+            // The listeners, the sink's clients and the reverse-pull dials are read once at start; a reload does not
+            // change them (the jobs a sink may pull and the identities that may park are read per link).
+            PulledJobs pulled = new PulledJobs(() -> daemon[0].config(), workers, clock, log, env, jobThreads, timer);
+            boolean pulledJobs = config.jobs().stream().anyMatch(j -> j.repository() instanceof PullRepositorySpec);
+            SinkServer sink = config.global().sink() == null ? null
+                    : TlsSinkService.sinkServer(config.global().sink(), clock, sinkIo);
+            PeerDispatcher dispatcher = new PeerDispatcher(sink, pulledJobs ? pulled : null, parked,
+                    () -> daemon[0].config(), log, timer);
+            if (config.global().listenTls() != null) {
+                services.add(TlsSinkService.of(config.global(), dispatcher::serve));
             }
+            if (config.global().listenStdin() != null) {
+                services.add(StdinSinkService.of(config.global().listenStdin(), runtime, dispatcher::serve));
+            }
+            config.jobs().stream().filter(j -> j.repository() instanceof ReversePullRepositorySpec)
+                    .map(j -> ((ReversePullRepositorySpec) j.repository()).connect()).distinct()
+                    .forEach(spec -> services.add(new ReversePullService(spec, pulled, log, jobThreads)));
             services.addAll(extraServices);
             for (Service s : services) {
                 s.start();
@@ -135,6 +147,7 @@ public final class DaemonLauncher {
             awaitStop();
             log.info("daemon.stopping", "grace", dev.sluice.engine.config.DurationSyntax.format(config.global().shutdownGrace()));
             stopServices(running, log);
+            parked.closeAll("the sink daemon is stopping");
             daemon[0].shutdown(daemon[0].config().global().shutdownGrace());
             log.info("daemon.stop");
             return 0;

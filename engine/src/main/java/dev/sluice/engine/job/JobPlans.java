@@ -7,7 +7,11 @@ import dev.sluice.engine.config.HookSpec;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
-import dev.sluice.engine.config.TlsSinkRepositorySpec;
+import dev.sluice.engine.config.PullRepositorySpec;
+import dev.sluice.engine.config.ReversePullRepositorySpec;
+import dev.sluice.engine.config.SinkRepositorySpec;
+import dev.sluice.engine.config.JobType;
+import dev.sluice.transport.Link;
 import dev.sluice.engine.scan.ScanRules;
 import dev.sluice.hook.HookDefinition;
 import dev.sluice.hook.HookPoint;
@@ -34,6 +38,31 @@ public final class JobPlans {
      */
     public static BackupJob.Plan plan(JobSpec job, SluiceConfig config, String host, boolean useParent,
             ErrorPolicy errorPolicy, Path keyFile, Path passwordFile) {
+        if (job.repository() instanceof PullRepositorySpec || job.repository() instanceof ReversePullRepositorySpec) {
+            throw new IllegalArgumentException("job " + job.name() + " is pulled by its sink ("
+                    + job.repository().describe() + "); it runs when the sink asks for it");
+        }
+        return plan(job, config, host, useParent, errorPolicy, keyFile, passwordFile, null);
+    }
+
+    /**
+     * The plan of one run of a pulled job (repository {@code pull} or {@code reverse_pull}) over {@code link}, the
+     * link its sink sent PULL on.
+     */
+    public static BackupJob.Plan planPulled(JobSpec job, SluiceConfig config, String host, ErrorPolicy errorPolicy,
+            Path keyFile, Path passwordFile, Link link) {
+        if (!(job.repository() instanceof PullRepositorySpec || job.repository() instanceof ReversePullRepositorySpec)) {
+            throw new IllegalArgumentException("job " + job.name() + " is not a pulled job");
+        }
+        return plan(job, config, host, true, errorPolicy, keyFile, passwordFile, link);
+    }
+
+    private static BackupJob.Plan plan(JobSpec job, SluiceConfig config, String host, boolean useParent,
+            ErrorPolicy errorPolicy, Path keyFile, Path passwordFile, Link pulledOver) {
+        if (job.type() == JobType.PULL) {
+            throw new IllegalArgumentException("job " + job.name() + " is a pull job; it runs at the sink with"
+                    + " PullJob, not as a backup of local paths");
+        }
         if (job.keyFile() != null || job.passwordFile() != null) {
             keyFile = job.keyFile();
             passwordFile = job.passwordFile();
@@ -44,10 +73,12 @@ public final class JobPlans {
         BackupRequest request = new BackupRequest(job.name(), host, job.paths(), rules, useParent, errorPolicy);
         List<HookDefinition> hooks = hooks(job);
         Path workingDirectory = config.file().toAbsolutePath().getParent();
-        if (job.repository() instanceof TlsSinkRepositorySpec remote) {
+        if (job.repository() instanceof SinkRepositorySpec || pulledOver != null) {
             SinkTarget sink;
             try {
-                sink = SinkTarget.of(remote, keyFile);
+                sink = pulledOver != null
+                        ? new SinkTarget(Connector.accepted(pulledOver, "sink " + pulledOver.peer().name()), keyFile)
+                        : SinkTarget.of(((SinkRepositorySpec) job.repository()).connect(), keyFile);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("job " + job.name() + ": " + e.getMessage(), e);
             }

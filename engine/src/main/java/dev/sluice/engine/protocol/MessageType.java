@@ -34,7 +34,11 @@ public enum MessageType {
     /** sink → source: the sealed blob. */
     BLOB(14),
     /** either way: a request failed; code and message. */
-    ERROR(15);
+    ERROR(15),
+    /** sink → source, first frame of a link the sink opened or was handed: run this job and push it here. */
+    PULL(16),
+    /** source → sink, first frame of a link the source dialed: park me until one of your pull jobs wants me. */
+    READY(17);
 
     private final int wire;
 

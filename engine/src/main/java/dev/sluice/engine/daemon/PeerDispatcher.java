@@ -1,0 +1,138 @@
+package dev.sluice.engine.daemon;
+
+import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.JobType;
+import dev.sluice.engine.config.SluiceConfig;
+import dev.sluice.engine.job.ParkedLinks;
+import dev.sluice.engine.protocol.DirectionCodec;
+import dev.sluice.engine.protocol.ErrorCode;
+import dev.sluice.engine.protocol.ErrorCodec;
+import dev.sluice.engine.protocol.MessageType;
+import dev.sluice.engine.protocol.PeekedLink;
+import dev.sluice.engine.protocol.ProtocolException;
+import dev.sluice.engine.protocol.SinkServer;
+import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.Frame;
+import dev.sluice.transport.Link;
+import dev.sluice.transport.LinkClosedException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * What a daemon does with a link one of its listeners accepted, decided by the link's first frame: OPEN is a push
+ * (served by the sink's {@link SinkServer}), PULL is a sink asking this source for a job ({@link PulledJobs}), READY
+ * is a source parking its link for a reverse pull ({@link ParkedLinks}). Anything else, or a direction this daemon
+ * is not configured for, is answered with ERROR and closed, and the reason is logged; other links are unaffected.
+ */
+public final class PeerDispatcher {
+    /** How long an accepted link may stay silent before its first frame. */
+    public static final Duration FIRST_FRAME_TIMEOUT = Duration.ofMinutes(1);
+
+    private final SinkServer sink;
+    private final PulledJobs pulled;
+    private final ParkedLinks parked;
+    private final Supplier<SluiceConfig> config;
+    private final EventLog log;
+    private final Scheduler timer;
+
+    /**
+     * @param sink serves pushes, or null when this daemon is no sink
+     * @param pulled runs jobs sinks pull, or null when this daemon has none
+     * @param parked where READY links wait for this daemon's reverse pull jobs
+     * @param config the daemon's current configuration (which identities may park a link)
+     */
+    public PeerDispatcher(SinkServer sink, PulledJobs pulled, ParkedLinks parked, Supplier<SluiceConfig> config,
+            EventLog log, Scheduler timer) {
+        this.sink = sink;
+        this.pulled = pulled;
+        this.parked = parked;
+        this.config = config;
+        this.log = log;
+        this.timer = timer;
+    }
+
+    /** Serves one accepted link; completes when this side is done with it. */
+    public Mono<Void> serve(Link link) {
+        return PeekedLink.read(link)
+                .timeout(FIRST_FRAME_TIMEOUT, timer)
+                .flatMap(first -> dispatch(first.frame(), first.link()))
+                .onErrorResume(e -> {
+                    String why = e instanceof java.util.concurrent.TimeoutException
+                            ? "no first frame within " + FIRST_FRAME_TIMEOUT.toSeconds() + " s"
+                            : e instanceof LinkClosedException closed ? closed.reason().toString() : e.toString();
+                    log.warn("peer.closed", "peer", link.peer().name(), "reason", why);
+                    if (!link.isClosed()) {
+                        link.close(CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, why));
+                    }
+                    return Mono.empty();
+                });
+    }
+
+    private Mono<Void> dispatch(Frame first, PeekedLink link) {
+        int type = first.type();
+        String peer = link.peer().name();
+        if (type == MessageType.OPEN.wire()) {
+            if (sink == null) {
+                first.release();
+                return refuse(link, ErrorCode.REFUSED, "this daemon keeps no sink repository (global.sink is not"
+                        + " set); it does not take pushes");
+            }
+            log.debug("peer.push", "peer", peer);
+            return sink.serve(link.replaying(first)).then();
+        }
+        byte[] payload = new byte[first.payload().readableBytes()];
+        first.payload().readBytes(payload);
+        first.release();
+        try {
+            if (type == MessageType.PULL.wire()) {
+                String job = DirectionCodec.decodePull(payload);
+                if (pulled == null) {
+                    return refuse(link, ErrorCode.REFUSED, "this daemon runs no job that a sink may pull (no job has"
+                            + " repository: {pull: ...}); '" + peer + "' asked for job '" + job + "'");
+                }
+                return pulled.pulledByListener(job, link);
+            }
+            if (type == MessageType.READY.wire()) {
+                DirectionCodec.decodeReady(payload);
+                if (!waitedFor(peer)) {
+                    return refuse(link, ErrorCode.REFUSED, "no pull job on this daemon waits for source '" + peer
+                            + "' (source: {reverse: " + peer + "}); its reverse-pull link is closed");
+                }
+                log.info("peer.parked", "peer", peer);
+                return parked.park(link);
+            }
+        } catch (ProtocolException e) {
+            return refuse(link, e.code(), e.getMessage());
+        }
+        return refuse(link, ErrorCode.UNKNOWN_MESSAGE, "frame type " + type + " cannot start a session; expected"
+                + " OPEN (push), PULL or READY (reverse pull)");
+    }
+
+    private boolean waitedFor(String peer) {
+        for (JobSpec job : config.get().jobs()) {
+            if (job.type() == JobType.PULL && peer.equals(job.source().reverse())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Answers ERROR, logs why, and closes the link once the peer has read it (or after a short grace). */
+    Mono<Void> refuse(Link link, ErrorCode code, String message) {
+        return refuse(link, code, message, log, timer);
+    }
+
+    static Mono<Void> refuse(Link link, ErrorCode code, String message, EventLog log, Scheduler timer) {
+        log.warn("peer.refused", "peer", link.peer().name(), "code", code.name(), "reason", message);
+        Frame error = Frame.of(MessageType.ERROR.wire(), ErrorCodec.encode(0, code, message));
+        CloseReason reason = CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, message);
+        return link.send(Flux.fromIterable(List.of(error)))
+                .onErrorResume(e -> Mono.empty())
+                .then(link.onClose().timeout(SinkServer.CLOSE_GRACE, Mono.fromRunnable(() -> link.close(reason)), timer))
+                .then();
+    }
+}
