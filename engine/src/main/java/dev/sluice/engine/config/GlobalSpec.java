@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  *     {@code 1m}
  * @param listenTls the sink's mutual-TLS listener, or {@code null} when this machine takes no pushes over TLS
  * @param listenStdin the sink's stdinserver sockets, or {@code null} when this machine takes no pushes over ssh
- * @param sink what this machine keeps as a sink, or {@code null}; set exactly when at least one listener is set
+ * @param sink what this machine keeps as a sink, or {@code null}; needs a listener. A listener without a sink serves
+ *     sinks that pull this machine's jobs, or sources that park links for reverse pulls
  */
 public record GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace,
         ListenTlsSpec listenTls, ListenStdinSpec listenStdin, SinkSpec sink) {
@@ -60,9 +61,8 @@ public record GlobalSpec(Path runtimeDir, String logLevel, String host, String m
     }
 
     public GlobalSpec {
-        if ((listenTls == null && listenStdin == null) != (sink == null)) {
-            throw new IllegalArgumentException("global.listen (tls or stdinserver) and global.sink go together;"
-                    + " set both or neither");
+        if (listenTls == null && listenStdin == null && sink != null) {
+            throw new IllegalArgumentException("global.sink needs a listener (global.listen.tls or stdinserver)");
         }
         Objects.requireNonNull(runtimeDir, "runtimeDir");
         Objects.requireNonNull(metrics, "metrics");

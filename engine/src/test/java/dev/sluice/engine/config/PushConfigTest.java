@@ -55,8 +55,8 @@ class PushConfigTest {
                               cert: pki/web-1.crt, key: /etc/sluice/pki/web-1.key}
                 """);
         JobSpec job = config.job("home").orElseThrow();
-        assertEquals(new TlsSinkRepositorySpec("backup.example", 7443, "sink", Path.of("/cfg/pki/ca.crt"),
-                Path.of("/cfg/pki/web-1.crt"), Path.of("/etc/sluice/pki/web-1.key")), job.repository());
+        assertEquals(new SinkRepositorySpec(new TlsConnectSpec("backup.example", 7443, "sink", Path.of("/cfg/pki/ca.crt"),
+                Path.of("/cfg/pki/web-1.crt"), Path.of("/etc/sluice/pki/web-1.key"))), job.repository());
         assertEquals("sink tls backup.example:7443", job.repository().describe());
         assertNull(config.global().sink());
         assertNull(config.global().listenTls());
@@ -134,7 +134,7 @@ class PushConfigTest {
     @Test
     void aStdinserverIdentityNeedsSinkJobs() {
         assertEquals(List.of("t.yaml:3:42: global.listen.stdinserver.clients[2]: identity 'app-3' is not listed in"
-                + " global.sink.clients; give it the jobs it may push"),
+                + " global.sink.clients nor used by a pull job; give it the jobs it may push"),
                 problems(STDIN_SINK.replace("db-1]}", "db-1, app-3]}")));
     }
 
