@@ -30,6 +30,7 @@ public final class ReversePullService implements Service {
     public static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
     private final ConnectSpec spec;
+    private final Connector connector;
     private final PulledJobs pulled;
     private final EventLog log;
     private final Scheduler loop;
@@ -39,7 +40,13 @@ public final class ReversePullService implements Service {
 
     /** @param loop runs the dial loop (it blocks one of its threads while the service runs) */
     public ReversePullService(ConnectSpec spec, PulledJobs pulled, EventLog log, Scheduler loop) {
+        this(spec, Connector.of(spec), pulled, log, loop);
+    }
+
+    /** A service that opens its links with {@code connector} (in-process links in tests) and checks jobs against {@code spec}. */
+    public ReversePullService(ConnectSpec spec, Connector connector, PulledJobs pulled, EventLog log, Scheduler loop) {
         this.spec = spec;
+        this.connector = connector;
         this.pulled = pulled;
         this.log = log;
         this.loop = loop;
@@ -99,7 +106,7 @@ public final class ReversePullService implements Service {
 
     /** Dials, parks, serves one PULL; true when a PULL was served (refused or run). */
     private boolean oneSession() throws Exception {
-        Link link = Connector.of(spec).connect();
+        Link link = connector.connect();
         current = link;
         try {
             if (stopped) {

@@ -23,7 +23,7 @@ import reactor.core.scheduler.Schedulers;
  * Opens one authenticated link to a peer: by dialing it over mutual TLS or ssh (a {@link ConnectSpec}), or by
  * handing out a link that is already open (the peer dialed us and asked for a job).
  */
-public abstract sealed class Connector {
+public abstract sealed class Connector permits Connector.Dial, Connector.Accepted, Connector.Custom {
     /** How long a connection (including the TLS or ssh and link handshakes) may take. */
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -47,7 +47,38 @@ public abstract sealed class Connector {
         return new Accepted(link, description);
     }
 
-    private static final class Dial extends Connector {
+    /** A connector that opens each link with {@code dial} (in-process links, for example). */
+    public static Connector dialing(String description, java.util.concurrent.Callable<Link> dial) {
+        return new Custom(description, dial);
+    }
+
+    static final class Custom extends Connector {
+        private final String description;
+        private final java.util.concurrent.Callable<Link> dial;
+
+        Custom(String description, java.util.concurrent.Callable<Link> dial) {
+            this.description = Objects.requireNonNull(description, "description");
+            this.dial = Objects.requireNonNull(dial, "dial");
+        }
+
+        @Override
+        public Link connect() throws IOException {
+            try {
+                return dial.call();
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("cannot reach " + description + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return description;
+        }
+    }
+
+    static final class Dial extends Connector {
         private final ConnectSpec spec;
 
         Dial(ConnectSpec spec) {
@@ -102,7 +133,7 @@ public abstract sealed class Connector {
         }
     }
 
-    private static final class Accepted extends Connector {
+    static final class Accepted extends Connector {
         private final Link link;
         private final String description;
         private final AtomicBoolean used = new AtomicBoolean();

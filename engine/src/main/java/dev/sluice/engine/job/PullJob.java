@@ -82,10 +82,20 @@ public final class PullJob {
 
     /** Runs the pull once; never throws for a failure of the run itself, which is in the outcome. */
     public Outcome run(Plan plan, Cancellation cancellation) {
-        Link link = null;
+        return run(plan, null, cancellation);
+    }
+
+    /**
+     * Runs the pull once over {@code given} (a link to the source opened by other means, e.g. in-process), or, when
+     * null, over a link the plan's source spec opens; never throws for a failure of the run itself.
+     */
+    public Outcome run(Plan plan, Link given, Cancellation cancellation) {
+        Link link = given;
         String peer = null;
         try {
-            link = open(plan);
+            if (link == null) {
+                link = open(plan);
+            }
             peer = link.peer().name();
             Link open = link;
             cancellation.onCancel(() -> open.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR,
