@@ -155,6 +155,11 @@ final class PullFixture implements AutoCloseable {
     void assertPulledOnce(PullJob.Outcome outcome) throws IOException {
         assertEquals(0, outcome.status(), () -> "pull failed: " + outcome.failure() + "\nlog:\n" + log());
         assertNotNull(outcome.snapshot());
+        assertOneSnapshotRestores();
+    }
+
+    /** The sink holds one snapshot of job home filed under web-1, which restores to the source tree. */
+    void assertOneSnapshotRestores() throws IOException {
         List<SnapshotRecord> snaps = snapshots();
         assertEquals(1, snaps.size());
         assertEquals("home", snaps.get(0).job());
