@@ -110,8 +110,11 @@ final class PruneCommand implements Command {
                 if (!(job.repository() instanceof LocalRepositorySpec local)) {
                     throw new UsageException("job " + job.name() + ": only local repositories can be pruned for now");
                 }
+                // a pull job's snapshots are filed under the source's job and identity
                 byRepository.computeIfAbsent(local.path(), k -> new ArrayList<>())
-                        .add(new Pruner.Scope(job.name(), host, policyOf(job.retention())));
+                        .add(job.source() != null
+                                ? new Pruner.Scope(job.source().job(), job.source().peer(), policyOf(job.retention()))
+                                : new Pruner.Scope(job.name(), host, policyOf(job.retention())));
             }
             if (byRepository.isEmpty()) {
                 throw new UsageException("none of the selected jobs has a retention block; nothing to prune");

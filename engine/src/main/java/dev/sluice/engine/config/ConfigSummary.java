@@ -25,7 +25,8 @@ public final class ConfigSummary {
         for (JobSpec job : config.jobs()) {
             int hooks = job.hooks().size();
             out.append("  ").append(job.name()).append(": ").append(job.type().yamlName()).append(' ')
-                    .append(job.paths().stream().map(Path::toString).collect(Collectors.joining(", ")))
+                    .append(job.source() != null ? job.source().describe()
+                            : job.paths().stream().map(Path::toString).collect(Collectors.joining(", ")))
                     .append(" -> ").append(job.repository().describe())
                     .append("; ").append(job.compression().describe())
                     .append("; ").append(hooks).append(hooks == 1 ? " hook" : " hooks")

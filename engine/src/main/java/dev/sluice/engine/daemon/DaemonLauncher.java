@@ -199,7 +199,10 @@ public final class DaemonLauncher {
             return Optional.empty();
         }
         try {
-            return RepositoryFacts.lastSnapshot(local.path(), job.name(), config.global().host());
+            // a pull job's snapshots are filed under the source's job and identity
+            return job.source() != null
+                    ? RepositoryFacts.lastSnapshot(local.path(), job.source().job(), job.source().peer())
+                    : RepositoryFacts.lastSnapshot(local.path(), job.name(), config.global().host());
         } catch (IOException | RuntimeException e) {
             log.warn("job.last_run_unknown", "job", job.name(), "repository", local.path(), "error", e.getMessage());
             return Optional.empty();
