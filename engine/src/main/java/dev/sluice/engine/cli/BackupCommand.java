@@ -5,6 +5,8 @@ import dev.sluice.engine.backup.ErrorPolicy;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.JobType;
 import dev.sluice.engine.config.LocalRepositorySpec;
+import dev.sluice.engine.config.PullRepositorySpec;
+import dev.sluice.engine.config.ReversePullRepositorySpec;
 import dev.sluice.engine.job.Cancellation;
 import dev.sluice.engine.job.PullJob;
 import dev.sluice.engine.retention.SnapshotRateLimit;
@@ -88,7 +90,12 @@ final class BackupCommand implements Command {
             }
             String host = args.value("--host") != null ? args.value("--host") : config.global().host();
             for (JobSpec job : config.jobs()) {
-                if ((wanted.isEmpty() || wanted.contains(job.name())) && job.type() == JobType.PULL) {
+                boolean pulled = job.repository() instanceof PullRepositorySpec
+                        || job.repository() instanceof ReversePullRepositorySpec;
+                if (wanted.isEmpty() && pulled) {
+                    console.err().println("sluice backup: skipping job " + job.name() + ": it runs when its sink"
+                            + " pulls it (" + job.repository().describe() + ")");
+                } else if ((wanted.isEmpty() || wanted.contains(job.name())) && job.type() == JobType.PULL) {
                     pulls.add(job);
                 } else if (wanted.isEmpty() || wanted.contains(job.name())) {
                     try {

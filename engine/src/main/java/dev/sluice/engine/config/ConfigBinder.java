@@ -437,6 +437,12 @@ final class ConfigBinder {
                 || problems.size() != beforeRetention) {
             return Optional.empty();
         }
+        if ((repository.get() instanceof PullRepositorySpec || repository.get() instanceof ReversePullRepositorySpec)
+                && job.present("schedule").isPresent()) {
+            problems.at(job.present("schedule").orElseThrow().value(), job.path("schedule"), "a pulled job runs when"
+                    + " its sink asks for it; schedule the sink's pull job instead");
+            return Optional.empty();
+        }
         if (type == JobType.PULL && !(repository.get() instanceof LocalRepositorySpec)) {
             problems.at(job.present("repository").orElseThrow().value(), job.path("repository"), "a pull job keeps"
                     + " what it pulls in a local repository on this machine; give a path");

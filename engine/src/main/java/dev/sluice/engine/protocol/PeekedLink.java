@@ -49,6 +49,12 @@ public final class PeekedLink implements Link {
     public Link replaying(Frame first) {
         PeekedLink self = this;
         AtomicBoolean taken = new AtomicBoolean();
+        // nobody may ever subscribe (the server failed first): the frame is released when the link ends
+        self.onClose().subscribe(r -> {
+            if (taken.compareAndSet(false, true)) {
+                first.release();
+            }
+        });
         return new Link() {
             @Override public PeerIdentity peer() { return self.peer(); }
             @Override public int maxFrameLength() { return self.maxFrameLength(); }

@@ -232,4 +232,11 @@ class PullConfigTest {
                     repository: {pull: {sinks: [x]}}
                 """));
     }
+
+    @Test
+    void aPulledJobHasNoScheduleOfItsOwn() {
+        assertEquals(List.of("t.yaml:10:15: jobs[0].schedule: a pulled job runs when its sink asks for it; schedule"
+                        + " the sink's pull job instead"),
+                problems(PULLED_SOURCE + "    schedule: every 1h\n"));
+    }
 }
