@@ -94,7 +94,7 @@ public final class PullJob {
         String peer = null;
         try {
             if (link == null) {
-                link = open(plan);
+                link = open(plan, cancellation);
             }
             peer = link.peer().name();
             Link open = link;
@@ -131,7 +131,7 @@ public final class PullJob {
         }
     }
 
-    private Link open(Plan plan) throws IOException {
+    private Link open(Plan plan, Cancellation cancellation) throws IOException {
         PullSourceSpec source = plan.source();
         if (source.connect() != null) {
             return Connector.of(source.connect()).connect();
@@ -140,11 +140,22 @@ public final class PullJob {
             throw new IOException("pull job " + plan.job() + " waits for source '" + source.reverse() + "' to dial"
                     + " in (reverse pull); only the daemon, with its listener, can run it");
         }
+        java.util.concurrent.CompletableFuture<Link> taking = parked.take(new PeerIdentity(source.reverse()),
+                source.reverseWait(), io).toFuture();
+        cancellation.onCancel(() -> taking.cancel(true));
         try {
-            return parked.take(new PeerIdentity(source.reverse()), source.reverseWait(), io).block();
-        } catch (RuntimeException e) {
-            Throwable cause = e.getCause() instanceof IOException ? e.getCause() : e;
-            throw new IOException(cause.getMessage(), cause);
+            return taking.get();
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new IOException("pull job " + plan.job() + " was cancelled while waiting for source '"
+                    + source.reverse() + "'", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException ioe ? ioe : new IOException(String.valueOf(cause.getMessage()), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for source '" + source.reverse() + "'", e);
+        } finally {
+            cancellation.onCancel(() -> {});
         }
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.engine.config.ConnectSpec;
+import dev.sluice.engine.config.PullSourceSpec;
+import dev.sluice.engine.job.Cancellation;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.job.Connector;
 import dev.sluice.engine.job.PullJob;
@@ -21,9 +23,11 @@ import dev.sluice.transport.local.LocalLinks;
 import dev.sluice.transport.tls.TlsEngine;
 import dev.sluice.transport.tls.TlsServerSpec;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,6 +146,25 @@ class PullDirectionsTest {
             } finally {
                 service.stop();
             }
+        }
+    }
+
+    @Test
+    void aReversePullWithoutAParkedLinkWaitsThenSaysWhoIsMissing() throws Exception {
+        try (PullFixture f = new PullFixture(dir)) {
+            PullJob job = new PullJob(f.clock, f.io, f.parked);
+            PullJob.Outcome late = job.run(new PullJob.Plan("web-1-home", new PullSourceSpec(
+                    "home", null, "web-1", Duration.ofMillis(300)), f.repo.repo(), SnapshotRateLimit.DEFAULT),
+                    new Cancellation());
+            assertEquals(1, late.status());
+            assertTrue(late.failure().getMessage().startsWith("no link from source 'web-1' arrived within"),
+                    late.failure().getMessage());
+            Cancellation cancel = new Cancellation();
+            f.jobThreads.schedule(cancel::cancel, 200, TimeUnit.MILLISECONDS);
+            PullJob.Outcome cancelled = f.pull(PullFixture.reverse("web-1"), null, cancel);
+            assertTrue(cancelled.failure().getMessage().contains("cancelled while waiting for source 'web-1'"),
+                    cancelled.failure().getMessage());
+            assertEquals(List.of(), f.snapshots());
         }
     }
 

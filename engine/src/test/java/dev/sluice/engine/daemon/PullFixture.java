@@ -133,8 +133,12 @@ final class PullFixture implements AutoCloseable {
     }
 
     PullJob.Outcome pull(PullSourceSpec source, Link given) {
+        return pull(source, given, new Cancellation());
+    }
+
+    PullJob.Outcome pull(PullSourceSpec source, Link given, Cancellation cancellation) {
         return new PullJob(clock, io, parked).run(new PullJob.Plan("web-1-home", source, repo.repo(),
-                SnapshotRateLimit.DEFAULT), given, new Cancellation());
+                SnapshotRateLimit.DEFAULT), given, cancellation);
     }
 
     static PullSourceSpec dial(ConnectSpec connect) {
