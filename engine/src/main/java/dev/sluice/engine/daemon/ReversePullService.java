@@ -4,6 +4,7 @@ import dev.sluice.engine.config.ConnectSpec;
 import dev.sluice.engine.job.Connector;
 import dev.sluice.engine.protocol.DirectionCodec;
 import dev.sluice.engine.protocol.ErrorCode;
+import dev.sluice.engine.protocol.ErrorCodec;
 import dev.sluice.engine.protocol.MessageType;
 import dev.sluice.engine.protocol.PeekedLink;
 import dev.sluice.engine.protocol.ProtocolException;
@@ -126,6 +127,17 @@ public final class ReversePullService implements Service {
             f.payload().readBytes(payload);
             int type = f.type();
             f.release();
+            if (type == MessageType.ERROR.wire()) {
+                // the sink refused the parked link (no pull job waits for this source there)
+                String why;
+                try {
+                    why = ErrorCodec.decode(payload).message();
+                } catch (ProtocolException e) {
+                    why = e.getMessage();
+                }
+                log.warn("reverse.refused", "peer", link.peer().name(), "to", spec.describe(), "reason", why);
+                return false;
+            }
             if (type != MessageType.PULL.wire()) {
                 PeerDispatcher.refuse(first.link(), ErrorCode.UNKNOWN_MESSAGE, "frame type " + type + " on a parked"
                         + " reverse-pull link; expected PULL", log, loop).block();

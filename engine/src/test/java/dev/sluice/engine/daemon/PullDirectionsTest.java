@@ -169,6 +169,33 @@ class PullDirectionsTest {
     }
 
     @Test
+    void aSourceWhoseReadyIsRefusedLogsTheSinksReason() throws Exception {
+        try (PullFixture f = new PullFixture(dir)) {
+            SluiceConfig source = f.sourceConfig("{reverse_pull: {tls: {address: '127.0.0.1:1', server_name: backup-1,"
+                    + " ca: ca, cert: c, key: k}}}");
+            // this sink has a pull job for web-1 only; the source dials in as web-7
+            PeerDispatcher sink = f.sinkDispatcher(f.sinkConfig(), null);
+            Connector inProcess = Connector.dialing("in-process sink", () -> {
+                LocalLinks.Pair pair = LocalLinks.pair(BACKUP_1, new PeerIdentity("web-7"));
+                sink.serve(pair.second()).subscribe();
+                return pair.first();
+            });
+            ReversePullService service = new ReversePullService(f.tls(1, "backup-1", "web-1"), inProcess,
+                    f.pulled(source), f.log, f.jobThreads);
+            service.start();
+            try {
+                for (int i = 0; i < 500 && !f.log().contains("reverse.refused"); i++) {
+                    Thread.sleep(20);
+                }
+                assertTrue(f.log().contains("reverse.refused peer=backup-1"), f.log());
+                assertTrue(f.log().contains("no pull job on this daemon waits for source 'web-7'"), f.log());
+            } finally {
+                service.stop();
+            }
+        }
+    }
+
+    @Test
     void aTlsPullThroughTheSourceListener() throws Exception {
         try (PullFixture f = new PullFixture(dir)) {
             SluiceConfig source = f.sourceConfig("{pull: {sinks: [backup-1]}}");
