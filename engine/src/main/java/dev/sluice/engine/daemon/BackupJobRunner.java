@@ -21,6 +21,7 @@ import dev.sluice.hook.HookPoint;
 import dev.sluice.hook.HookResult;
 import dev.sluice.hook.HookRunner;
 import dev.sluice.hook.HookSession;
+import dev.sluice.transport.Link;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -50,9 +51,15 @@ public final class BackupJobRunner implements JobRunner {
     @Override
     public RunReport run(JobSpec job, SluiceConfig config, Consumer<Supplier<Progress>> progress,
             Cancellation cancellation) {
+        return run(job, config, progress, cancellation, null);
+    }
+
+    /** Runs the job; a pulled job over {@code pulledOver}, the link its sink sent PULL on (else null). */
+    RunReport run(JobSpec job, SluiceConfig config, Consumer<Supplier<Progress>> progress,
+            Cancellation cancellation, Link pulledOver) {
         BackupJob.Plan plan;
         try {
-            plan = plan(job, config);
+            plan = plan(job, config, pulledOver);
         } catch (IllegalArgumentException e) {
             return new RunReport(JobStatus.USAGE, null, Progress.NONE, e.getMessage(), false, List.of());
         }
@@ -128,14 +135,16 @@ public final class BackupJobRunner implements JobRunner {
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }
 
-    private BackupJob.Plan plan(JobSpec job, SluiceConfig config) {
+    private BackupJob.Plan plan(JobSpec job, SluiceConfig config, Link pulledOver) {
         String jobName = job.name();
         ErrorPolicy policy = ErrorPolicy.report(p -> log.warn("file.problem", "job", jobName,
                 "path", RawPath.escape(p.path()), "kind", p.kind().name().toLowerCase(Locale.ROOT),
                 "message", p.message()));
-        return JobPlans.plan(job, config, config.global().host(), true, policy,
-                env.containsKey("SLUICE_KEY_FILE") ? Path.of(env.get("SLUICE_KEY_FILE")) : null,
-                env.containsKey("SLUICE_PASSWORD_FILE") ? Path.of(env.get("SLUICE_PASSWORD_FILE")) : null);
+        Path keyFile = env.containsKey("SLUICE_KEY_FILE") ? Path.of(env.get("SLUICE_KEY_FILE")) : null;
+        Path passwordFile = env.containsKey("SLUICE_PASSWORD_FILE") ? Path.of(env.get("SLUICE_PASSWORD_FILE")) : null;
+        return pulledOver != null
+                ? JobPlans.planPulled(job, config, config.global().host(), policy, keyFile, passwordFile, pulledOver)
+                : JobPlans.plan(job, config, config.global().host(), true, policy, keyFile, passwordFile);
     }
 
 

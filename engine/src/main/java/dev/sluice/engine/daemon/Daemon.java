@@ -93,11 +93,16 @@ public final class Daemon {
 
     /** Wakes a job now; empty when there is no such job. The Mono gives the run's status. */
     public synchronized Optional<Mono<Integer>> run(String name) {
+        return run(name, "control");
+    }
+
+    /** Wakes a job now, saying why in its log line ({@code control}, {@code pull}); empty when there is no such job. */
+    public synchronized Optional<Mono<Integer>> run(String name, String trigger) {
         if (stopping) {
             return Optional.of(Mono.error(new IllegalStateException("the daemon is shutting down")));
         }
         JobSlot slot = slots.get(name);
-        return slot == null ? Optional.empty() : Optional.of(slot.wake("control"));
+        return slot == null ? Optional.empty() : Optional.of(slot.wake(trigger));
     }
 
     /** Cancels a job's run; empty when there is no such job, false when it was not running. */

@@ -92,9 +92,12 @@ public final class DaemonLauncher {
                 }
             };
             ParkedLinks parked = new ParkedLinks();
+            BackupJobRunner backups = new BackupJobRunner(workers, clock, log, env);
+            // a PULL wakes the pulled job's slot, which runs it over the link the PULL came on
+            PulledJobs pulled = new PulledJobs(() -> daemon[0].config(), backups, log, jobThreads, timer,
+                    (job, trigger) -> daemon[0].run(job, trigger));
             JobSlot.Context context = new JobSlot.Context(clock, timer, jobThreads,
-                    new PullJobRunner(new BackupJobRunner(workers, clock, log, env), parked, clock, sinkIo, log),
-                    listeners, new Random());
+                    new PullJobRunner(pulled.runner(backups), parked, clock, sinkIo, log), listeners, new Random());
             daemon[0] = new Daemon(config, () -> ConfigLoader.load(configFile), context,
                     job -> lastRun(job, daemon[0].config(), log), log);
 
@@ -110,7 +113,6 @@ public final class DaemonLauncher {
             }
             // The listeners, the sink's clients and the reverse-pull dials are read once at start; a reload does not
             // change them (the jobs a sink may pull and the identities that may park are read per link).
-            PulledJobs pulled = new PulledJobs(() -> daemon[0].config(), workers, clock, log, env, jobThreads, timer);
             boolean pulledJobs = config.jobs().stream().anyMatch(j -> j.repository() instanceof PullRepositorySpec);
             SinkServer sink = config.global().sink() == null ? null
                     : TlsSinkService.sinkServer(config.global().sink(), clock, sinkIo);

@@ -1,25 +1,22 @@
 package dev.sluice.engine.daemon;
 
-import dev.sluice.engine.backup.ErrorPolicy;
 import dev.sluice.engine.config.ConnectSpec;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.PullRepositorySpec;
 import dev.sluice.engine.config.ReversePullRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
-import dev.sluice.engine.fs.RawPath;
-import dev.sluice.engine.job.BackupJob;
 import dev.sluice.engine.job.Cancellation;
-import dev.sluice.engine.job.JobPlans;
+import dev.sluice.engine.job.JobStatus;
 import dev.sluice.engine.job.Workers;
 import dev.sluice.engine.protocol.ErrorCode;
-import dev.sluice.hook.HookLog;
-import dev.sluice.hook.HookRunner;
 import dev.sluice.transport.Link;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -28,33 +25,44 @@ import reactor.core.scheduler.Scheduler;
  * The source side of pull and reverse pull: when a sink sends PULL(job), checks that this sink may pull that job
  * (the job's {@code repository: {pull: {sinks}}} lists the link's identity, or the job's {@code reverse_pull} spec
  * is the one the link was dialed with), then runs the job over that same link exactly as a push (this machine's key,
- * paths and hooks; {@link BackupJob}). Refusals are answered with ERROR JOB_NOT_ALLOWED and nothing is sent.
+ * paths and hooks, through {@link BackupJobRunner}). Refusals are answered with ERROR JOB_NOT_ALLOWED and nothing is
+ * sent. In the daemon the run goes through the job's slot (one run at a time, status, metrics, cancel): the link is
+ * handed to {@link #runner(JobRunner)} and the slot is woken with trigger {@code pull}.
  */
 public final class PulledJobs {
     private final Supplier<SluiceConfig> config;
-    private final Workers workers;
-    private final Clock clock;
+    private final BackupJobRunner backups;
     private final EventLog log;
-    private final Map<String, String> env;
     private final Scheduler jobThreads;
     private final Scheduler timer;
-    private final BackupJobRunner hooks;
+    private final BiFunction<String, String, Optional<Mono<Integer>>> wake;
+    private final ConcurrentMap<String, Link> handoff = new ConcurrentHashMap<>();
 
     /**
-     * @param config the daemon's current configuration
-     * @param env the daemon's environment (SLUICE_KEY_FILE / SLUICE_PASSWORD_FILE when a job names neither)
-     * @param jobThreads where the backups run (they block)
+     * Pulled jobs run directly on {@code jobThreads}, outside any job slot.
+     *
+     * @param config the current configuration
+     * @param env the environment (SLUICE_KEY_FILE / SLUICE_PASSWORD_FILE when a job names neither)
      */
     public PulledJobs(Supplier<SluiceConfig> config, Workers workers, Clock clock, EventLog log,
             Map<String, String> env, Scheduler jobThreads, Scheduler timer) {
+        this(config, new BackupJobRunner(workers, clock, log, env), log, jobThreads, timer, null);
+    }
+
+    /**
+     * Pulled jobs run through the daemon's job slots.
+     *
+     * @param wake wakes a job's slot ({@code Daemon::run} with a trigger); the run takes the link through
+     *     {@link #runner(JobRunner)}
+     */
+    public PulledJobs(Supplier<SluiceConfig> config, BackupJobRunner backups, EventLog log, Scheduler jobThreads,
+            Scheduler timer, BiFunction<String, String, Optional<Mono<Integer>>> wake) {
         this.config = config;
-        this.workers = workers;
-        this.clock = clock;
+        this.backups = backups;
         this.log = log;
-        this.env = Map.copyOf(env);
         this.jobThreads = jobThreads;
         this.timer = timer;
-        this.hooks = new BackupJobRunner(workers, clock, log, env);
+        this.wake = wake;
     }
 
     /** A PULL arrived on a link this daemon's listener accepted. */
@@ -83,37 +91,65 @@ public final class PulledJobs {
         return run(job.get(), c, link);
     }
 
-    private Mono<Void> run(JobSpec job, SluiceConfig c, Link link) {
-        return Mono.fromRunnable(() -> runNow(job, c, link)).subscribeOn(jobThreads).then();
+    /**
+     * The daemon's runner for pulled jobs: a woken pulled job takes the link its PULL came on and runs over it;
+     * other jobs go to {@code next}.
+     */
+    public JobRunner runner(JobRunner next) {
+        return (job, c, progress, cancellation) -> {
+            if (!isPulled(job)) {
+                return next.run(job, c, progress, cancellation);
+            }
+            Link link = handoff.remove(job.name());
+            if (link == null) {
+                return new RunReport(JobStatus.USAGE, null, Progress.NONE, "job " + job.name() + " runs when its"
+                        + " sink pulls it (" + job.repository().describe() + ")", false, List.of());
+            }
+            return runOver(job, c, link, progress, cancellation);
+        };
     }
 
-    private void runNow(JobSpec job, SluiceConfig c, Link link) {
-        String peer = link.peer().name();
-        ErrorPolicy policy = ErrorPolicy.report(p -> log.warn("file.problem", "job", job.name(),
-                "path", RawPath.escape(p.path()), "kind", p.kind().name().toLowerCase(Locale.ROOT),
-                "message", p.message()));
-        BackupJob.Plan plan;
-        try {
-            plan = JobPlans.planPulled(job, c, c.global().host(), policy,
-                    env.containsKey("SLUICE_KEY_FILE") ? Path.of(env.get("SLUICE_KEY_FILE")) : null,
-                    env.containsKey("SLUICE_PASSWORD_FILE") ? Path.of(env.get("SLUICE_PASSWORD_FILE")) : null, link);
-        } catch (IllegalArgumentException e) {
-            PeerDispatcher.refuse(link, ErrorCode.REFUSED, e.getMessage(), log, timer).block();
-            return;
+    private static boolean isPulled(JobSpec job) {
+        return job.repository() instanceof PullRepositorySpec || job.repository() instanceof ReversePullRepositorySpec;
+    }
+
+    private Mono<Void> run(JobSpec job, SluiceConfig c, Link link) {
+        if (wake == null) {
+            return Mono.fromRunnable(() -> runOver(job, c, link, p -> { }, new Cancellation()))
+                    .subscribeOn(jobThreads).then();
         }
+        if (handoff.putIfAbsent(job.name(), link) != null) {
+            return PeerDispatcher.refuse(link, ErrorCode.REFUSED, "job " + job.name() + " is already being pulled;"
+                    + " try again when that run ends", log, timer);
+        }
+        Optional<Mono<Integer>> woken = wake.apply(job.name(), "pull");
+        if (woken.isEmpty()) {
+            handoff.remove(job.name(), link);
+            return PeerDispatcher.refuse(link, ErrorCode.JOB_NOT_ALLOWED, "job " + job.name() + " is not scheduled"
+                    + " by this daemon", log, timer);
+        }
+        return woken.get().onErrorResume(e -> Mono.just(JobStatus.FAILURE)).flatMap(status -> {
+            // the slot was running already and joined that run: this link was not used
+            if (handoff.remove(job.name(), link)) {
+                return PeerDispatcher.refuse(link, ErrorCode.REFUSED, "job " + job.name() + " was running"
+                        + " already; try again when that run ends", log, timer);
+            }
+            return Mono.empty();
+        });
+    }
+
+    private RunReport runOver(JobSpec job, SluiceConfig c, Link link,
+            java.util.function.Consumer<Supplier<Progress>> progress, Cancellation cancellation) {
+        String peer = link.peer().name();
         log.info("pull.start", "job", job.name(), "peer", peer);
-        HookLog hookLog = hooks.hookLog();
-        BackupJob.Outcome outcome = new BackupJob(workers, clock, new HookRunner(workers.io(), hookLog), hookLog)
-                .run(plan, stats -> { }, new Cancellation());
+        RunReport report = backups.run(job, c, progress, cancellation, link);
         if (!link.isClosed()) {
             // the session never opened (a pre hook failed, the key file is missing, ...): tell the sink why
             PeerDispatcher.refuse(link, ErrorCode.REFUSED, "the source could not run job " + job.name() + ": "
-                    + (outcome.failure() == null ? "status " + outcome.status() : outcome.failure().getMessage()),
-                    log, timer).block();
+                    + (report.error() == null ? "status " + report.status() : report.error()), log, timer).block();
         }
-        log.log(outcome.failure() == null ? "info" : "warn", "pull.end", "job", job.name(), "peer", peer,
-                "status", outcome.status(),
-                "snapshot", outcome.result() == null ? null : outcome.result().snapshot().hex(),
-                "error", outcome.failure() == null ? null : outcome.failure().getMessage());
+        log.log(report.error() == null ? "info" : "warn", "pull.end", "job", job.name(), "peer", peer,
+                "status", report.status(), "snapshot", report.snapshot(), "error", report.error());
+        return report;
     }
 }

@@ -131,6 +131,11 @@ class PullDaemonsIT {
                 """.formatted(port, repo.repo()), "control");
         CliRun.of("run", "web-1-home", "--wait", "--runtime-dir", dir.resolve("sink-run").toString()).expect(0);
         assertRestores(1);
+        // the source ran the pulled job through its job slot: its status shows the run and its snapshot
+        CliRun status = CliRun.of("status", "--json", "--runtime-dir", dir.resolve("source-run").toString());
+        assertEquals(0, status.exit(), status.toString());
+        assertTrue(status.out().matches("(?s).*\"job\":\"home\".*\"status\":0.*\"snapshot\":\"[0-9a-f]{64}\".*"),
+                status.out());
         // the CLI runs the same pull job at the sink; retention (keep_last 1) only applies in the daemon
         CliRun.of("backup", "-c", sink.toString(), "web-1-home").expect(0);
         assertRestores(2);
