@@ -16,6 +16,8 @@ final class RecordingLink implements Link {
     final AtomicLong dataPutBytes = new AtomicLong();
     final AtomicLong treePutBytes = new AtomicLong();
     final AtomicLong puts = new AtomicLong();
+    /** HAS messages sent (one per batch of up to 4096 ids). */
+    final AtomicLong hasRequests = new AtomicLong();
 
     RecordingLink(Link delegate, long cutAfterPutBytes) {
         this.delegate = delegate;
@@ -29,6 +31,9 @@ final class RecordingLink implements Link {
     @Override
     public Mono<Void> send(Publisher<Frame> frames) {
         return delegate.send(Flux.from(frames).doOnNext(f -> {
+            if (f.type() == MessageType.HAS.wire()) {
+                hasRequests.incrementAndGet();
+            }
             if (f.type() == MessageType.PUT.wire()) {
                 long sealed = f.payload().readableBytes() - PutCodec.OVERHEAD;
                 byte kind = f.payload().getByte(f.payload().readerIndex() + 4);
