@@ -47,11 +47,17 @@ import reactor.core.scheduler.Scheduler;
 public final class SinkServer {
     /** How long the sink waits, after a fatal ERROR, for the source to close before it closes the link itself. */
     public static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+    /**
+     * Frames a session takes from its link ahead of the one being handled. Small on purpose: what a session has
+     * read and not yet handled is sink memory (a PUT is up to a chunk), multiplied by the number of sessions.
+     */
+    static final int RECEIVE_AHEAD = 2;
 
     private final Path repositoryRoot;
     private final SinkPolicy policy;
     private final Clock clock;
     private final Scheduler io;
+    private final SharedRepository shared = new SharedRepository();
 
     /**
      * @param repositoryRoot the sink's repository (initialised beforehand)
@@ -73,7 +79,7 @@ public final class SinkServer {
     public Mono<CloseReason> serve(Link link) {
         return Mono.usingWhen(
                 Mono.fromCallable(() -> new Session(link)).subscribeOn(io),
-                s -> link.send(link.receive().map(Received::of).publishOn(io, 16).concatMap(s::handle)
+                s -> link.send(link.receive().map(Received::of).publishOn(io, RECEIVE_AHEAD).concatMap(s::handle, 1)
                                 .takeUntil(f -> s.ending != null))
                         .onErrorResume(LinkClosedException.class, e -> Mono.empty())
                         .then(Mono.defer(() -> {
@@ -132,7 +138,7 @@ public final class SinkServer {
             RepositoryLock l = RepositoryLock.acquire(new RepositoryLayout(repositoryRoot), RepositoryLock.Mode.SHARED,
                     RepositoryLock.Owner.current(), clock);
             try {
-                this.repository = Repository.open(repositoryRoot);
+                this.repository = shared.acquire();
             } catch (IOException | RuntimeException e) {
                 l.close();
                 throw e;
@@ -400,11 +406,45 @@ public final class SinkServer {
                 return;
             }
             closed = true;
-            try (RepositoryLock l = lock; Repository r = repository; LocalBlobSink s = sink; RefsLookup refs = readRefs) {
+            try (RepositoryLock l = lock; SharedRepository.Release r = shared::release; LocalBlobSink s = sink;
+                    RefsLookup refs = readRefs) {
                 // closing the blob sink finishes and indexes what arrived, for the next session
             } catch (IOException e) {
                 throw new UncheckedIOException("closing the sink session of peer '" + peer.name()
                         + "' failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * One open repository (and so one in-memory index) for all sessions at once, instead of one per session: it is
+     * opened by the first session and closed when the last one ends. Every session holds a shared lock while it
+     * uses it, so a prune (exclusive) cannot run while it is open and its index cannot go stale.
+     */
+    private final class SharedRepository {
+        private Repository open;
+        private int users;
+
+        /** Closes one session's use of the repository. */
+        interface Release extends AutoCloseable {
+            @Override
+            void close() throws IOException;
+        }
+
+        /** Called with the session's shared lock held. */
+        synchronized Repository acquire() throws IOException {
+            if (open == null) {
+                open = Repository.open(repositoryRoot);
+            }
+            users++;
+            return open;
+        }
+
+        synchronized void release() throws IOException {
+            if (--users == 0) {
+                Repository closing = open;
+                open = null;
+                closing.close();
             }
         }
     }
