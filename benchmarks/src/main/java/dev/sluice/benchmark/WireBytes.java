@@ -160,9 +160,6 @@ public final class WireBytes {
                 localMillis.add(localBackup(workers, key, work.resolve("local-" + r), data).millis());
                 first = tlsPush(workers, key, pki, sinkIo, work.resolve("sink-" + r), data);
                 tlsMillis.add(first.millis());
-                if (r < repeat - 1) {
-                    delete(work.resolve("sink-" + r));
-                }
                 delete(work.resolve("local-" + r));
             }
             ChangeSummary change = writer.applyChanges(data);
@@ -187,14 +184,15 @@ public final class WireBytes {
                 first.bytesAdded()));
         out.append(row("after the change set, over TLS", second.millis(), second.sent(), second.received(),
                 second.frames(), second.bytesAdded()));
-        out.append(String.format(Locale.ROOT, "%n- first backup over TLS / local: %.2f (times in ms: local %s, TLS %s)%n",
-                (double) tls / local, localMillis, tlsMillis));
+        out.append(String.format(Locale.ROOT, "%n- first backup over TLS / local: %.2f (times in ms: local %s,"
+                + " TLS %s)%n", (double) tls / local, localMillis, tlsMillis));
         out.append(String.format(Locale.ROOT, "- second backup: %,d bytes on the wire (both directions) for %,d bytes"
                         + " really changed: %.2fx; of it %,d sealed bytes stored (%.2fx)%n",
                 second.sent() + second.received(), ideal, (double) (second.sent() + second.received()) / ideal,
                 localAdded, (double) localAdded / ideal));
-        out.append(String.format(Locale.ROOT, "- first backup: %,d bytes on the wire for %,d bytes of data (%.3fx)%n",
-                first.sent() + first.received(), dataBytes, (double) (first.sent() + first.received()) / dataBytes));
+        out.append(String.format(Locale.ROOT, "- first backup: %,d bytes on the wire for %,d bytes of data"
+                + " (%.3fx)%n", first.sent() + first.received(), dataBytes,
+                (double) (first.sent() + first.received()) / dataBytes));
         System.out.print(out);
     }
 

@@ -21,8 +21,9 @@ import java.util.Set;
 final class RestoreCommand implements Command {
     @Override public String name() { return "restore"; }
     @Override public String summary() { return "restore a snapshot (or paths in it) into a directory"; }
-    @Override public Set<String> valued() { return Set.of("--repo", "--key-file", "--password-file", "--target", "--job", "--host",
-            "--config"); }
+    @Override public Set<String> valued() {
+        return Set.of("--repo", "--key-file", "--password-file", "--target", "--job", "--host", "--config");
+    }
     @Override public Set<String> flags() { return Set.of("--help", "--json", "--quiet", "--no-owner"); }
 
     @Override

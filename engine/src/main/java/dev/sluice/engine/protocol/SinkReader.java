@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
  * through it. The blocking methods must not run on an event loop.
  */
 public final class SinkReader implements AutoCloseable {
-    /** Reads one restore or check reader keeps in flight; a restore runs up to 8 readers (64 reads, the session limit). */
+    /** Reads one restore or check reader keeps in flight; a restore runs up to 8 readers (64, the session's limit). */
     public static final int READ_AHEAD = 8;
 
     private final RemoteBlobSink session;

@@ -79,7 +79,8 @@ public final class SinkServer {
     public Mono<CloseReason> serve(Link link) {
         return Mono.usingWhen(
                 Mono.fromCallable(() -> new Session(link)).subscribeOn(io),
-                s -> link.send(link.receive().map(Received::of).publishOn(io, RECEIVE_AHEAD).concatMap(s::handle, 1)
+                s -> link.send(link.receive().map(Received::of).publishOn(io, RECEIVE_AHEAD)
+                                .concatMap(s::handle, 1)
                                 .takeUntil(f -> s.ending != null))
                         .onErrorResume(LinkClosedException.class, e -> Mono.empty())
                         .then(Mono.defer(() -> {
