@@ -18,6 +18,9 @@ final class RecordingLink implements Link {
     final AtomicLong puts = new AtomicLong();
     /** HAS messages sent (one per batch of up to 4096 ids). */
     final AtomicLong hasRequests = new AtomicLong();
+    /** READ_BLOBs sent and not yet answered (BLOB or ERROR), and the most there ever were. */
+    final AtomicLong readsInFlight = new AtomicLong();
+    final AtomicLong maxReadsInFlight = new AtomicLong();
 
     RecordingLink(Link delegate, long cutAfterPutBytes) {
         this.delegate = delegate;
@@ -33,6 +36,9 @@ final class RecordingLink implements Link {
         return delegate.send(Flux.from(frames).doOnNext(f -> {
             if (f.type() == MessageType.HAS.wire()) {
                 hasRequests.incrementAndGet();
+            }
+            if (f.type() == MessageType.READ_BLOB.wire()) {
+                maxReadsInFlight.accumulateAndGet(readsInFlight.incrementAndGet(), Math::max);
             }
             if (f.type() == MessageType.PUT.wire()) {
                 long sealed = f.payload().readableBytes() - PutCodec.OVERHEAD;
@@ -58,7 +64,11 @@ final class RecordingLink implements Link {
 
     @Override
     public Flux<Frame> receive() {
-        return delegate.receive();
+        return delegate.receive().doOnNext(f -> {
+            if (f.type() == MessageType.BLOB.wire() || f.type() == MessageType.ERROR.wire()) {
+                readsInFlight.decrementAndGet();
+            }
+        });
     }
 
     @Override

@@ -45,6 +45,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -157,6 +158,31 @@ class RemoteReadTest {
         } finally {
             service.stop();
         }
+    }
+
+    @Test
+    void aRemoteRestoreKeepsManyReadsInFlight() throws Exception {
+        Random r = new Random(4);
+        for (int i = 0; i < 40; i++) {
+            Files.write(h.src.resolve("part-" + i + ".bin"), PushHarness.random(r, 30_000 + r.nextInt(200_000)));
+        }
+        pushLocal("web-1", "home");
+        LocalLinks.Pair p = LocalLinks.pair(new PeerIdentity("sink"), new PeerIdentity("web-1"));
+        h.serve(p.second());
+        RecordingLink wire = new RecordingLink(p.first());
+        Path restored = dir.resolve("restore");
+        try (SinkReader reader = SinkReader.open(wire, "home"); BlobCodec codec = h.codec()) {
+            SnapshotRecord s = reader.snapshots().get(0);
+            new Restorer(h.workers, reader.blobs(s), codec).restore(s, restored, new RestoreOptions(List.of(), false),
+                    problem -> {
+                        throw new AssertionError("restore problem: " + problem);
+                    });
+        }
+        TreeAssert.assertSameTree(h.src, restored.resolve(h.src.toAbsolutePath().toString().substring(1)));
+        System.out.println("remote restore: at most " + wire.maxReadsInFlight.get() + " READ_BLOBs in flight");
+        assertTrue(wire.maxReadsInFlight.get() >= 8, "reads in flight at most " + wire.maxReadsInFlight.get());
+        assertTrue(wire.maxReadsInFlight.get() <= RemoteBlobSink.MAX_OUTSTANDING, "bounded: "
+                + wire.maxReadsInFlight.get());
     }
 
     @Test
