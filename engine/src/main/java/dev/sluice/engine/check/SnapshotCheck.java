@@ -14,8 +14,11 @@ import dev.sluice.engine.tree.TreeReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -25,8 +28,8 @@ import java.util.function.Consumer;
 /**
  * The key holder's check of snapshots whose blobs it can only read through a {@link BlobSource} (a sink's read
  * session, where there is no index to walk): each snapshot's payload opens and its metadata stream decodes; with
- * {@code readData}, every data blob its files reference authenticates and matches its id. Blobs found good are
- * not read again for later snapshots.
+ * {@code readData}, every data blob its files reference authenticates and matches its id, and each file that
+ * needs a damaged or missing blob is named. Blobs found good are not read again for later snapshots.
  */
 public final class SnapshotCheck {
     private final BlobCodec codec;
@@ -47,8 +50,19 @@ public final class SnapshotCheck {
         return blobsRead;
     }
 
-    /** A data read in flight, with the file it belongs to. */
-    private record Read(String path, BlobId id, CompletableFuture<byte[]> sealed) {}
+    /** A data read in flight. */
+    private record Read(BlobId id, CompletableFuture<byte[]> sealed) {}
+
+    /** One snapshot's damage so far: bad blobs, the files waiting on blobs in flight, the files hit. */
+    private static final class Damage {
+        final Map<BlobId, String> bad = new HashMap<>();
+        final Map<BlobId, List<String>> waiting = new HashMap<>();
+        final Map<String, Set<String>> files = new LinkedHashMap<>();
+
+        void hit(String path, BlobId id, String reason) {
+            files.computeIfAbsent(path, p -> new TreeSet<>()).add("blob " + id.shortHex() + " (" + reason + ")");
+        }
+    }
 
     /** Checks one snapshot, reading through {@code blobs}; returns the number of findings. */
     public int run(SnapshotRecord snapshot, BlobSource blobs, boolean readData, Consumer<DataCheck.Finding> out)
@@ -67,9 +81,8 @@ public final class SnapshotCheck {
             good.add(id);
             return plain;
         });
-        Map<String, Set<String>> damaged = new LinkedHashMap<>();
+        Damage damage = new Damage();
         ArrayDeque<Read> ahead = new ArrayDeque<>();
-        Set<BlobId> queued = new HashSet<>();
         int findings = 0;
         try {
             while (reader.hasNext()) {
@@ -77,13 +90,22 @@ public final class SnapshotCheck {
                 if (!readData) {
                     continue;
                 }
+                String path = RawPath.escape(e.path());
                 for (ChunkRef c : e.chunks()) {
-                    if (good.contains(c.id()) || !queued.add(c.id())) {
+                    BlobId id = c.id();
+                    if (good.contains(id)) {
                         continue;
                     }
-                    ahead.add(new Read(RawPath.escape(e.path()), c.id(), blobs.fetch(c.id())));
-                    while (ahead.size() >= Math.max(1, blobs.readAhead())) {
-                        verify(ahead.poll(), damaged);
+                    if (damage.bad.containsKey(id)) {
+                        damage.hit(path, id, damage.bad.get(id));
+                    } else if (damage.waiting.containsKey(id)) {
+                        damage.waiting.get(id).add(path);
+                    } else {
+                        damage.waiting.put(id, new ArrayList<>(List.of(path)));
+                        ahead.add(new Read(id, blobs.fetch(id)));
+                        while (ahead.size() >= Math.max(1, blobs.readAhead())) {
+                            verify(ahead.poll(), damage);
+                        }
                     }
                 }
             }
@@ -93,9 +115,9 @@ public final class SnapshotCheck {
             findings++;
         }
         while (!ahead.isEmpty()) {
-            verify(ahead.poll(), damaged);
+            verify(ahead.poll(), damage);
         }
-        for (Map.Entry<String, Set<String>> d : damaged.entrySet()) {
+        for (Map.Entry<String, Set<String>> d : damage.files.entrySet()) {
             out.accept(new DataCheck.Finding(name + ": file " + d.getKey() + " depends on damaged data: "
                     + String.join(", ", d.getValue())));
             findings++;
@@ -103,14 +125,17 @@ public final class SnapshotCheck {
         return findings;
     }
 
-    private void verify(Read read, Map<String, Set<String>> damaged) {
+    private void verify(Read read, Damage damage) {
         blobsRead++;
+        List<String> files = damage.waiting.remove(read.id());
         try {
             codec.open(read.id(), BlobKind.DATA, BlobSource.await(read.sealed()), BackupRunner.MAX_BLOB);
             good.add(read.id());
         } catch (IOException e) {
-            damaged.computeIfAbsent(read.path(), p -> new TreeSet<>()).add("blob " + read.id().shortHex() + " ("
-                    + e.getMessage() + ")");
+            damage.bad.put(read.id(), e.getMessage());
+            for (String path : files) {
+                damage.hit(path, read.id(), e.getMessage());
+            }
         }
     }
 }

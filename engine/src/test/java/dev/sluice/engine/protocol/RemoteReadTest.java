@@ -186,6 +186,37 @@ class RemoteReadTest {
     }
 
     @Test
+    void aRemoteCheckNamesEveryFileThatNeedsADamagedBlob() throws Exception {
+        byte[] same = PushHarness.random(new Random(6), 3000); // below the 4 KiB minimum: one chunk
+        Files.write(h.src.resolve("twin-a.bin"), same);
+        Files.write(h.src.resolve("twin-b.bin"), same);
+        pushLocal("web-1", "home");
+        try (SinkReader reader = reader("web-1"); BlobCodec codec = h.codec()) {
+            SnapshotRecord s = reader.snapshots().get(0);
+            List<DataCheck.Finding> clean = new ArrayList<>();
+            assertEquals(0, new SnapshotCheck(codec).run(s, reader.blobs(s), true, clean::add), clean.toString());
+
+            // flip one byte inside the chunk both twins share
+            BlobId twinId = codec.id(same, 0, same.length);
+            IndexEntry twin = blobs(h.repoRoot, BlobKind.DATA).stream().filter(e -> e.id().equals(twinId))
+                    .findFirst().orElseThrow();
+            Path pack = new dev.sluice.engine.repository.RepositoryLayout(h.repoRoot).pack(twin.pack());
+            byte[] bytes = Files.readAllBytes(pack);
+            bytes[(int) twin.offset() + 100] ^= 1;
+            pack.toFile().setWritable(true);
+            Files.write(pack, bytes);
+
+            List<DataCheck.Finding> findings = new ArrayList<>();
+            int n = new SnapshotCheck(codec).run(s, reader.blobs(s), true, findings::add);
+            assertEquals(2, n, findings.toString());
+            assertTrue(findings.get(0).message().contains("twin-a.bin") && findings.get(1).message().contains(
+                    "twin-b.bin") && findings.get(0).message().contains(twin.id().shortHex()), findings.toString());
+            assertEquals(0, new SnapshotCheck(codec).run(s, reader.blobs(s), false, findings::add),
+                    "without --read-data only metadata is read");
+        }
+    }
+
+    @Test
     void aPushWithAWrongKeyFailsAtTheKeyCheckBeforeSendingData() throws Exception {
         LocalLinks.Pair p = LocalLinks.pair(new PeerIdentity("sink"), new PeerIdentity("web-1"));
         RecordingLink wire = new RecordingLink(p.first());
