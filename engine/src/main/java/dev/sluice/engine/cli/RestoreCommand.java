@@ -21,13 +21,16 @@ import java.util.Set;
 final class RestoreCommand implements Command {
     @Override public String name() { return "restore"; }
     @Override public String summary() { return "restore a snapshot (or paths in it) into a directory"; }
-    @Override public Set<String> valued() { return Set.of("--repo", "--key-file", "--password-file", "--target", "--job", "--host"); }
+    @Override public Set<String> valued() {
+        return Set.of("--repo", "--key-file", "--password-file", "--target", "--job", "--host", "--config");
+    }
     @Override public Set<String> flags() { return Set.of("--help", "--json", "--quiet", "--no-owner"); }
 
     @Override
     public String help() {
         return """
                 Usage: sluice restore --repo DIR --key-file FILE SNAPSHOT|latest --target DIR [PATH...]
+                       sluice restore -c CONFIG JOB [SNAPSHOT|latest] --target DIR [PATH...]
 
                 Restores the snapshot (an id or unique id prefix, or 'latest', optionally
                 narrowed with --job/--host) below the target directory, at each file's
@@ -35,6 +38,9 @@ final class RestoreCommand implements Command {
                 those paths (absolute, as backed up) and what is below them.
                 Contents, modes, times, symlinks, hardlinks, fifos, xattrs and sparse holes
                 are restored; owners and device nodes only when running as root.
+                With -c, restores from the repository of a job of the config file (the latest
+                snapshot unless one is named); when that repository is a sink, over the link, with
+                the job's key file, from this source's own snapshots of the job only.
 
                 Options:
                   --target DIR     where to restore (required)
@@ -50,7 +56,15 @@ final class RestoreCommand implements Command {
 
     @Override
     public int run(Arguments args, Console console) throws Exception {
+        SinkJob.Where where = SinkJob.where(args);
         List<String> pos = args.positional();
+        if (where != null) {
+            // JOB [SNAPSHOT] [PATH...]: restore paths are absolute, snapshot names never start with '/'
+            pos = new ArrayList<>(pos.subList(1, pos.size()));
+            if (pos.isEmpty() || pos.get(0).startsWith("/")) {
+                pos.add(0, "latest");
+            }
+        }
         if (pos.isEmpty()) {
             throw new UsageException("which snapshot? give an id, an id prefix, or 'latest'");
         }
@@ -63,32 +77,47 @@ final class RestoreCommand implements Command {
             }
             include.add(RawPath.bytes(abs.normalize()));
         }
-        RepositoryTarget where = new RepositoryTarget(Path.of(args.required("--repo", "SLUICE_REPO")),
-                args.path("--key-file", "SLUICE_KEY_FILE"), args.path("--password-file", "SLUICE_PASSWORD_FILE"));
-        boolean root = "root".equals(System.getProperty("user.name"));
-        try (RepositoryLock lock = Failures.lockFirst(where.repository(), false);
-                OpenRepository open = Failures.open(where, null, null);
-                Workers workers = Workers.forMachine()) {
-            SnapshotRecord snapshot = choose(open, pos.get(0), args);
-            Restorer restorer = new Restorer(workers, open.repository(), open.codec());
-            RestoreStats st = restorer.stats();
-            Instant start = console.clock().instant();
-            try (ProgressLine progress = ProgressLine.start(console.terminal() && !args.flag("--quiet"), console.err(),
-                    console.clock(), () -> st.files() + " files", st::bytes, st::bytesTotal)) {
-                restorer.restore(snapshot, target, new RestoreOptions(include, root && !args.flag("--no-owner")), p -> {
-                    console.err().print(console.terminal() ? "\r\033[K" : "");
-                    console.err().println("sluice: warning: " + RawPath.escape(p.path()) + ": " + p.message());
-                });
-            } catch (java.io.IOException e) {
-                throw new CommandException(ExitCode.FAILURE, "restore failed: " + Failures.describe(e), e);
+        RestoreOptions options = new RestoreOptions(include, "root".equals(System.getProperty("user.name"))
+                && !args.flag("--no-owner"));
+        if (where != null && where.sink() != null) {
+            try (SinkJob remote = SinkJob.open(where); Workers workers = Workers.forMachine()) {
+                SnapshotRecord snapshot = remote.choose(pos.get(0));
+                return restore(new Restorer(workers, remote.reader().blobs(snapshot), remote.codec()), snapshot,
+                        target, options, args, console);
             }
-            Summaries.restore(st, Duration.between(start, console.clock().instant()), snapshot.id().shortHex(), target,
-                    args.flag("--json"), console);
-            return st.problems() > 0 ? ExitCode.PARTIAL : ExitCode.OK;
+        }
+        RepositoryTarget local = where != null ? where.local() : new RepositoryTarget(Path.of(args.required("--repo",
+                "SLUICE_REPO")), args.path("--key-file", "SLUICE_KEY_FILE"),
+                args.path("--password-file", "SLUICE_PASSWORD_FILE"));
+        try (RepositoryLock lock = Failures.lockFirst(local.repository(), false);
+                OpenRepository open = Failures.open(local, null, null);
+                Workers workers = Workers.forMachine()) {
+            SnapshotRecord snapshot = choose(open, pos.get(0), args, where == null ? args.value("--job") : where.job());
+            return restore(new Restorer(workers, open.repository(), open.codec()), snapshot, target, options, args,
+                    console);
         }
     }
 
-    private static SnapshotRecord choose(OpenRepository open, String which, Arguments args) throws CommandException {
+    private static int restore(Restorer restorer, SnapshotRecord snapshot, Path target, RestoreOptions options,
+            Arguments args, Console console) throws CommandException {
+        RestoreStats st = restorer.stats();
+        Instant start = console.clock().instant();
+        try (ProgressLine progress = ProgressLine.start(console.terminal() && !args.flag("--quiet"), console.err(),
+                console.clock(), () -> st.files() + " files", st::bytes, st::bytesTotal)) {
+            restorer.restore(snapshot, target, options, p -> {
+                console.err().print(console.terminal() ? "\r\033[K" : "");
+                console.err().println("sluice: warning: " + RawPath.escape(p.path()) + ": " + p.message());
+            });
+        } catch (java.io.IOException e) {
+            throw new CommandException(ExitCode.FAILURE, "restore failed: " + Failures.describe(e), e);
+        }
+        Summaries.restore(st, Duration.between(start, console.clock().instant()), snapshot.id().shortHex(), target,
+                args.flag("--json"), console);
+        return st.problems() > 0 ? ExitCode.PARTIAL : ExitCode.OK;
+    }
+
+    private static SnapshotRecord choose(OpenRepository open, String which, Arguments args, String job)
+            throws CommandException {
         if (!which.equals("latest")) {
             try {
                 return open.repository().snapshot(which);
@@ -103,7 +132,7 @@ final class RestoreCommand implements Command {
             throw new CommandException(ExitCode.FAILURE, "cannot list snapshots: " + Failures.describe(e), e);
         }
         return all.stream()
-                .filter(s -> args.value("--job") == null || s.job().equals(args.value("--job")))
+                .filter(s -> job == null || s.job().equals(job))
                 .filter(s -> args.value("--host") == null || s.host().equals(args.value("--host")))
                 .max(Comparator.comparing(SnapshotRecord::time))
                 .orElseThrow(() -> new CommandException(ExitCode.FAILURE, "the repository has no matching snapshot"));

@@ -72,6 +72,31 @@ public final class RepositoryKeys {
         return key;
     }
 
+    /** The repository's key check token, key-less, as a sink hands it to a key holder; empty if it has none. */
+    public static Optional<byte[]> storedCheck(Repository repo) throws IOException {
+        return repo.readKeyMaterial(CHECK);
+    }
+
+    /**
+     * Verifies a key against the key check a remote repository sent, before anything is sent to it or read from
+     * it.
+     *
+     * @param where names the key and the repository in the error, e.g. "the key in /etc/key … sink tls host:7443"
+     * @throws WrongKeyException "the key in FILE does not belong to the repository of WHERE"
+     * @throws KeyException when the token is not a key check at all
+     */
+    public static void verifyRemote(MasterKey key, String repositoryId, byte[] check, Path keyFile, String where)
+            throws KeyException {
+        try {
+            KeyCheck.verify(key, check, repositoryId.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (WrongKeyException e) {
+            throw new WrongKeyException("the key in " + keyFile + " does not belong to the repository of " + where
+                    + ": its key check does not open with this key");
+        } catch (IllegalArgumentException e) {
+            throw new KeyException("the key check sent by " + where + " is damaged: " + e.getMessage());
+        }
+    }
+
     private static byte[] repositoryId(Repository repo) {
         return repo.settings().repositoryId().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }

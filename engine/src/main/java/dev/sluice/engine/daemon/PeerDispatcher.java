@@ -24,7 +24,7 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * What a daemon does with a link one of its listeners accepted, decided by the link's first frame: OPEN is a push
- * (served by the sink's {@link SinkServer}), PULL is a sink asking this source for a job ({@link PulledJobs}), READY
+ * and OPEN_READ a read session (both served by the sink's {@link SinkServer}), PULL is a sink asking this source for a job ({@link PulledJobs}), READY
  * is a source parking its link for a reverse pull ({@link ParkedLinks}). Anything else, or a direction this daemon
  * is not configured for, is answered with ERROR and closed, and the reason is logged; other links are unaffected.
  */
@@ -75,13 +75,14 @@ public final class PeerDispatcher {
     private Mono<Void> dispatch(Frame first, PeekedLink link) {
         int type = first.type();
         String peer = link.peer().name();
-        if (type == MessageType.OPEN.wire()) {
+        if (type == MessageType.OPEN.wire() || type == MessageType.OPEN_READ.wire()) {
+            boolean push = type == MessageType.OPEN.wire();
             if (sink == null) {
                 first.release();
                 return refuse(link, ErrorCode.REFUSED, "this daemon keeps no sink repository (global.sink is not"
-                        + " set); it does not take pushes");
+                        + " set); it does not take " + (push ? "pushes" : "read sessions"));
             }
-            log.debug("peer.push", "peer", peer);
+            log.debug(push ? "peer.push" : "peer.read", "peer", peer);
             return sink.serve(link.replaying(first)).then();
         }
         byte[] payload = new byte[first.payload().readableBytes()];
@@ -109,7 +110,7 @@ public final class PeerDispatcher {
             return refuse(link, e.code(), e.getMessage());
         }
         return refuse(link, ErrorCode.UNKNOWN_MESSAGE, "frame type " + type + " cannot start a session; expected"
-                + " OPEN (push), PULL or READY (reverse pull)");
+                + " OPEN (push), OPEN_READ (restore, check), PULL (pull) or READY (reverse pull)");
     }
 
     private boolean waitedFor(String peer) {

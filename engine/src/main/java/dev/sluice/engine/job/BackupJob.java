@@ -197,8 +197,8 @@ public final class BackupJob {
 
     /**
      * A push to a remote sink: the blobs are sealed here with the key file's key and sent over mutual TLS; the
-     * sink stores and commits them. The key is not checked against the sink repository's key check (the sink
-     * does not send it); a wrong key shows only when restoring.
+     * sink stores and commits them. The key is first checked against the sink repository's key check, so a wrong
+     * key file fails before any data is sent.
      */
     private BackupResult push(Plan plan, BackupRequest request, Consumer<BackupStats> onStart,
             Cancellation cancellation) throws Exception {
@@ -212,6 +212,7 @@ public final class BackupJob {
         try (BlobCodec codec = new BlobCodec(key, new BlobCompressor(algorithm, level))) {
             Link link = sink.connect();
             try (RemoteBlobSink remote = RemoteBlobSink.open(link, request.job())) {
+                SinkReads.verifyKey(remote.keyCheck(), key, sink);
                 BackupRunner.Run run = new BackupRunner(workers, clock).prepare(request, remote, remote, codec,
                         plan.chunking());
                 onStart.accept(run.stats());

@@ -2,7 +2,7 @@ package dev.sluice.engine.protocol;
 
 /**
  * The frame types of the backup protocol (docs/protocol.md): requests a source sends and the
- * answers a sink gives. Every payload starts with a 4-byte request id.
+ * answers a sink gives. Every payload starts with a 4-byte request id. 1–15 push, 16–31 pull, 32 and up reads.
  */
 public enum MessageType {
     /** source → sink: bind the session to a job. */
@@ -38,7 +38,15 @@ public enum MessageType {
     /** sink → source, first frame of a link the sink opened or was handed: run this job and push it here. */
     PULL(16),
     /** source → sink, first frame of a link the source dialed: park me until one of your pull jobs wants me. */
-    READY(17);
+    READY(17),
+    /** key holder → sink: open a read session for a job (restore, check); answered by OPENED. */
+    OPEN_READ(32),
+    /** source → sink (push or read session): the repository's key check; answered by KEY_CHECK or NOT_FOUND. */
+    GET_KEY_CHECK(33),
+    /** sink → source: the repository id and its key-less key check token. */
+    KEY_CHECK(34),
+    /** key holder → sink (read session): a data or tree blob one of its own snapshots references; BLOB. */
+    READ_BLOB(35);
 
     private final int wire;
 

@@ -77,10 +77,15 @@ public final class RemoteBlobSink implements BlobSink, ParentSource {
 
     /** Opens a session for {@code job} over {@code link}; fails if the sink does not allow this peer that job. */
     public static RemoteBlobSink open(Link link, String job) throws IOException {
+        return open(link, job, MessageType.OPEN);
+    }
+
+    /** Opens a push ({@code OPEN}) or read ({@code OPEN_READ}) session. */
+    static RemoteBlobSink open(Link link, String job, MessageType openType) throws IOException {
         RemoteBlobSink s = new RemoteBlobSink(link, job);
         s.start();
         try {
-            s.call(MessageType.OPENED, id -> SessionCodec.open(id, job));
+            s.await(s.send(openType, MessageType.OPENED, id -> SessionCodec.open(id, job), 0, 0).result);
         } catch (IOException | RuntimeException e) {
             s.link.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR, "opening job " + job + " failed"));
             throw e;
@@ -111,6 +116,53 @@ public final class RemoteBlobSink implements BlobSink, ParentSource {
     public boolean has(BlobId id) throws IOException {
         byte[] answer = call(MessageType.HAS_RESULT, rid -> HasCodec.request(rid, List.of(id)));
         return HasCodec.decodeResult(answer, 1)[0];
+    }
+
+    /** One HAS per {@link HasCodec#MAX_IDS} ids, all sent before the first answer is awaited. */
+    @Override
+    public boolean[] has(List<BlobId> ids) throws IOException {
+        List<Pending> sent = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += HasCodec.MAX_IDS) {
+            List<BlobId> batch = ids.subList(from, Math.min(ids.size(), from + HasCodec.MAX_IDS));
+            sent.add(send(MessageType.HAS_RESULT, rid -> HasCodec.request(rid, batch), 0, 0));
+        }
+        boolean[] out = new boolean[ids.size()];
+        int at = 0;
+        for (Pending p : sent) {
+            int n = Math.min(HasCodec.MAX_IDS, ids.size() - at);
+            System.arraycopy(HasCodec.decodeResult(await(p.result), n), 0, out, at, n);
+            at += n;
+        }
+        return out;
+    }
+
+    /** The sink repository's key check, or empty if it has none (it was created without a key). */
+    public Optional<KeyCheckCodec.Answer> keyCheck() throws IOException {
+        try {
+            return Optional.of(KeyCheckCodec.decode(await(send(MessageType.GET_KEY_CHECK, MessageType.KEY_CHECK,
+                    SessionCodec::idOnly, 0, 0).result)));
+        } catch (ProtocolException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Starts reading a blob that {@code snapshot} references (read sessions only); blocks only while
+     * {@link #MAX_OUTSTANDING} requests are unanswered. The future gives the sealed bytes, or fails with a
+     * {@link ProtocolException} NOT_FOUND for a blob the snapshot does not reference or the sink lacks.
+     */
+    CompletableFuture<byte[]> fetch(SnapshotId snapshot, BlobId id) throws IOException {
+        return send(MessageType.READ_BLOB, MessageType.BLOB, rid -> GetBlobCodec.readRequest(rid, snapshot, id), 0, 0)
+                .result.thenApply(payload -> {
+                    try {
+                        return GetBlobCodec.decodeBlob(payload);
+                    } catch (ProtocolException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
     }
 
     @Override
@@ -160,11 +212,16 @@ public final class RemoteBlobSink implements BlobSink, ParentSource {
             throw new IllegalArgumentException("this session with sink " + link.peer().name() + " is for job "
                     + this.job + ", not " + job);
         }
+        return snapshots().stream().max(Comparator.comparing(SnapshotRecord::time));
+    }
+
+    /** Every snapshot of this session's job from this peer, as the sink lists them. */
+    public List<SnapshotRecord> snapshots() throws IOException {
         Pending p = register(MessageType.SNAPSHOTS, 0, 0);
         emit(MessageType.LIST_SNAPSHOTS, SessionCodec.idOnly(p.id));
         await(p.result);
         synchronized (p.records) {
-            return p.records.stream().max(Comparator.comparing(SnapshotRecord::time));
+            return List.copyOf(p.records);
         }
     }
 
@@ -211,8 +268,13 @@ public final class RemoteBlobSink implements BlobSink, ParentSource {
     }
 
     private Pending send(MessageType answer, Encoder encoder, int putPermits, int putLength) throws IOException {
+        return send(requestTypeOf(answer), answer, encoder, putPermits, putLength);
+    }
+
+    private Pending send(MessageType request, MessageType answer, Encoder encoder, int putPermits, int putLength)
+            throws IOException {
         Pending p = register(answer, putPermits, putLength);
-        emit(requestTypeOf(answer), encoder.encode(p.id));
+        emit(request, encoder.encode(p.id));
         return p;
     }
 
@@ -288,19 +350,27 @@ public final class RemoteBlobSink implements BlobSink, ParentSource {
         }
     }
 
-    private byte[] await(CompletableFuture<byte[]> f) throws IOException {
+    /** Waits for an answer; a refusal keeps its error code. */
+    static byte[] await(CompletableFuture<byte[]> f, String sink) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for sink " + link.peer().name());
+            throw new InterruptedIOException("interrupted while waiting for sink " + sink);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
             if (cause instanceof ProtocolException pe) {
                 throw new ProtocolException(pe.code(), pe.getMessage());
             }
             throw new IOException(cause.getMessage(), cause);
         }
+    }
+
+    private byte[] await(CompletableFuture<byte[]> f) throws IOException {
+        return await(f, link.peer().name());
     }
 
     // ---- answers (on the link's thread: no blocking here)

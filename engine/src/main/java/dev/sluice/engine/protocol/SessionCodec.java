@@ -3,7 +3,7 @@ package dev.sluice.engine.protocol;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** OPEN (request id, job name) and its answer OPENED (request id). */
+/** OPEN and OPEN_READ (request id, job name) and their answer OPENED (request id). */
 public final class SessionCodec {
     private SessionCodec() {
     }
@@ -21,7 +21,12 @@ public final class SessionCodec {
     }
 
     public static Open decodeOpen(byte[] payload) throws ProtocolException {
-        PayloadReader r = new PayloadReader(MessageType.OPEN, payload);
+        return decodeOpen(MessageType.OPEN, payload);
+    }
+
+    /** Decodes an OPEN or an OPEN_READ (same layout). */
+    public static Open decodeOpen(MessageType type, byte[] payload) throws ProtocolException {
+        PayloadReader r = new PayloadReader(type, payload);
         int id = r.requestId();
         String job = r.text("job name");
         r.end();
@@ -31,7 +36,7 @@ public final class SessionCodec {
         return new Open(id, job);
     }
 
-    /** A payload of only a request id (OPENED, LIST_SNAPSHOTS). */
+    /** A payload of only a request id (OPENED, LIST_SNAPSHOTS, GET_KEY_CHECK). */
     public static byte[] idOnly(int requestId) {
         return ByteBuffer.allocate(4).putInt(requestId).array();
     }

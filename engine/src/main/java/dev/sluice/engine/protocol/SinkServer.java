@@ -1,9 +1,11 @@
 package dev.sluice.engine.protocol;
 
 import dev.sluice.engine.repository.BlobId;
+import dev.sluice.engine.content.RepositoryKeys;
 import dev.sluice.engine.repository.BlobKind;
 import dev.sluice.engine.repository.IndexEntry;
 import dev.sluice.engine.repository.RefsIterator;
+import dev.sluice.engine.repository.RefsLookup;
 import dev.sluice.engine.repository.Repository;
 import dev.sluice.engine.repository.RepositoryLayout;
 import dev.sluice.engine.repository.RepositoryLock;
@@ -29,24 +31,33 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The sink side of a push: serves one authenticated peer over a {@link Link} with append-only operations on a
- * local repository (has, put, put-refs, commit, list own snapshots, read tree blobs of own snapshots). Anything
- * else is answered with ERROR and ends the session. The sink never holds a key.
+ * The sink side of a push or a read session: serves one authenticated peer over a {@link Link} with append-only
+ * operations on a local repository (has, put, put-refs, commit, list own snapshots, read tree blobs of own
+ * snapshots) or, in a read session, reads of blobs its own snapshots reference. Anything else is answered with
+ * ERROR and ends the session. The sink never holds a key.
  */
 public final class SinkServer {
     /** How long the sink waits, after a fatal ERROR, for the source to close before it closes the link itself. */
     public static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+    /**
+     * Frames a session takes from its link ahead of the one being handled. Small on purpose: what a session has
+     * read and not yet handled is sink memory (a PUT is up to a chunk), multiplied by the number of sessions.
+     */
+    static final int RECEIVE_AHEAD = 2;
 
     private final Path repositoryRoot;
     private final SinkPolicy policy;
     private final Clock clock;
     private final Scheduler io;
+    private final SharedRepository shared = new SharedRepository();
 
     /**
      * @param repositoryRoot the sink's repository (initialised beforehand)
@@ -68,7 +79,8 @@ public final class SinkServer {
     public Mono<CloseReason> serve(Link link) {
         return Mono.usingWhen(
                 Mono.fromCallable(() -> new Session(link)).subscribeOn(io),
-                s -> link.send(link.receive().map(Received::of).publishOn(io, 16).concatMap(s::handle)
+                s -> link.send(link.receive().map(Received::of).publishOn(io, RECEIVE_AHEAD)
+                                .concatMap(s::handle, 1)
                                 .takeUntil(f -> s.ending != null))
                         .onErrorResume(LinkClosedException.class, e -> Mono.empty())
                         .then(Mono.defer(() -> {
@@ -113,6 +125,11 @@ public final class SinkServer {
         private ByteArrayOutputStream refs;
         private byte[] lastRef;
         private Set<BlobId> ownTreeBlobs;
+        /** A read session (OPEN_READ): reads only, nothing can be added. */
+        private boolean reading;
+        /** The reference list of the snapshot the last READ_BLOB named (reads come snapshot by snapshot). */
+        private RefsLookup readRefs;
+        private SnapshotId readSnapshot;
         private boolean closed;
         volatile CloseReason ending;
 
@@ -122,7 +139,7 @@ public final class SinkServer {
             RepositoryLock l = RepositoryLock.acquire(new RepositoryLayout(repositoryRoot), RepositoryLock.Mode.SHARED,
                     RepositoryLock.Owner.current(), clock);
             try {
-                this.repository = Repository.open(repositoryRoot);
+                this.repository = shared.acquire();
             } catch (IOException | RuntimeException e) {
                 l.close();
                 throw e;
@@ -171,8 +188,8 @@ public final class SinkServer {
                         + " this sink serves; a source may only add blobs and snapshots (there is no delete or"
                         + " overwrite)");
             }
-            if (type == MessageType.OPEN) {
-                SessionCodec.Open open = SessionCodec.decodeOpen(payload);
+            if (type == MessageType.OPEN || type == MessageType.OPEN_READ) {
+                SessionCodec.Open open = SessionCodec.decodeOpen(type, payload);
                 if (job != null) {
                     throw new ProtocolException(ErrorCode.NOT_OPEN, "this session is already open for job " + job);
                 }
@@ -181,11 +198,16 @@ public final class SinkServer {
                             + "' is not configured for job '" + open.job() + "' on this sink");
                 }
                 job = open.job();
+                reading = type == MessageType.OPEN_READ;
                 return List.of(new Out(MessageType.OPENED, SessionCodec.idOnly(open.requestId())));
             }
             if (job == null) {
                 throw new ProtocolException(ErrorCode.NOT_OPEN, type + " before OPEN: a session must first name"
                         + " its job");
+            }
+            if (reading && (type == MessageType.PUT || type == MessageType.PUT_REFS || type == MessageType.COMMIT)) {
+                throw new ProtocolException(ErrorCode.REFUSED, type + " in a read session of job '" + job
+                        + "': a read session cannot add anything");
             }
             return switch (type) {
                 case HAS -> {
@@ -221,6 +243,25 @@ public final class SinkServer {
                     }
                     yield List.of(new Out(MessageType.BLOB, GetBlobCodec.blob(g.requestId(),
                             repository.readBlob(g.id()))));
+                }
+                case GET_KEY_CHECK -> {
+                    int rid = SessionCodec.decodeIdOnly(type, payload);
+                    Optional<byte[]> check = RepositoryKeys.storedCheck(repository);
+                    if (check.isEmpty()) {
+                        throw new ProtocolException(ErrorCode.NOT_FOUND, "this sink's repository has no key check"
+                                + " (it was not created with a key)");
+                    }
+                    yield List.of(new Out(MessageType.KEY_CHECK, KeyCheckCodec.answer(rid,
+                            repository.settings().repositoryId(), check.get())));
+                }
+                case READ_BLOB -> {
+                    if (!reading) {
+                        throw new ProtocolException(ErrorCode.REFUSED, "READ_BLOB in a push session of job '" + job
+                                + "': data is read in a read session (OPEN_READ)");
+                    }
+                    GetBlobCodec.Read read = GetBlobCodec.decodeRead(payload);
+                    yield List.of(new Out(MessageType.BLOB, GetBlobCodec.blob(read.requestId(),
+                            readReferenced(read.snapshot(), read.id()))));
                 }
                 default -> throw new ProtocolException(ErrorCode.UNKNOWN_MESSAGE, type + " (frame type " + wireType
                         + ") is an answer, not a request this sink serves");
@@ -296,6 +337,42 @@ public final class SinkServer {
             return new Out(MessageType.COMMITTED, CommitCodec.committed(c.requestId(), id));
         }
 
+        /**
+         * The sealed bytes of {@code id} if the peer's own snapshot {@code snapshot} of this job references it;
+         * NOT_FOUND (not fatal) for another peer's or job's snapshot, an unreferenced blob or a missing one.
+         */
+        private byte[] readReferenced(SnapshotId snapshot, BlobId id) throws IOException {
+            if (!snapshot.equals(readSnapshot)) {
+                SnapshotRecord record = null;
+                for (SnapshotRecord s : ownSnapshots()) {
+                    if (s.id().equals(snapshot)) {
+                        record = s;
+                    }
+                }
+                if (record == null) {
+                    throw new ProtocolException(ErrorCode.NOT_FOUND, "snapshot " + snapshot.shortHex() + " is not a"
+                            + " snapshot of job '" + job + "' from '" + peer.name() + "'");
+                }
+                RefsLookup next = repository.refsLookup(record.refs());
+                RefsLookup previous = readRefs;
+                readRefs = next;
+                readSnapshot = snapshot;
+                if (previous != null) {
+                    previous.close();
+                }
+            }
+            if (!readRefs.contains(id)) {
+                throw new ProtocolException(ErrorCode.NOT_FOUND, "blob " + id.shortHex() + " is not referenced by"
+                        + " snapshot " + snapshot.shortHex() + " of job '" + job + "'");
+            }
+            IndexEntry entry = repository.index().lookup(id);
+            if (entry == null) {
+                throw new ProtocolException(ErrorCode.NOT_FOUND, "blob " + id.shortHex() + " of snapshot "
+                        + snapshot.shortHex() + " is missing from this sink's repository");
+            }
+            return repository.readBlob(entry);
+        }
+
         private List<SnapshotRecord> ownSnapshots() throws IOException {
             List<SnapshotRecord> own = new ArrayList<>();
             for (SnapshotRecord s : repository.snapshots()) {
@@ -330,11 +407,45 @@ public final class SinkServer {
                 return;
             }
             closed = true;
-            try (RepositoryLock l = lock; Repository r = repository; LocalBlobSink s = sink) {
+            try (RepositoryLock l = lock; SharedRepository.Release r = shared::release; LocalBlobSink s = sink;
+                    RefsLookup refs = readRefs) {
                 // closing the blob sink finishes and indexes what arrived, for the next session
             } catch (IOException e) {
                 throw new UncheckedIOException("closing the sink session of peer '" + peer.name()
                         + "' failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * One open repository (and so one in-memory index) for all sessions at once, instead of one per session: it is
+     * opened by the first session and closed when the last one ends. Every session holds a shared lock while it
+     * uses it, so a prune (exclusive) cannot run while it is open and its index cannot go stale.
+     */
+    private final class SharedRepository {
+        private Repository open;
+        private int users;
+
+        /** Closes one session's use of the repository. */
+        interface Release extends AutoCloseable {
+            @Override
+            void close() throws IOException;
+        }
+
+        /** Called with the session's shared lock held. */
+        synchronized Repository acquire() throws IOException {
+            if (open == null) {
+                open = Repository.open(repositoryRoot);
+            }
+            users++;
+            return open;
+        }
+
+        synchronized void release() throws IOException {
+            if (--users == 0) {
+                Repository closing = open;
+                open = null;
+                closing.close();
             }
         }
     }

@@ -227,6 +227,11 @@ public final class Repository implements Closeable {
         return RefsFormat.read(layout, refsId);
     }
 
+    /** A constant-memory membership test over a reference list, verified when opened; the caller closes it. */
+    public RefsLookup refsLookup(BlobId refsId) throws IOException {
+        return RefsLookup.open(layout, refsId);
+    }
+
     /** Stores a snapshot record (after its packs, index and reference list) and returns its id. */
     public SnapshotId writeSnapshot(SnapshotRecord record) throws IOException {
         if (!RefsFormat.exists(layout, record.refs())) {

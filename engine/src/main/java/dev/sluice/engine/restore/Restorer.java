@@ -14,6 +14,7 @@ import dev.sluice.engine.repository.BlobKind;
 import dev.sluice.engine.repository.Repository;
 import dev.sluice.engine.repository.SnapshotRecord;
 import dev.sluice.engine.scan.FileProblem;
+import dev.sluice.engine.sink.BlobSource;
 import dev.sluice.engine.tree.ChunkRef;
 import dev.sluice.engine.tree.TreeEntry;
 import dev.sluice.engine.tree.TreeReader;
@@ -25,9 +26,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -39,15 +42,23 @@ import reactor.core.publisher.Mono;
  */
 public final class Restorer {
     private final Workers workers;
-    private final Repository repository;
+    private final BlobSource blobs;
     private final BlobCodec codec;
     /** MetadataWriter is not thread-safe; content jobs run on several threads. */
     private final ThreadLocal<MetadataWriter> writers = ThreadLocal.withInitial(MetadataWriter::new);
     private final RestoreStats stats = new RestoreStats();
 
     public Restorer(Workers workers, Repository repository, BlobCodec codec) {
+        this(workers, BlobSource.of(repository), codec);
+    }
+
+    /**
+     * A restorer reading from any blob source: with a remote one, several files are written at once and each keeps
+     * {@link BlobSource#readAhead()} reads in flight, so the link stays busy.
+     */
+    public Restorer(Workers workers, BlobSource blobs, BlobCodec codec) {
         this.workers = workers;
-        this.repository = repository;
+        this.blobs = blobs;
         this.codec = codec;
     }
 
@@ -66,7 +77,7 @@ public final class Restorer {
         Files.createDirectories(target);
         byte[] targetBytes = RawPath.bytes(target.toAbsolutePath().normalize());
         TreeReader reader = new TreeReader(payload.treeBlobs(),
-                id -> codec.open(id, BlobKind.TREE, repository.readBlob(id), BackupRunner.MAX_BLOB));
+                id -> codec.open(id, BlobKind.TREE, blobs.read(id), BackupRunner.MAX_BLOB));
         List<TreeEntry> directories = new ArrayList<>();
         Consumer<FileProblem> report = p -> {
             stats.problems.incrementAndGet();
@@ -78,7 +89,7 @@ public final class Restorer {
                     .filter(e -> included(e.path(), options.include()))
                     .concatMap(e -> Mono.justOrEmpty(prepare(e, targetBytes, options, directories, report)), 4)
                     .flatMap(job -> Mono.fromRunnable(() -> writeContent(job, options, report))
-                            .subscribeOn(workers.io()), workers.cpus() + 1, 1)
+                            .subscribeOn(workers.io()), Math.max(workers.cpus() + 1, Math.min(8, blobs.readAhead())), 1)
                     .then()
                     .block();
         } catch (UncheckedIOException e) {
@@ -175,10 +186,22 @@ public final class Restorer {
         try {
             try (FileChannel ch = FileChannel.open(job.file(), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 SparseFileWriter writer = new SparseFileWriter(ch);
-                for (ChunkRef c : e.chunks()) {
-                    byte[] plain = codec.open(c.id(), BlobKind.DATA, repository.readBlob(c.id()), BackupRunner.MAX_BLOB);
-                    writer.write(plain, 0, plain.length);
-                    stats.bytes.addAndGet(plain.length);
+                List<ChunkRef> chunks = e.chunks();
+                ArrayDeque<CompletableFuture<byte[]>> ahead = new ArrayDeque<>();
+                int next = 0;
+                try {
+                    for (ChunkRef c : chunks) {
+                        while (next < chunks.size() && ahead.size() < blobs.readAhead()) {
+                            ahead.add(blobs.fetch(chunks.get(next++).id()));
+                        }
+                        byte[] plain = codec.open(c.id(), BlobKind.DATA, BlobSource.await(ahead.poll()),
+                                BackupRunner.MAX_BLOB);
+                        writer.write(plain, 0, plain.length);
+                        stats.bytes.addAndGet(plain.length);
+                    }
+                } finally {
+                    // reads still in flight after a failure complete on their own; nothing waits for them
+                    ahead.clear();
                 }
                 writer.finish();
             }

@@ -17,6 +17,18 @@ public interface BlobSink extends AutoCloseable {
     /** True if the sink already stores a blob with this id (from an earlier snapshot or this run). */
     boolean has(BlobId id) throws IOException;
 
+    /**
+     * Asks about many ids at once: element i of the answer is {@link #has(BlobId)} of id i. A remote sink answers
+     * a batch in one round trip; the default asks one by one.
+     */
+    default boolean[] has(java.util.List<BlobId> ids) throws IOException {
+        boolean[] out = new boolean[ids.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = has(ids.get(i));
+        }
+        return out;
+    }
+
     /** Stores one sealed blob; blocks while the sink is busy, which is how a slow sink slows the source. */
     void put(BlobId id, BlobKind kind, byte[] sealed) throws IOException;
 

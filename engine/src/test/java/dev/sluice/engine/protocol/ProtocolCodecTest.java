@@ -78,6 +78,19 @@ class ProtocolCodecTest {
         strict(GetBlobCodec.blob(2, sealed), GetBlobCodec::decodeBlob);
         strict(GetBlobCodec.request(2, id(6)), GetBlobCodec::decode);
 
+        GetBlobCodec.Read read = GetBlobCodec.decodeRead(GetBlobCodec.readRequest(6, sid, id(7)));
+        assertEquals(new GetBlobCodec.Read(6, sid, id(7)), read);
+        strict(GetBlobCodec.readRequest(6, sid, id(7)), GetBlobCodec::decodeRead);
+        assertEquals(new SessionCodec.Open(8, "home"), SessionCodec.decodeOpen(MessageType.OPEN_READ,
+                SessionCodec.open(8, "home")));
+        strict(SessionCodec.open(8, "home"), p -> SessionCodec.decodeOpen(MessageType.OPEN_READ, p));
+        String repositoryId = "ab".repeat(32);
+        KeyCheckCodec.Answer check = KeyCheckCodec.decode(KeyCheckCodec.answer(9, repositoryId, sealed));
+        assertEquals(repositoryId, check.repositoryId());
+        assertArrayEquals(sealed, check.check());
+        strict(KeyCheckCodec.answer(9, repositoryId, sealed), KeyCheckCodec::decode);
+        assertEquals(MessageType.READ_BLOB, MessageType.fromWire(35));
+
         ErrorCodec.Error err = ErrorCodec.decode(ErrorCodec.encode(4, ErrorCode.REFUSED, "no"));
         assertEquals(new ErrorCodec.Error(4, ErrorCode.REFUSED, "no"), err);
         strict(ErrorCodec.encode(4, ErrorCode.REFUSED, "no"), ErrorCodec::decode);

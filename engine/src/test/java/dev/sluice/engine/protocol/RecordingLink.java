@@ -16,6 +16,11 @@ final class RecordingLink implements Link {
     final AtomicLong dataPutBytes = new AtomicLong();
     final AtomicLong treePutBytes = new AtomicLong();
     final AtomicLong puts = new AtomicLong();
+    /** HAS messages sent (one per batch of up to 4096 ids). */
+    final AtomicLong hasRequests = new AtomicLong();
+    /** READ_BLOBs sent and not yet answered (BLOB or ERROR), and the most there ever were. */
+    final AtomicLong readsInFlight = new AtomicLong();
+    final AtomicLong maxReadsInFlight = new AtomicLong();
 
     RecordingLink(Link delegate, long cutAfterPutBytes) {
         this.delegate = delegate;
@@ -29,6 +34,12 @@ final class RecordingLink implements Link {
     @Override
     public Mono<Void> send(Publisher<Frame> frames) {
         return delegate.send(Flux.from(frames).doOnNext(f -> {
+            if (f.type() == MessageType.HAS.wire()) {
+                hasRequests.incrementAndGet();
+            }
+            if (f.type() == MessageType.READ_BLOB.wire()) {
+                maxReadsInFlight.accumulateAndGet(readsInFlight.incrementAndGet(), Math::max);
+            }
             if (f.type() == MessageType.PUT.wire()) {
                 long sealed = f.payload().readableBytes() - PutCodec.OVERHEAD;
                 byte kind = f.payload().getByte(f.payload().readerIndex() + 4);
@@ -53,7 +64,11 @@ final class RecordingLink implements Link {
 
     @Override
     public Flux<Frame> receive() {
-        return delegate.receive();
+        return delegate.receive().doOnNext(f -> {
+            if (f.type() == MessageType.BLOB.wire() || f.type() == MessageType.ERROR.wire()) {
+                readsInFlight.decrementAndGet();
+            }
+        });
     }
 
     @Override
