@@ -1,0 +1,455 @@
+package dev.sluice.engine.mirror;
+
+import dev.sluice.engine.fs.FileKind;
+import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.fs.Xattr;
+import dev.sluice.engine.mirror.dest.MirrorOptions;
+import dev.sluice.engine.mirror.dest.MirrorTargetStats;
+import dev.sluice.engine.protocol.ErrorCode;
+import dev.sluice.engine.protocol.ProtocolException;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Encodes and decodes the payloads of the mirror protocol (docs/mirror.md). Decoders check every count and length
+ * against the bytes that follow before allocating, and refuse trailing bytes, so a malformed payload is a MALFORMED
+ * {@link ProtocolException}, never an allocation the sender chose.
+ */
+public final class MirrorCodec {
+    /** The protocol version carried in OPEN. */
+    public static final int VERSION = 1;
+    /** Bytes of a chunk or whole-file hash (SHA-256). */
+    public static final int HASH = 32;
+    /** Bytes of one BASIS item: u32 length and the hash. */
+    static final int BASIS_ITEM = 4 + HASH;
+    /** FILE_DONE status: the file was written from the delta and committed. */
+    public static final int WRITTEN = 0;
+    /** FILE_DONE status: the receiver's copy was equal (size and mtime) and kept. */
+    public static final int KEPT = 1;
+    /** FILE_DONE status: the sender could not read the file; nothing was committed. */
+    public static final int DROPPED = 2;
+    static final int OP_COPY = 1;
+    static final int OP_DATA = 2;
+
+    private static final int MAX_XATTRS = 4096;
+
+    private MirrorCodec() {
+    }
+
+    // ---- OPEN / OPENED ------------------------------------------------------------------------------
+
+    /** What the sender asks for: a target by name and the options of this run. */
+    public record Open(int version, String target, MirrorOptions.Layout layout, boolean delete,
+            boolean deleteExcluded, boolean fakeSuper, int keepSnapshots, List<byte[]> protect) {
+        public Open {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(layout, "layout");
+            protect = List.copyOf(protect);
+        }
+    }
+
+    public static byte[] open(Open o) {
+        return write(out -> {
+            out.writeByte(o.version());
+            writeShort(out, o.target().getBytes(StandardCharsets.UTF_8), "target name");
+            out.writeByte(o.layout() == MirrorOptions.Layout.IN_PLACE ? 1 : 2);
+            out.writeByte((o.delete() ? 1 : 0) | (o.deleteExcluded() ? 2 : 0) | (o.fakeSuper() ? 4 : 0));
+            out.writeInt(o.keepSnapshots());
+            out.writeShort(o.protect().size());
+            for (byte[] p : o.protect()) {
+                writeShort(out, p, "exclude pattern");
+            }
+        });
+    }
+
+    public static Open decodeOpen(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.OPEN, payload);
+        int version = r.u8("version");
+        if (version != VERSION) {
+            throw new ProtocolException(ErrorCode.REFUSED, "the sender speaks mirror protocol version " + version
+                    + ", this receiver speaks version " + VERSION);
+        }
+        String target = r.text("target name");
+        int layout = r.u8("layout");
+        if (layout != 1 && layout != 2) {
+            throw r.malformed("layout " + layout + " is neither 1 (in-place) nor 2 (snapshots)");
+        }
+        int flags = r.u8("flags");
+        if ((flags & ~7) != 0) {
+            throw r.malformed("unknown flag bits 0x" + Integer.toHexString(flags & ~7));
+        }
+        int keep = r.u32("keep_snapshots");
+        if (keep < 0) {
+            throw r.malformed("keep_snapshots " + Integer.toUnsignedString(keep) + " is out of range");
+        }
+        int n = r.u16("pattern count");
+        List<byte[]> protect = new ArrayList<>(Math.min(n, 64));
+        for (int i = 0; i < n; i++) {
+            protect.add(r.shortBytes("exclude pattern " + i));
+        }
+        r.end();
+        return new Open(version, target, layout == 1 ? MirrorOptions.Layout.IN_PLACE : MirrorOptions.Layout.SNAPSHOTS,
+                (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, keep, protect);
+    }
+
+    public static byte[] opened(int maxFilesInFlight) {
+        return ByteBuffer.allocate(2).putShort((short) maxFilesInFlight).array();
+    }
+
+    public static int decodeOpened(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.OPENED, payload);
+        int n = r.u16("files in flight");
+        r.end();
+        if (n < 1) {
+            throw r.malformed("the receiver allows 0 files in flight");
+        }
+        return n;
+    }
+
+    // ---- ENTRY --------------------------------------------------------------------------------------
+
+    /**
+     * One scanned entry. {@code fileId} numbers the regular files that carry content (1, 2, 3, ...) and is 0 for
+     * every other entry, including hardlinks; {@code hardlinkTo} is the earlier path of the same inode, or null.
+     */
+    public record Entry(int fileId, byte[] path, FileMeta meta, byte[] hardlinkTo) {
+        public Entry {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(meta, "meta");
+        }
+    }
+
+    public static byte[] entry(Entry e) {
+        FileMeta m = e.meta();
+        return write(out -> {
+            out.writeInt(e.fileId());
+            writeShort(out, e.path(), "path");
+            out.writeByte(m.kind().ordinal() + 1);
+            out.writeInt(m.mode());
+            out.writeInt(m.uid());
+            out.writeInt(m.gid());
+            out.writeLong(m.size());
+            out.writeLong(m.mtimeNanos());
+            out.writeLong(m.atimeNanos());
+            out.writeLong(m.rdev());
+            writeShort(out, m.linkTarget() == null ? new byte[0] : m.linkTarget(), "symlink target");
+            writeShort(out, e.hardlinkTo() == null ? new byte[0] : e.hardlinkTo(), "hardlink path");
+            out.writeShort(m.xattrs().size());
+            for (Xattr x : m.xattrs()) {
+                writeShort(out, x.name().getBytes(StandardCharsets.UTF_8), "xattr name");
+                byte[] v = x.value();
+                out.writeInt(v.length);
+                out.write(v);
+            }
+        });
+    }
+
+    public static Entry decodeEntry(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.ENTRY, payload);
+        int fileId = r.u32("file id");
+        byte[] path = r.shortBytes("path");
+        int kindNumber = r.u8("kind");
+        FileKind[] kinds = FileKind.values();
+        if (kindNumber < 1 || kindNumber > kinds.length) {
+            throw r.malformed("kind " + kindNumber + " is not a file type");
+        }
+        FileKind kind = kinds[kindNumber - 1];
+        int mode = r.u32("mode");
+        int uid = r.u32("uid");
+        int gid = r.u32("gid");
+        long size = r.length("size");
+        long mtime = r.u64("mtime");
+        long atime = r.u64("atime");
+        long rdev = r.u64("rdev");
+        byte[] target = r.shortBytes("symlink target");
+        byte[] hardlink = r.shortBytes("hardlink path");
+        int nx = r.u16("xattr count");
+        if (nx > MAX_XATTRS) {
+            throw r.malformed("xattr count " + nx + " exceeds " + MAX_XATTRS);
+        }
+        List<Xattr> xattrs = new ArrayList<>(Math.min(nx, 16));
+        try {
+            for (int i = 0; i < nx; i++) {
+                String name = r.text("xattr name " + i);
+                int len = r.u32("xattr value length " + i);
+                xattrs.add(new Xattr(name, r.bytes(len, "xattr value " + i)));
+            }
+            r.end();
+            if (kind != FileKind.SYMLINK && target.length > 0) {
+                throw r.malformed("a " + kind + " carries a symlink target");
+            }
+            if (fileId != 0 && (kind != FileKind.REGULAR || hardlink.length > 0)) {
+                throw r.malformed("file id " + Integer.toUnsignedString(fileId) + " on an entry without content");
+            }
+            FileMeta meta = new FileMeta(kind, mode, uid, gid, size, mtime, atime, 0, 0, 0, 1, rdev,
+                    kind == FileKind.SYMLINK ? target : null, xattrs);
+            return new Entry(fileId, path, meta, hardlink.length == 0 ? null : hardlink);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw r.malformed(e.getMessage());
+        }
+    }
+
+    // ---- BASIS --------------------------------------------------------------------------------------
+
+    /** A part of the receiver's chunk list of one file: {@code lengths[i]} and {@code hashes[i*32 .. +32]}. */
+    public record BasisPart(int fileId, boolean last, int[] lengths, byte[] hashes) {
+    }
+
+    /** Items per BASIS part that fit a frame of {@code maxFrame} bytes. */
+    static int basisItemsPerPart(int maxFrame) {
+        return Math.max(1, (maxFrame - 9) / BASIS_ITEM);
+    }
+
+    public static byte[] basis(int fileId, boolean last, int[] lengths, byte[] hashes, int from, int to) {
+        ByteBuffer b = ByteBuffer.allocate(9 + (to - from) * BASIS_ITEM);
+        b.putInt(fileId).put((byte) (last ? 1 : 0)).putInt(to - from);
+        for (int i = from; i < to; i++) {
+            b.putInt(lengths[i]).put(hashes, i * HASH, HASH);
+        }
+        return b.array();
+    }
+
+    public static BasisPart decodeBasis(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.BASIS, payload);
+        int fileId = r.u32("file id");
+        int last = r.u8("last");
+        if (last > 1) {
+            throw r.malformed("last flag " + last);
+        }
+        int n = r.count("chunk count", BASIS_ITEM);
+        int[] lengths = new int[n];
+        byte[] hashes = new byte[n * HASH];
+        for (int i = 0; i < n; i++) {
+            lengths[i] = r.u32("chunk length");
+            if (lengths[i] <= 0) {
+                throw r.malformed("chunk " + i + " has length " + lengths[i]);
+            }
+            System.arraycopy(r.bytes(HASH, "chunk hash"), 0, hashes, i * HASH, HASH);
+        }
+        r.end();
+        return new BasisPart(fileId, last == 1, lengths, hashes);
+    }
+
+    // ---- DELTA --------------------------------------------------------------------------------------
+
+    /** What a DELTA's operations do, in order. */
+    public interface DeltaSink {
+        void copy(long basisOffset, long length) throws IOException;
+
+        void data(ByteBuffer bytes) throws IOException;
+    }
+
+    /** Finds the file a DELTA names. */
+    public interface DeltaFiles {
+        DeltaSink apply(int fileId) throws IOException;
+    }
+
+    /** Reads the file id of a DELTA and applies its operations to {@code sink} (whose file the id selects). */
+    public static void decodeDelta(byte[] payload, DeltaFiles sinkOf) throws IOException {
+        WireReader r = new WireReader(MirrorMessage.DELTA, payload);
+        int fileId = r.u32("file id");
+        DeltaSink sink = sinkOf.apply(fileId);
+        int n = r.count("operation count", 5);
+        for (int i = 0; i < n; i++) {
+            int op = r.u8("operation " + i);
+            if (op == OP_COPY) {
+                long off = r.length("copy offset");
+                int len = r.u32("copy length");
+                if (len <= 0) {
+                    throw r.malformed("copy length " + Integer.toUnsignedString(len));
+                }
+                sink.copy(off, len);
+            } else if (op == OP_DATA) {
+                int len = r.u32("data length");
+                if (len <= 0) {
+                    throw r.malformed("data length " + Integer.toUnsignedString(len));
+                }
+                sink.data(r.view(len, "data"));
+            } else {
+                throw r.malformed("operation " + i + " has unknown code " + op);
+            }
+        }
+        r.end();
+    }
+
+    /** Collects COPY and DATA operations of one file into DELTA payloads of at most {@code maxPayload} bytes. */
+    static final class DeltaWriter {
+        private final int fileId;
+        private final ByteBuffer buf;
+        private int ops;
+        private long copyOffset = -1;
+        private long copyLength;
+
+        DeltaWriter(int fileId, int maxPayload) {
+            this.fileId = fileId;
+            this.buf = ByteBuffer.allocate(maxPayload);
+            reset();
+        }
+
+        private void reset() {
+            buf.clear();
+            buf.putInt(fileId).putInt(0);
+            ops = 0;
+        }
+
+        /** Adds a COPY, merged with the previous one when it continues it; returns full payloads to send. */
+        void copy(long offset, long length, List<byte[]> ready) {
+            if (copyOffset >= 0 && copyOffset + copyLength == offset && copyLength + length <= Integer.MAX_VALUE) {
+                copyLength += length;
+                return;
+            }
+            flushCopy(ready);
+            copyOffset = offset;
+            copyLength = length;
+        }
+
+        private void flushCopy(List<byte[]> ready) {
+            if (copyOffset < 0) {
+                return;
+            }
+            if (buf.remaining() < 13) {
+                ready.add(take());
+            }
+            buf.put((byte) OP_COPY).putLong(copyOffset).putInt((int) copyLength);
+            ops++;
+            copyOffset = -1;
+        }
+
+        void data(byte[] data, int off, int len, List<byte[]> ready) {
+            flushCopy(ready);
+            while (len > 0) {
+                if (buf.remaining() < 6) {
+                    ready.add(take());
+                }
+                int n = Math.min(len, buf.remaining() - 5);
+                buf.put((byte) OP_DATA).putInt(n).put(data, off, n);
+                ops++;
+                off += n;
+                len -= n;
+            }
+        }
+
+        /** Flushes what is left. */
+        void finish(List<byte[]> ready) {
+            flushCopy(ready);
+            if (ops > 0) {
+                ready.add(take());
+            }
+        }
+
+        private byte[] take() {
+            buf.putInt(4, ops);
+            byte[] out = new byte[buf.position()];
+            buf.flip();
+            buf.get(out);
+            reset();
+            return out;
+        }
+    }
+
+    // ---- FILE_END / FILE_DONE -----------------------------------------------------------------------
+
+    /** The end of a file: complete with its length and SHA-256, or dropped (the sender could not read it). */
+    public record FileEnd(int fileId, boolean complete, long length, byte[] sha256) {
+    }
+
+    public static byte[] fileEnd(FileEnd e) {
+        ByteBuffer b = ByteBuffer.allocate(13 + HASH);
+        b.putInt(e.fileId()).put((byte) (e.complete() ? 1 : 0)).putLong(e.length());
+        b.put(e.complete() ? e.sha256() : new byte[HASH]);
+        return b.array();
+    }
+
+    public static FileEnd decodeFileEnd(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.FILE_END, payload);
+        int fileId = r.u32("file id");
+        int complete = r.u8("complete");
+        if (complete > 1) {
+            throw r.malformed("complete flag " + complete);
+        }
+        long length = r.length("length");
+        byte[] hash = r.bytes(HASH, "sha256");
+        r.end();
+        return new FileEnd(fileId, complete == 1, length, hash);
+    }
+
+    public static byte[] fileDone(int fileId, int status) {
+        return ByteBuffer.allocate(5).putInt(fileId).put((byte) status).array();
+    }
+
+    /** FILE_DONE as {@code {fileId, status}}. */
+    public static int[] decodeFileDone(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.FILE_DONE, payload);
+        int fileId = r.u32("file id");
+        int status = r.u8("status");
+        r.end();
+        if (status > DROPPED) {
+            throw r.malformed("status " + status);
+        }
+        return new int[] {fileId, status};
+    }
+
+    // ---- END / DONE ---------------------------------------------------------------------------------
+
+    public static byte[] end(long entries) {
+        return ByteBuffer.allocate(8).putLong(entries).array();
+    }
+
+    public static long decodeEnd(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.END, payload);
+        long n = r.length("entry count");
+        r.end();
+        return n;
+    }
+
+    public static byte[] done(MirrorTargetStats s) {
+        return write(out -> {
+            writeShort(out, s.finalTree().getBytes(StandardCharsets.UTF_8), "final tree");
+            out.writeLong(s.filesWritten());
+            out.writeLong(s.filesKept());
+            out.writeLong(s.bytesWritten());
+            out.writeLong(s.bytesCopiedFromBasis());
+            out.writeLong(s.entriesDeleted());
+        });
+    }
+
+    public static MirrorTargetStats decodeDone(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.DONE, payload);
+        String tree = r.text("final tree");
+        MirrorTargetStats s = new MirrorTargetStats(tree, r.length("files written"), r.length("files kept"),
+                r.length("bytes written"), r.length("bytes copied"), r.length("entries deleted"));
+        r.end();
+        return s;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------
+
+    private interface Body {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] write(Body body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            body.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void writeShort(DataOutputStream out, byte[] b, String field) throws IOException {
+        if (b.length > 0xffff) {
+            throw new IllegalArgumentException(field + " is " + b.length + " bytes, more than 65535");
+        }
+        out.writeShort(b.length);
+        out.write(b);
+    }
+}

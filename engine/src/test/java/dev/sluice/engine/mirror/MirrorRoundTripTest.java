@@ -1,0 +1,93 @@
+package dev.sluice.engine.mirror;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.engine.fs.TreeAssert;
+import dev.sluice.engine.fs.TreeFixture;
+import dev.sluice.engine.mirror.dest.MirrorLimits;
+import dev.sluice.engine.mirror.dest.MirrorOptions;
+import dev.sluice.engine.scan.ScanRules;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/** Local mirror runs (sender and receiver over an in-process link) in both layouts, and the delta's cost. */
+class MirrorRoundTripTest {
+    @TempDir
+    Path tmp;
+
+    private final Scheduler io = Schedulers.newBoundedElastic(4, 1000, "mirror-test");
+
+    @AfterEach
+    void stop() {
+        io.dispose();
+    }
+
+    private MirrorResult mirror(Path src, Path target, MirrorOptions.Layout layout) throws IOException {
+        MirrorRequest request = new MirrorRequest(List.of(src), ScanRules.all(), "t", layout, true, false, false, 0);
+        return new LocalMirror(MirrorTestTargets.factory(), MirrorLimits.DEFAULT, io).run(request, target);
+    }
+
+    @Test
+    void inPlaceRoundTripEqualsTheSourceAndASecondRunSendsNoContent() throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        TreeFixture.kitchenSink(7).materialise(src);
+        Path target = tmp.resolve("target");
+        MirrorResult first = mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults().withRoot(false));
+        assertTrue(first.filesWritten() > 10, "files written: " + first);
+
+        MirrorResult second = mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults().withRoot(false));
+        assertEquals(0, second.literalBytes(), "second run: " + second);
+        assertEquals(first.filesWritten(), second.filesKept(), "second run: " + second);
+    }
+
+    @Test
+    void snapshotsRoundTripMakesCompleteTreesEachRun() throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        TreeFixture.kitchenSink(8).materialise(src);
+        Path target = tmp.resolve("target");
+        mirror(src, target, MirrorOptions.Layout.SNAPSHOTS);
+        TreeAssert.assertSameTree(src, target.resolve("snap-000001"), TreeAssert.Options.defaults().withRoot(false));
+        Files.writeString(src.resolve("data/hello.txt"), "changed\n");
+        MirrorResult second = mirror(src, target, MirrorOptions.Layout.SNAPSHOTS);
+        TreeAssert.assertSameTree(src, target.resolve("snap-000002"), TreeAssert.Options.defaults().withRoot(false));
+        assertEquals("snap-000002", second.receiver().finalTree());
+        assertEquals(1, second.filesWritten(), "only hello.txt changed: " + second);
+    }
+
+    @Test
+    void hundredByteInsertIntoAFourMiBFileMovesAboutOneChunk() throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        byte[] data = TreeFixture.random(4 << 20, 11);
+        Files.write(src.resolve("big.bin"), data);
+        Path target = tmp.resolve("target");
+        MirrorResult first = mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+        assertEquals(data.length, first.literalBytes());
+
+        byte[] changed = new byte[data.length + 100];
+        int at = 1_234_567;
+        System.arraycopy(data, 0, changed, 0, at);
+        System.arraycopy(TreeFixture.random(100, 12), 0, changed, at, 100);
+        System.arraycopy(data, at, changed, at + 100, data.length - at);
+        Files.write(src.resolve("big.bin"), changed);
+        MirrorResult second = mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+
+        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults().withRoot(false));
+        int maxChunk = MirrorChunking.PARAMS.max();
+        assertTrue(second.literalBytes() <= 2L * maxChunk, "literal bytes " + second.literalBytes());
+        assertTrue(second.bytesSent() < 2L * maxChunk + 16 * 1024, "bytes on the link " + second.bytesSent());
+        assertEquals(changed.length - second.literalBytes(), second.copiedBytes());
+    }
+}
