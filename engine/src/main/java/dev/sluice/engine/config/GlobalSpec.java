@@ -18,10 +18,12 @@ import java.util.regex.Pattern;
  *     {@code 1m}
  * @param listenTls the sink's mutual-TLS listener, or {@code null} when this machine takes no pushes over TLS
  * @param listenStdin the sink's stdinserver sockets, or {@code null} when this machine takes no pushes over ssh
- * @param sink what this machine keeps as a sink, or {@code null}; set exactly when at least one listener is set
+ * @param sink what this machine keeps as a sink, or {@code null}
+ * @param mirror the mirror targets this machine receives into, or {@code null}; a listener is set exactly when
+ *     {@code sink} or {@code mirror} is
  */
 public record GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace,
-        ListenTlsSpec listenTls, ListenStdinSpec listenStdin, SinkSpec sink) {
+        ListenTlsSpec listenTls, ListenStdinSpec listenStdin, SinkSpec sink, MirrorReceiverSpec mirror) {
 
     /** The runtime directory used when the file does not set one. */
     public static final Path DEFAULT_RUNTIME_DIR = Path.of("/run/sluice");
@@ -50,7 +52,13 @@ public record GlobalSpec(Path runtimeDir, String logLevel, String host, String m
 
     /** Settings of a machine that is not a sink. */
     public GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace) {
-        this(runtimeDir, logLevel, host, metrics, shutdownGrace, null, null, null);
+        this(runtimeDir, logLevel, host, metrics, shutdownGrace, null, null, null, null);
+    }
+
+    /** Settings of a sink (or a machine that is not one) that receives no mirrors. */
+    public GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace,
+            ListenTlsSpec listenTls, ListenStdinSpec listenStdin, SinkSpec sink) {
+        this(runtimeDir, logLevel, host, metrics, shutdownGrace, listenTls, listenStdin, sink, null);
     }
 
     /** Settings of a sink that listens only over mutual TLS. */
@@ -60,9 +68,9 @@ public record GlobalSpec(Path runtimeDir, String logLevel, String host, String m
     }
 
     public GlobalSpec {
-        if ((listenTls == null && listenStdin == null) != (sink == null)) {
-            throw new IllegalArgumentException("global.listen (tls or stdinserver) and global.sink go together;"
-                    + " set both or neither");
+        if ((listenTls == null && listenStdin == null) != (sink == null && mirror == null)) {
+            throw new IllegalArgumentException("global.listen (tls or stdinserver) and global.sink or global.mirror"
+                    + " go together; set both or neither");
         }
         Objects.requireNonNull(runtimeDir, "runtimeDir");
         Objects.requireNonNull(metrics, "metrics");

@@ -5,7 +5,9 @@ import java.util.Locale;
 /** What a job does; written in lower case in the configuration ({@code type: backup}). */
 public enum JobType {
     /** Encrypted, deduplicated snapshots of the job's paths into a repository. */
-    BACKUP;
+    BACKUP,
+    /** A plain directory tree kept equal to the job's paths, rsync-style (docs/mirror.md). */
+    MIRROR;
 
     /** The spelling used in the configuration file. */
     public String yamlName() {
