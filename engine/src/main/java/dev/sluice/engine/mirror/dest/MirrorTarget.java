@@ -116,5 +116,9 @@ public interface MirrorTarget extends Closeable {
 
         /** Reads up to {@code dst.remaining()} bytes at {@code position}; -1 at the end. */
         int read(java.nio.ByteBuffer dst, long position) throws IOException;
+
+        /** Releases the descriptor; never fails with a checked exception. */
+        @Override
+        void close();
     }
 }

@@ -713,6 +713,13 @@ final class TargetRun implements MirrorTarget {
             NativeCalls.Stat st = dir.lstat(name);
             if (st != null && st.isDirectory()) {
                 dir.deleteTree(name, st);
+            } else if (st != null) {
+                NativeCalls.Stat t = dir.lstat(tmp);
+                if (t != null && t.ino() == st.ino() && t.dev() == st.dev()) {
+                    // rename(2) does nothing when both names are links to one inode: the entry is already right
+                    dir.unlink(tmp);
+                    return;
+                }
             }
         }
         dir.rename(tmp, dir, name);
