@@ -23,12 +23,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -88,7 +86,7 @@ final class TargetRun implements MirrorTarget {
     private final byte[] partialName;
     private final ArrayDeque<Level> levels = new ArrayDeque<>();
     private final Map<String, Linkable> linkable = new HashMap<>();
-    private final Set<String> inFlight = new HashSet<>();
+    private final Map<String, Writer> inFlight = new HashMap<>();
     private State state = State.OPEN;
     private byte[] last;
     private long entries;
@@ -545,7 +543,22 @@ final class TargetRun implements MirrorTarget {
             return;
         }
         state = State.ABORTED;
+        RuntimeException first = null;
+        for (Writer w : List.copyOf(inFlight.values())) {
+            try {
+                w.abort();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
         closeAll();
+        if (first != null) {
+            throw first;
+        }
     }
 
     @Override
@@ -659,8 +672,8 @@ final class TargetRun implements MirrorTarget {
                 continue;
             }
             String s = new String(name, StandardCharsets.ISO_8859_1);
-            boolean leftover = s.startsWith(TEMP_PREFIX) && !inFlight.contains(s);
-            if (inFlight.contains(s) || !leftover && !options.delete()) {
+            boolean leftover = s.startsWith(TEMP_PREFIX) && !inFlight.containsKey(s);
+            if (inFlight.containsKey(s) || !leftover && !options.delete()) {
                 continue;
             }
             NativeCalls.Stat st = l.dir.lstat(name);
@@ -807,7 +820,7 @@ final class TargetRun implements MirrorTarget {
             FileChannel ch = null;
             try {
                 opened = dir.open(tmp, NativeCalls.O_RDWR | NativeCalls.O_CREAT | NativeCalls.O_EXCL, 0600);
-                inFlight.add(tmpKey);
+                inFlight.put(tmpKey, this);
                 ch = FileChannel.open(PinnedMetadata.pinned(opened), StandardOpenOption.WRITE);
                 this.sparse = new SparseFileWriter(ch);
             } catch (IOException | RuntimeException e) {
