@@ -3,6 +3,8 @@ package dev.sluice.engine.mirror.dest;
 import dev.sluice.engine.fs.FileMeta;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
 
 /**
@@ -26,6 +28,18 @@ import java.util.Optional;
  * leaves every previous snapshot untouched.
  */
 public interface MirrorTarget extends Closeable {
+
+    /**
+     * Starts a run over the target directory {@code root} (created when missing; a symlink at {@code root} itself
+     * is followed, nothing below it ever is). In {@code SNAPSHOTS} this removes partial trees left by earlier
+     * runs, picks the newest complete snapshot as the basis and creates {@code .partial-NAME}, NAME being
+     * {@code clock}'s time as {@code uuuu-MM-dd'T'HHmmss'Z'} (with {@code -2}, {@code -3}, ... when taken).
+     * Owners are applied when the process runs as root (effective uid 0); otherwise, with
+     * {@link MirrorOptions#fakeSuper()}, they go into the {@link FakeSuper#XATTR} xattr.
+     */
+    static MirrorTarget open(Path root, MirrorOptions options, Clock clock) throws IOException {
+        return TargetRun.open(root, options, clock, TargetRun.runningAsRoot());
+    }
 
     /**
      * The receiver's existing copy of {@code path}, used as the delta basis and for the quick check (size and
@@ -102,5 +116,9 @@ public interface MirrorTarget extends Closeable {
 
         /** Reads up to {@code dst.remaining()} bytes at {@code position}; -1 at the end. */
         int read(java.nio.ByteBuffer dst, long position) throws IOException;
+
+        /** Releases the descriptor; never fails with a checked exception. */
+        @Override
+        void close();
     }
 }
