@@ -139,6 +139,7 @@ public final class MirrorCodec {
             out.writeLong(m.mtimeNanos());
             out.writeLong(m.atimeNanos());
             out.writeLong(m.rdev());
+            out.writeLong(m.nlink());
             writeShort(out, m.linkTarget() == null ? new byte[0] : m.linkTarget(), "symlink target");
             writeShort(out, e.hardlinkTo() == null ? new byte[0] : e.hardlinkTo(), "hardlink path");
             out.writeShort(m.xattrs().size());
@@ -168,6 +169,7 @@ public final class MirrorCodec {
         long mtime = r.u64("mtime");
         long atime = r.u64("atime");
         long rdev = r.u64("rdev");
+        long nlink = r.length("nlink");
         byte[] target = r.shortBytes("symlink target");
         byte[] hardlink = r.shortBytes("hardlink path");
         int nx = r.u16("xattr count");
@@ -188,7 +190,7 @@ public final class MirrorCodec {
             if (fileId != 0 && (kind != FileKind.REGULAR || hardlink.length > 0)) {
                 throw r.malformed("file id " + Integer.toUnsignedString(fileId) + " on an entry without content");
             }
-            FileMeta meta = new FileMeta(kind, mode, uid, gid, size, mtime, atime, 0, 0, 0, 1, rdev,
+            FileMeta meta = new FileMeta(kind, mode, uid, gid, size, mtime, atime, 0, 0, 0, nlink, rdev,
                     kind == FileKind.SYMLINK ? target : null, xattrs);
             return new Entry(fileId, path, meta, hardlink.length == 0 ? null : hardlink);
         } catch (IllegalArgumentException | NullPointerException e) {

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Turns the scan's absolute paths into the receiver's relative ones: a single root that is a directory maps to
- * the target itself (its entries become {@code a/b}); otherwise each root appears under its file name.
+ * the target itself (the root is the empty path, its entries become {@code a/b}); otherwise each root appears under its file name.
  */
 final class RelativePaths {
     private final List<byte[]> roots = new ArrayList<>();
@@ -41,7 +41,7 @@ final class RelativePaths {
         }
     }
 
-    /** The receiver's path of an entry, or null for the root directory itself when its contents are mirrored. */
+    /** The receiver's path of an entry; the empty path is the target's top directory (a single directory root). */
     byte[] relative(ScanEntry e) {
         return relative(e.path());
     }
@@ -54,7 +54,7 @@ final class RelativePaths {
                 continue;
             }
             if (contentsOnly) {
-                return rest >= abs.length ? null : Arrays.copyOfRange(abs, rest, abs.length);
+                return rest >= abs.length ? new byte[0] : Arrays.copyOfRange(abs, rest, abs.length);
             }
             byte[] prefix = prefixes.get(i);
             if (rest >= abs.length) {

@@ -42,11 +42,11 @@ class MirrorRoundTripTest {
         TreeFixture.kitchenSink(7).materialise(src);
         Path target = tmp.resolve("target");
         MirrorResult first = mirror(src, target, MirrorOptions.Layout.IN_PLACE);
-        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults().withRoot(false));
+        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults());
         assertTrue(first.filesWritten() > 10, "files written: " + first);
 
         MirrorResult second = mirror(src, target, MirrorOptions.Layout.IN_PLACE);
-        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults().withRoot(false));
+        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults());
         assertEquals(0, second.literalBytes(), "second run: " + second);
         assertEquals(first.filesWritten(), second.filesKept(), "second run: " + second);
     }
@@ -58,11 +58,20 @@ class MirrorRoundTripTest {
         TreeFixture.kitchenSink(8).materialise(src);
         Path target = tmp.resolve("target");
         mirror(src, target, MirrorOptions.Layout.SNAPSHOTS);
-        TreeAssert.assertSameTree(src, target.resolve("snap-000001"), TreeAssert.Options.defaults().withRoot(false));
+        List<Path> snaps = MirrorTestTargets.snapshots(target);
+        assertEquals(1, snaps.size(), snaps.toString());
+        TreeAssert.assertSameTree(src, snaps.get(0), TreeAssert.Options.defaults());
         Files.writeString(src.resolve("data/hello.txt"), "changed\n");
         MirrorResult second = mirror(src, target, MirrorOptions.Layout.SNAPSHOTS);
-        TreeAssert.assertSameTree(src, target.resolve("snap-000002"), TreeAssert.Options.defaults().withRoot(false));
-        assertEquals("snap-000002", second.receiver().finalTree());
+        List<Path> after = MirrorTestTargets.snapshots(target);
+        assertEquals(2, after.size(), after.toString());
+        assertTrue(after.contains(target.resolve(second.receiver().finalTree())), second.receiver().finalTree());
+        TreeAssert.assertSameTree(src, target.resolve(second.receiver().finalTree()),
+                TreeAssert.Options.defaults());
+        Path newer = target.resolve(second.receiver().finalTree());
+        assertEquals("hello\n", Files.readString(snaps.get(0).resolve("data/hello.txt")), "the old snapshot is kept");
+        assertEquals(Files.getAttribute(snaps.get(0).resolve("data/random.bin"), "unix:ino"),
+                Files.getAttribute(newer.resolve("data/random.bin"), "unix:ino"), "unchanged files share the inode");
         assertEquals(1, second.filesWritten(), "only hello.txt changed: " + second);
     }
 
@@ -84,7 +93,7 @@ class MirrorRoundTripTest {
         Files.write(src.resolve("big.bin"), changed);
         MirrorResult second = mirror(src, target, MirrorOptions.Layout.IN_PLACE);
 
-        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults().withRoot(false));
+        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults());
         int maxChunk = MirrorChunking.PARAMS.max();
         assertTrue(second.literalBytes() <= 2L * maxChunk, "literal bytes " + second.literalBytes());
         assertTrue(second.bytesSent() < 2L * maxChunk + 16 * 1024, "bytes on the link " + second.bytesSent());
