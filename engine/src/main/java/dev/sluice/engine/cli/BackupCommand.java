@@ -3,6 +3,7 @@ package dev.sluice.engine.cli;
 import dev.sluice.engine.backup.BackupRequest;
 import dev.sluice.engine.backup.ErrorPolicy;
 import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.JobType;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.job.BackupJob;
@@ -81,6 +82,9 @@ final class BackupCommand implements Command {
             }
             String host = args.value("--host") != null ? args.value("--host") : config.global().host();
             for (JobSpec job : config.jobs()) {
+                if (wanted.isEmpty() && job.type() == JobType.MIRROR) {
+                    continue; // sluice mirror runs those
+                }
                 if (wanted.isEmpty() || wanted.contains(job.name())) {
                     try {
                         plans.add(JobPlans.plan(job, config, host, !args.flag("--force"), warn,

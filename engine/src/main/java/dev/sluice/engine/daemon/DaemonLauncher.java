@@ -103,14 +103,18 @@ public final class DaemonLauncher {
             if (metricsServer != null) {
                 services.add(metricsServer);
             }
-            if (config.global().sink() != null) {
-                // The listener and the sink's clients are read once at start; a reload does not change them.
-                SinkServer sink = TlsSinkService.sinkServer(config.global().sink(), clock, sinkIo);
+            if (config.global().sink() != null || config.global().mirror() != null) {
+                // The listeners, the sink's clients and the mirror targets are read once at start; a reload does
+                // not change them. Each link goes to the sink or the mirror receiver by its first frame.
+                SinkServer sink = config.global().sink() == null ? null
+                        : TlsSinkService.sinkServer(config.global().sink(), clock, sinkIo);
+                FirstFrameDispatch dispatch = new FirstFrameDispatch(sink, config.global().mirror() == null ? null
+                        : FirstFrameDispatch.mirrorReceiver(config.global().mirror(), clock, sinkIo));
                 if (config.global().listenTls() != null) {
-                    services.add(TlsSinkService.of(config.global(), sink));
+                    services.add(TlsSinkService.of(config.global(), dispatch));
                 }
                 if (config.global().listenStdin() != null) {
-                    services.add(StdinSinkService.of(config.global().listenStdin(), runtime, sink));
+                    services.add(StdinSinkService.of(config.global().listenStdin(), runtime, dispatch));
                 }
             }
             services.addAll(extraServices);

@@ -2,6 +2,9 @@ package dev.sluice.engine.daemon;
 
 import dev.sluice.engine.config.ListenStdinSpec;
 import dev.sluice.engine.protocol.SinkServer;
+import dev.sluice.transport.Link;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
 import dev.sluice.transport.LinkSpec;
 import dev.sluice.transport.PeerIdentity;
 import dev.sluice.transport.stdinserver.StdinServer;
@@ -27,12 +30,17 @@ public final class StdinSinkService implements Service {
     private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
 
     private final StdinServerSpec spec;
-    private final SinkServer sink;
+    private final Function<Link, Mono<Void>> handler;
     private StdinServer server;
 
     public StdinSinkService(StdinServerSpec spec, SinkServer sink) {
+        this(spec, link -> sink.serve(link).then());
+    }
+
+    /** Serves each accepted link with {@code handler} (a {@link FirstFrameDispatch} when mirrors are received too). */
+    public StdinSinkService(StdinServerSpec spec, Function<Link, Mono<Void>> handler) {
         this.spec = spec;
-        this.sink = sink;
+        this.handler = handler;
     }
 
     /**
@@ -40,9 +48,14 @@ public final class StdinSinkService implements Service {
      * {@code sink}.
      */
     public static StdinSinkService of(ListenStdinSpec listen, Path runtimeDir, SinkServer sink) {
+        return of(listen, runtimeDir, new FirstFrameDispatch(sink, null));
+    }
+
+    /** The sockets {@code global.listen.stdinserver} describes, served by {@code handler}. */
+    public static StdinSinkService of(ListenStdinSpec listen, Path runtimeDir, FirstFrameDispatch handler) {
         Set<PeerIdentity> clients = listen.clients().stream().map(PeerIdentity::new).collect(Collectors.toSet());
         return new StdinSinkService(new StdinServerSpec(runtimeDir.resolve(SOCKET_DIRECTORY), clients,
-                LinkSpec.DEFAULT), sink);
+                LinkSpec.DEFAULT), handler);
     }
 
     @Override
@@ -67,7 +80,7 @@ public final class StdinSinkService implements Service {
             }
         }
         // An existing directory is checked by StdinServer.start: it must be private to this user.
-        server = StdinServer.start(spec, link -> sink.serve(link).then());
+        server = StdinServer.start(spec, handler);
     }
 
     @Override

@@ -5,6 +5,9 @@ import dev.sluice.engine.config.ListenTlsSpec;
 import dev.sluice.engine.config.SinkSpec;
 import dev.sluice.engine.protocol.SinkPolicy;
 import dev.sluice.engine.protocol.SinkServer;
+import dev.sluice.transport.Link;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
 import dev.sluice.engine.retention.SnapshotRateLimit;
 import dev.sluice.transport.LinkSpec;
 import dev.sluice.transport.PeerIdentity;
@@ -28,12 +31,17 @@ public final class TlsSinkService implements Service {
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
 
     private final TlsServerSpec spec;
-    private final SinkServer sink;
+    private final Function<Link, Mono<Void>> handler;
     private TlsServer server;
 
     public TlsSinkService(TlsServerSpec spec, SinkServer sink) {
+        this(spec, link -> sink.serve(link).then());
+    }
+
+    /** Serves each accepted link with {@code handler} (a {@link FirstFrameDispatch} when mirrors are received too). */
+    public TlsSinkService(TlsServerSpec spec, Function<Link, Mono<Void>> handler) {
         this.spec = spec;
-        this.sink = sink;
+        this.handler = handler;
     }
 
     /**
@@ -56,6 +64,15 @@ public final class TlsSinkService implements Service {
      * @throws IllegalArgumentException when the configuration sets no global.listen.tls
      */
     public static TlsSinkService of(GlobalSpec global, SinkServer sink) {
+        return of(global, new FirstFrameDispatch(sink, null));
+    }
+
+    /**
+     * The listener {@code global.listen.tls} describes, serving its links with {@code handler}.
+     *
+     * @throws IllegalArgumentException when the configuration sets no global.listen.tls
+     */
+    public static TlsSinkService of(GlobalSpec global, FirstFrameDispatch handler) {
         ListenTlsSpec listen = global.listenTls();
         if (listen == null) {
             throw new IllegalArgumentException("the configuration sets no global.listen.tls");
@@ -64,7 +81,7 @@ public final class TlsSinkService implements Service {
         listen.clients().forEach((certificate, identity) -> clients.put(certificate, new PeerIdentity(identity)));
         TlsServerSpec spec = new TlsServerSpec(listen.host(), listen.port(), listen.ca(), listen.cert(), listen.key(),
                 clients, LinkSpec.DEFAULT, TlsEngine.preferred());
-        return new TlsSinkService(spec, sink);
+        return new TlsSinkService(spec, handler);
     }
 
     /**
@@ -89,7 +106,7 @@ public final class TlsSinkService implements Service {
             return;
         }
         try {
-            server = TlsServer.start(spec, link -> sink.serve(link).then()).block(BIND_TIMEOUT);
+            server = TlsServer.start(spec, handler).block(BIND_TIMEOUT);
         } catch (RuntimeException e) {
             throw new IOException("cannot listen for sources on " + spec.host() + ":" + spec.port() + ": "
                     + e.getMessage(), e);

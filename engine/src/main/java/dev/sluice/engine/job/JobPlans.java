@@ -5,6 +5,7 @@ import dev.sluice.engine.backup.ErrorPolicy;
 import dev.sluice.engine.chunk.ChunkerParams;
 import dev.sluice.engine.config.HookSpec;
 import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.JobType;
 import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.config.TlsSinkRepositorySpec;
@@ -34,6 +35,9 @@ public final class JobPlans {
      */
     public static BackupJob.Plan plan(JobSpec job, SluiceConfig config, String host, boolean useParent,
             ErrorPolicy errorPolicy, Path keyFile, Path passwordFile) {
+        if (job.type() == JobType.MIRROR) {
+            throw new IllegalArgumentException("job " + job.name() + " is a mirror job; run it with sluice mirror");
+        }
         if (job.keyFile() != null || job.passwordFile() != null) {
             keyFile = job.keyFile();
             passwordFile = job.passwordFile();
