@@ -95,10 +95,12 @@ final class MirrorCommand implements Command {
         if (!args.flag("--quiet")) {
             Duration took = Duration.between(start, console.clock().instant());
             console.out().printf("mirror %s: %d entries, %d files written, %d kept; %s literal, %s copied from the"
-                            + " receiver's copy, %s sent, %s received; %d deleted; tree %s; %s%n",
+                            + " receiver's copy; %s sent (%d bytes), %s received (%d bytes); %d deleted; tree %s;"
+                            + " %s%n",
                     plan.job(), r.entries(), r.filesWritten(), r.filesKept(), Human.bytes(r.literalBytes()),
-                    Human.bytes(r.copiedBytes()), Human.bytes(r.bytesSent()), Human.bytes(r.bytesReceived()),
-                    r.receiver().entriesDeleted(), r.receiver().finalTree(), Human.duration(took));
+                    Human.bytes(r.copiedBytes()), Human.bytes(r.bytesSent()), r.bytesSent(),
+                    Human.bytes(r.bytesReceived()), r.bytesReceived(), r.receiver().entriesDeleted(),
+                    r.receiver().finalTree(), Human.duration(took));
         }
         return r.problemCount() > 0 ? ExitCode.PARTIAL : ExitCode.OK;
     }

@@ -9,12 +9,12 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * The content-defined chunking both ends of a mirror run use: a fixed, key-less gear table (mirror jobs do not
- * encrypt; the link's TLS or ssh protects the data) and 16 KiB / 64 KiB / 256 KiB bounds, so an insert costs
- * about one 64 KiB chunk and a basis list is 36 bytes per 64 KiB (0.06 %).
+ * encrypt; the link's TLS or ssh protects the data) and 4 KiB / 16 KiB / 64 KiB bounds, so an insert costs
+ * about one 16 KiB chunk and a basis list is 36 bytes per 16 KiB (0.2 %).
  */
 public final class MirrorChunking {
     /** Chunk bounds of protocol version 1; both ends must cut at the same places. */
-    public static final ChunkerParams PARAMS = new ChunkerParams(16 * 1024, 64 * 1024, 256 * 1024);
+    public static final ChunkerParams PARAMS = new ChunkerParams(4 * 1024, 16 * 1024, 64 * 1024);
 
     private static final Chunker CHUNKER = new Chunker(PARAMS, GearTable.fromSeed(sha256(
             "sluice mirror gear table v1".getBytes(StandardCharsets.US_ASCII))));

@@ -126,76 +126,231 @@ public final class MirrorCodec {
         }
     }
 
-    public static byte[] entry(Entry e) {
-        FileMeta m = e.meta();
-        return write(out -> {
-            out.writeInt(e.fileId());
-            writeShort(out, e.path(), "path");
-            out.writeByte(m.kind().ordinal() + 1);
-            out.writeInt(m.mode());
-            out.writeInt(m.uid());
-            out.writeInt(m.gid());
-            out.writeLong(m.size());
-            out.writeLong(m.mtimeNanos());
-            out.writeLong(m.atimeNanos());
-            out.writeLong(m.rdev());
-            out.writeLong(m.nlink());
-            writeShort(out, m.linkTarget() == null ? new byte[0] : m.linkTarget(), "symlink target");
-            writeShort(out, e.hardlinkTo() == null ? new byte[0] : e.hardlinkTo(), "hardlink path");
-            out.writeShort(m.xattrs().size());
-            for (Xattr x : m.xattrs()) {
-                writeShort(out, x.name().getBytes(StandardCharsets.UTF_8), "xattr name");
-                byte[] v = x.value();
-                out.writeInt(v.length);
-                out.write(v);
-            }
-        });
+    /** An ENTRY message holding the given entries, encoded on their own (no state from earlier messages). */
+    public static byte[] entry(Entry... entries) {
+        EntryWriter w = new EntryWriter();
+        for (Entry e : entries) {
+            w.add(e);
+        }
+        return w.take();
     }
 
-    public static Entry decodeEntry(byte[] payload) throws ProtocolException {
-        WireReader r = new WireReader(MirrorMessage.ENTRY, payload);
-        int fileId = r.u32("file id");
-        byte[] path = r.shortBytes("path");
-        int kindNumber = r.u8("kind");
-        FileKind[] kinds = FileKind.values();
-        if (kindNumber < 1 || kindNumber > kinds.length) {
-            throw r.malformed("kind " + kindNumber + " is not a file type");
+    /**
+     * Builds ENTRY messages: a u16 count, then each entry compactly, its path sharing a prefix with the previous
+     * entry's and its mode, uid and gid left out when equal to the previous entry's (docs/mirror.md). One writer
+     * per run: the state carries over from one message to the next, as in the receiver's {@link EntryReader}.
+     */
+    public static final class EntryWriter {
+        private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(4096);
+        private final DataOutputStream out = new DataOutputStream(buf);
+        private int count;
+        private byte[] prevPath = new byte[0];
+        private int prevMode = -1;
+        private int prevUid = -1;
+        private int prevGid = -1;
+        private boolean first = true;
+
+        /** Entries in the message being built. */
+        public int count() {
+            return count;
         }
-        FileKind kind = kinds[kindNumber - 1];
-        int mode = r.u32("mode");
-        int uid = r.u32("uid");
-        int gid = r.u32("gid");
-        long size = r.length("size");
-        long mtime = r.u64("mtime");
-        long atime = r.u64("atime");
-        long rdev = r.u64("rdev");
-        long nlink = r.length("nlink");
-        byte[] target = r.shortBytes("symlink target");
-        byte[] hardlink = r.shortBytes("hardlink path");
-        int nx = r.u16("xattr count");
-        if (nx > MAX_XATTRS) {
-            throw r.malformed("xattr count " + nx + " exceeds " + MAX_XATTRS);
+
+        /** Bytes of the message being built. */
+        public int size() {
+            return buf.size() + 2;
         }
-        List<Xattr> xattrs = new ArrayList<>(Math.min(nx, 16));
-        try {
-            for (int i = 0; i < nx; i++) {
-                String name = r.text("xattr name " + i);
-                int len = r.u32("xattr value length " + i);
-                xattrs.add(new Xattr(name, r.bytes(len, "xattr value " + i)));
+
+        public void add(Entry e) {
+            FileMeta m = e.meta();
+            byte[] path = e.path();
+            try {
+                int shared = 0;
+                int max = Math.min(path.length, prevPath.length);
+                while (shared < max && path[shared] == prevPath[shared]) {
+                    shared++;
+                }
+                boolean sameMode = !first && m.mode() == prevMode;
+                boolean sameUid = !first && m.uid() == prevUid;
+                boolean sameGid = !first && m.gid() == prevGid;
+                byte[] target = m.linkTarget();
+                List<Xattr> xattrs = m.xattrs();
+                int flags = (sameMode ? 1 : 0) | (sameUid ? 2 : 0) | (sameGid ? 4 : 0) | (target != null ? 8 : 0)
+                        | (e.hardlinkTo() != null ? 16 : 0) | (!xattrs.isEmpty() ? 32 : 0) | (m.rdev() != 0 ? 64 : 0)
+                        | (m.nlink() != 1 ? 128 : 0);
+                varint(out, e.fileId() & 0xffffffffL);
+                varint(out, shared);
+                varint(out, path.length - shared);
+                out.write(path, shared, path.length - shared);
+                out.writeByte(m.kind().ordinal() + 1);
+                out.writeByte(flags);
+                if (!sameMode) {
+                    varint(out, m.mode());
+                }
+                if (!sameUid) {
+                    varint(out, m.uid() & 0xffffffffL);
+                }
+                if (!sameGid) {
+                    varint(out, m.gid() & 0xffffffffL);
+                }
+                varint(out, m.size());
+                out.writeLong(m.mtimeNanos());
+                long d = m.atimeNanos() - m.mtimeNanos();
+                varint(out, (d << 1) ^ (d >> 63));
+                if (m.rdev() != 0) {
+                    varint(out, m.rdev());
+                }
+                if (m.nlink() != 1) {
+                    varint(out, m.nlink());
+                }
+                if (target != null) {
+                    varint(out, target.length);
+                    out.write(target);
+                }
+                if (e.hardlinkTo() != null) {
+                    varint(out, e.hardlinkTo().length);
+                    out.write(e.hardlinkTo());
+                }
+                if (!xattrs.isEmpty()) {
+                    varint(out, xattrs.size());
+                    for (Xattr x : xattrs) {
+                        byte[] name = x.name().getBytes(StandardCharsets.UTF_8);
+                        varint(out, name.length);
+                        out.write(name);
+                        byte[] v = x.value();
+                        varint(out, v.length);
+                        out.write(v);
+                    }
+                }
+            } catch (IOException impossible) {
+                throw new UncheckedIOException(impossible);
+            }
+            count++;
+            first = false;
+            prevPath = path;
+            prevMode = m.mode();
+            prevUid = m.uid();
+            prevGid = m.gid();
+        }
+
+        /** The ENTRY payload of the entries added since the last take. */
+        public byte[] take() {
+            byte[] body = buf.toByteArray();
+            byte[] msg = ByteBuffer.allocate(2 + body.length).putShort((short) count).put(body).array();
+            buf.reset();
+            count = 0;
+            return msg;
+        }
+    }
+
+    /** Decodes ENTRY messages of one run (the counterpart of {@link EntryWriter}, with its state). */
+    public static final class EntryReader {
+        private final int maxPath;
+        private byte[] prevPath = new byte[0];
+        private int prevMode;
+        private int prevUid;
+        private int prevGid;
+        private boolean first = true;
+
+        /** @param maxPath the longest path accepted (a longer one is MALFORMED before it is allocated) */
+        public EntryReader(int maxPath) {
+            this.maxPath = maxPath;
+        }
+
+        public List<Entry> decode(byte[] payload) throws ProtocolException {
+            WireReader r = new WireReader(MirrorMessage.ENTRY, payload);
+            int n = r.u16("entry count");
+            if (n == 0) {
+                throw r.malformed("no entry");
+            }
+            List<Entry> out = new ArrayList<>(Math.min(n, 1024));
+            for (int i = 0; i < n; i++) {
+                out.add(one(r, i));
             }
             r.end();
-            if (kind != FileKind.SYMLINK && target.length > 0) {
-                throw r.malformed("a " + kind + " carries a symlink target");
-            }
-            if (fileId != 0 && (kind != FileKind.REGULAR || hardlink.length > 0)) {
-                throw r.malformed("file id " + Integer.toUnsignedString(fileId) + " on an entry without content");
-            }
-            FileMeta meta = new FileMeta(kind, mode, uid, gid, size, mtime, atime, 0, 0, 0, nlink, rdev,
-                    kind == FileKind.SYMLINK ? target : null, xattrs);
-            return new Entry(fileId, path, meta, hardlink.length == 0 ? null : hardlink);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw r.malformed(e.getMessage());
+            return out;
         }
+
+        private Entry one(WireReader r, int i) throws ProtocolException {
+            long id = r.varint("file id of entry " + i);
+            if (id > 0xffffffffL) {
+                throw r.malformed("file id " + id + " of entry " + i + " is out of range");
+            }
+            int shared = r.smallVarint("shared path bytes of entry " + i, prevPath.length);
+            int suffix = r.smallVarint("path bytes of entry " + i, maxPath - shared);
+            byte[] path = new byte[shared + suffix];
+            System.arraycopy(prevPath, 0, path, 0, shared);
+            System.arraycopy(r.bytes(suffix, "path of entry " + i), 0, path, shared, suffix);
+            int kindNumber = r.u8("kind of entry " + i);
+            FileKind[] kinds = FileKind.values();
+            if (kindNumber < 1 || kindNumber > kinds.length) {
+                throw r.malformed("kind " + kindNumber + " of entry " + i + " is not a file type");
+            }
+            FileKind kind = kinds[kindNumber - 1];
+            int flags = r.u8("flags of entry " + i);
+            if (first && (flags & 7) != 0) {
+                throw r.malformed("the first entry of a run refers to a previous entry's mode, uid or gid");
+            }
+            int mode = (flags & 1) != 0 ? prevMode : (int) r.smallVarint("mode of entry " + i, 07777);
+            int uid = (flags & 2) != 0 ? prevUid : (int) r.varint32("uid of entry " + i);
+            int gid = (flags & 4) != 0 ? prevGid : (int) r.varint32("gid of entry " + i);
+            long size = r.varint("size of entry " + i);
+            long mtime = r.u64("mtime of entry " + i);
+            long z = r.varint64("atime of entry " + i);
+            long atime = mtime + ((z >>> 1) ^ -(z & 1));
+            long rdev = (flags & 64) != 0 ? r.varint("rdev of entry " + i) : 0;
+            long nlink = (flags & 128) != 0 ? r.varint("nlink of entry " + i) : 1;
+            byte[] target = null;
+            if ((flags & 8) != 0) {
+                target = r.bytes(r.smallVarint("symlink target length of entry " + i, 65535), "symlink target");
+            }
+            byte[] hardlink = null;
+            if ((flags & 16) != 0) {
+                hardlink = r.bytes(r.smallVarint("hardlink path length of entry " + i, maxPath), "hardlink path");
+            }
+            List<Xattr> xattrs = new ArrayList<>();
+            if ((flags & 32) != 0) {
+                int nx = r.smallVarint("xattr count of entry " + i, MAX_XATTRS);
+                for (int x = 0; x < nx; x++) {
+                    byte[] name = r.bytes(r.smallVarint("xattr name length", 255), "xattr name");
+                    byte[] value = r.bytes(r.smallVarint("xattr value length", 1 << 20), "xattr value");
+                    xattrs.add(newXattr(r, name, value));
+                }
+            }
+            if (id != 0 && (kind != FileKind.REGULAR || hardlink != null)) {
+                throw r.malformed("file id " + id + " on entry " + i + ", which carries no content");
+            }
+            FileMeta meta;
+            try {
+                meta = new FileMeta(kind, mode, uid, gid, size, mtime, atime, 0, 0, 0, nlink, rdev, target, xattrs);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw r.malformed("entry " + i + ": " + e.getMessage());
+            }
+            first = false;
+            prevPath = path;
+            prevMode = mode;
+            prevUid = uid;
+            prevGid = gid;
+            return new Entry((int) id, path, meta, hardlink);
+        }
+
+        private static Xattr newXattr(WireReader r, byte[] name, byte[] value) throws ProtocolException {
+            try {
+                String n = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(name)).toString();
+                return new Xattr(n, value);
+            } catch (java.nio.charset.CharacterCodingException | IllegalArgumentException e) {
+                throw r.malformed("an xattr name is not a valid UTF-8 namespace.name");
+            }
+        }
+    }
+
+    private static void varint(DataOutputStream out, long v) throws IOException {
+        while ((v & ~0x7fL) != 0) {
+            out.writeByte((int) (v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        out.writeByte((int) v);
     }
 
     // ---- BASIS --------------------------------------------------------------------------------------

@@ -114,6 +114,7 @@ public final class MirrorReceiver {
         private final PeerIdentity peer;
         private final Map<Integer, Incoming> open = new LinkedHashMap<>();
         private final Set<String> inFlightPaths = new HashSet<>();
+        private final MirrorCodec.EntryReader entryReader = new MirrorCodec.EntryReader(limits.maxPathBytes());
         private MirrorTarget target;
         private String targetName;
         private long entries;
@@ -172,7 +173,13 @@ public final class MirrorReceiver {
                 throw new ProtocolException(ErrorCode.NOT_OPEN, type + " after END");
             }
             return switch (type) {
-                case ENTRY -> entry(MirrorCodec.decodeEntry(payload));
+                case ENTRY -> {
+                    List<Out> out = new ArrayList<>();
+                    for (MirrorCodec.Entry e : entryReader.decode(payload)) {
+                        out.addAll(entry(e));
+                    }
+                    yield out;
+                }
                 case DELTA -> {
                     MirrorCodec.decodeDelta(payload, this::incoming);
                     yield List.of();

@@ -60,6 +60,9 @@ public final class MirrorSender {
     public static final int MAX_DELTA_PAYLOAD = 1 << 20;
 
     private static final int READ_BLOCK = 1 << 20;
+    /** Entries per ENTRY message (and the bytes after which a message is sent anyway). */
+    private static final int ENTRY_BATCH = 256;
+    private static final int ENTRY_BATCH_BYTES = 64 * 1024;
     private static final int MAX_PROBLEMS_KEPT = 100;
 
     /** Runs one mirror of {@code request} over {@code link}; closes the link when done or failed. */
@@ -115,6 +118,7 @@ public final class MirrorSender {
         private final AtomicLong dropped = new AtomicLong();
         private final List<String> problems = new ArrayList<>();
         private final int maxDelta;
+        private final MirrorCodec.EntryWriter batch = new MirrorCodec.EntryWriter();
         private Semaphore inFlight;
         private int maxInFlight;
         private long problemCount;
@@ -167,6 +171,7 @@ public final class MirrorSender {
                         while (!window.isEmpty()) {
                             sendContent(window.removeFirst());
                         }
+                        flushEntries();
                         acquire(inFlight, maxInFlight);
                         inFlight.release(maxInFlight);
                     }
@@ -175,6 +180,7 @@ public final class MirrorSender {
                     if (content) {
                         while (!inFlight.tryAcquire()) {
                             if (window.isEmpty()) {
+                                flushEntries();
                                 acquire(inFlight, 1);
                                 break;
                             }
@@ -185,8 +191,11 @@ public final class MirrorSender {
                         files.put(id, p);
                         window.addLast(p);
                     }
-                    emit(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(id, rel, e.meta(), linkTo)));
+                    batch.add(new MirrorCodec.Entry(id, rel, e.meta(), linkTo));
                     entries++;
+                    if (batch.count() >= ENTRY_BATCH || batch.size() >= ENTRY_BATCH_BYTES) {
+                        flushEntries();
+                    }
                 }
             } catch (UncheckedIOException e) {
                 throw e.getCause();
@@ -194,6 +203,7 @@ public final class MirrorSender {
             while (!window.isEmpty()) {
                 sendContent(window.removeFirst());
             }
+            flushEntries();
             emit(MirrorMessage.END, MirrorCodec.end(entries));
             MirrorTargetStats stats = await(done);
             return new MirrorResult(entries, written.get(), kept.get(), dropped.get(), literal, copied,
@@ -245,8 +255,16 @@ public final class MirrorSender {
             }
         }
 
+        /** Sends the entries collected so far (before anything that waits for the receiver). */
+        private void flushEntries() throws IOException {
+            if (batch.count() > 0) {
+                emit(MirrorMessage.ENTRY, batch.take());
+            }
+        }
+
         /** Waits for the receiver's answer about {@code p} and sends its content unless the receiver kept it. */
         private void sendContent(Pending p) throws IOException {
+            flushEntries();
             BasisAnswer basis = await(p.answer);
             if (basis == null) {
                 return;

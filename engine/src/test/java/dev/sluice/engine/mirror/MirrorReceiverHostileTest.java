@@ -240,6 +240,31 @@ class MirrorReceiverHostileTest {
     }
 
     @Test
+    void aSharedPathPrefixLongerThanThePreviousPathIsMalformed() throws Exception {
+        open();
+        // one entry: file id 0, shares 5 bytes with a previous path that does not exist
+        send(MirrorMessage.ENTRY, new byte[] {0, 1, 0, 5, 1, 'a', 2, 0});
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("shared path bytes"));
+    }
+
+    @Test
+    void anOverlongVarintIsMalformed() throws Exception {
+        open();
+        byte[] msg = new byte[14];
+        msg[1] = 1;
+        java.util.Arrays.fill(msg, 2, 14, (byte) 0xff);
+        send(MirrorMessage.ENTRY, msg);
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("varint"));
+    }
+
+    @Test
+    void aPathBeyondTheReceiversLimitIsMalformedBeforeItIsRead() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, new byte[] {0, 1, 0, 0, (byte) 0xff, (byte) 0xff, 3});
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("exceeds"));
+    }
+
+    @Test
     void fileIdsMustCountUp() throws Exception {
         open();
         send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(7, raw("f"), file(3), null)));
@@ -268,7 +293,8 @@ class MirrorReceiverHostileTest {
     @Test
     void everyDecoderRefusesEveryTruncationAsMalformed() throws IOException {
         List<byte[]> messages = List.of(
-                MirrorCodec.entry(new MirrorCodec.Entry(1, raw("dir/f"), file(3), null)),
+                MirrorCodec.entry(new MirrorCodec.Entry(0, raw("dir"), dir(), null),
+                        new MirrorCodec.Entry(1, raw("dir/f"), file(3), null)),
                 MirrorCodec.open(new MirrorCodec.Open(1, "t", MirrorOptions.Layout.IN_PLACE, true, true, false, 3,
                         List.of(raw("*.tmp")))),
                 MirrorCodec.fileEnd(new MirrorCodec.FileEnd(1, true, 3, new byte[32])),
@@ -291,7 +317,7 @@ class MirrorReceiverHostileTest {
 
     private static void decode(int which, byte[] b) throws IOException {
         switch (which) {
-            case 0 -> MirrorCodec.decodeEntry(b);
+            case 0 -> new MirrorCodec.EntryReader(4095).decode(b);
             case 1 -> MirrorCodec.decodeOpen(b);
             case 2 -> MirrorCodec.decodeFileEnd(b);
             default -> MirrorCodec.decodeEnd(b);
