@@ -98,8 +98,19 @@ class MirrorReceiverHostileTest {
         return (byte[]) f[1];
     }
 
-    /** The next answer is an ERROR with {@code code}; the link then closes with the message. */
+    /** The next answer is an ERROR with {@code code}; the sender closes as a real one does, the run ends. */
     private String expectError(ErrorCode code) throws Exception {
+        ErrorCodec.Error e = ErrorCodec.decode(expect(MirrorMessage.ERROR));
+        assertEquals(code, e.code(), e.message());
+        sender.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR, e.message()));
+        CloseReason reason = served.block(Duration.ofSeconds(10));
+        assertNotNull(reason);
+        assertEquals(e.message(), reason.detail());
+        return e.message();
+    }
+
+    /** As {@link #expectError}, but the sender stays silent: the receiver closes the link itself with the reason. */
+    private String expectErrorAndClose(ErrorCode code) throws Exception {
         ErrorCodec.Error e = ErrorCodec.decode(expect(MirrorMessage.ERROR));
         assertEquals(code, e.code(), e.message());
         CloseReason reason = served.block(Duration.ofSeconds(10));
@@ -148,7 +159,8 @@ class MirrorReceiverHostileTest {
     void unknownFrameTypeEndsTheRun() throws Exception {
         open();
         send(999, new byte[] {1, 2, 3});
-        expectError(ErrorCode.UNKNOWN_MESSAGE);
+        expectErrorAndClose(ErrorCode.UNKNOWN_MESSAGE);
+        assertTrue(sender.onClose().block(Duration.ofSeconds(10)).byPeer(), "the receiver closed the link");
     }
 
     @Test
