@@ -38,7 +38,7 @@ final class TargetRun implements MirrorTarget {
     static final String TEMP_PREFIX = ".sluice-tmp-";
     static final String PARTIAL_PREFIX = ".partial-";
     static final Pattern SNAPSHOT_NAME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{6}Z(-\\d{1,9})?");
-    private static final DateTimeFormatter NAME_FORMAT =
+    static final DateTimeFormatter NAME_FORMAT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int COPY_BUFFER = 1 << 16;
