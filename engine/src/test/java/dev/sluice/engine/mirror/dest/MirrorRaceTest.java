@@ -65,6 +65,7 @@ class MirrorRaceTest {
                         Files.move(aside, dir);
                     }
                     swaps.incrementAndGet();
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
                 } catch (IOException e) {
                     // the receiver or the previous round changed the directory meanwhile: expected in a race; go on
                     Thread.onSpinWait();
