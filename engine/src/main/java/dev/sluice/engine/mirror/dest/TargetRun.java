@@ -370,19 +370,19 @@ final class TargetRun implements MirrorTarget {
     public void symlink(byte[] path, byte[] target, FileMeta meta) throws IOException {
         checkOpen();
         requireKind(meta, path, FileKind.SYMLINK);
+        EntryPath e = enter(path, "symlink");
         if (target == null || target.length == 0) {
-            fail("symlink " + RawPath.escape(path) + ": the target is empty");
+            fail("symlink " + e.shown() + ": the target is empty");
         }
         if (target.length > limits.maxLinkTarget()) {
-            fail("symlink " + RawPath.escape(path) + ": the target has " + target.length
+            fail("symlink " + e.shown() + ": the target has " + target.length
                     + " bytes, more than the limit of " + limits.maxLinkTarget());
         }
         for (byte b : target) {
             if (b == 0) {
-                fail("symlink " + RawPath.escape(path) + ": the target contains a NUL byte");
+                fail("symlink " + e.shown() + ": the target contains a NUL byte");
             }
         }
-        EntryPath e = enter(path, "symlink");
         Level parent = levels.getLast();
         byte[] tmp = tempName();
         parent.dir.symlink(tmp, target);
@@ -399,7 +399,7 @@ final class TargetRun implements MirrorTarget {
     public void special(byte[] path, FileMeta meta) throws IOException {
         checkOpen();
         if (meta == null || !meta.kind().isSpecial()) {
-            fail("special entry " + RawPath.escape(path) + ": its metadata is a " + (meta == null ? "null" : meta.kind())
+            fail("special entry " + (path == null ? "null" : RawPath.escape(path)) + ": its metadata is a " + (meta == null ? "null" : meta.kind())
                     + ", not a fifo, socket or device");
         }
         EntryPath e = enter(path, "special file");
