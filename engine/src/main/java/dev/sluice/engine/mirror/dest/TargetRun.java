@@ -500,7 +500,9 @@ final class TargetRun implements MirrorTarget {
             }
             if (options.layout() == MirrorOptions.Layout.SNAPSHOTS) {
                 byte[] name = finalName.getBytes(StandardCharsets.US_ASCII);
+                top.syncFileSystem();
                 top.rename(partialName, top, name);
+                top.syncFileSystem();
                 prune();
             }
             state = State.FINISHED;
