@@ -174,6 +174,34 @@ final class DirectoryHandle implements Closeable {
         return n + 1;
     }
 
+    /**
+     * Flushes the whole file system holding this directory to disk: syncfs(2) through coreutils' {@code sync -f},
+     * given {@code /proc/PID/fd/N} so that no path of the tree is named.
+     */
+    void syncFileSystem() throws IOException {
+        String pinned = "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd;
+        ProcessBuilder pb = new ProcessBuilder("sync", "-f", pinned)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        String err;
+        try (java.io.InputStream in = p.getErrorStream()) {
+            err = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        }
+        int exit;
+        try {
+            exit = p.waitFor();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while flushing the file system of "
+                    + (shown.length == 0 ? "the target" : RawPath.escape(shown)));
+        }
+        if (exit != 0) {
+            throw new IOException("sync -f failed for the file system of the target (exit status " + exit + "): " + err);
+        }
+    }
+
     @Override
     public void close() {
         if (!closed) {

@@ -20,7 +20,15 @@ import java.util.Optional;
  * <p>Entries of one run arrive in the scan's path order ({@code scan.PathOrder}): a directory before its
  * contents, each directory's children together. A path may be given only once per run (a duplicate is refused).
  * An implementation may rely on this order, e.g. to delete extraneous names of a directory once the run has moved
- * past it.
+ * past it. The implementation from {@link #open} enforces it: a path that does not sort after the previous one is
+ * refused, and so is a path whose parent was not given as a {@link #directory} earlier in this run (top-level
+ * names excepted). The empty path names the tree's top directory itself: {@code directory(new byte[0], meta)} is
+ * accepted as the very first entry only, and gives the top its metadata.
+ *
+ * <p>After a {@link MirrorRefusedException} the run accepts nothing more (every call but {@link #abort()} and
+ * {@link #close()} throws {@link IllegalStateException}). A run is not thread-safe: calls, including those on its
+ * {@link FileWriter}s, must come one at a time. Several writers may be open at once; {@link #finish()} refuses to run
+ * while one is.
  *
  * <p>Nothing a run writes is visible as complete before {@link #finish()}: in the {@code in-place} layout each file
  * becomes visible atomically by rename when its {@link FileWriter#commit()} runs; in the {@code snapshots} layout the
@@ -78,7 +86,9 @@ public interface MirrorTarget extends Closeable {
 
     /**
      * A hardlink to a file written (or kept) earlier in this run. A target not written in this run is refused,
-     * so a sender cannot link to files outside the transfer.
+     * so a sender cannot link to files outside the transfer. The earlier file's metadata must have had
+     * {@code nlink > 1}, and it accepts at most {@code nlink - 1} hardlinks (only such files are remembered, as the
+     * scan does).
      */
     void hardlink(byte[] path, byte[] earlierPath) throws IOException;
 

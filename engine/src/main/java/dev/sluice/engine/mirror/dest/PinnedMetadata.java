@@ -147,7 +147,10 @@ final class PinnedMetadata {
         }
     }
 
-    /** Whether lchown/lutimes-style calls apply: used for symlinks, which are changed by name without following. */
+    /**
+     * Sets owner and times of the symlink {@code name} of {@code dir} by name with lchown and lutimes, which never
+     * follow it (a symlink cannot be held by a descriptor that these calls accept). Times keep microseconds.
+     */
     static void applyToSymlink(DirectoryHandle dir, byte[] name, FileMeta m, boolean ownership) throws IOException {
         Path p = dir.entry(name);
         if (ownership) {

@@ -38,7 +38,7 @@ final class TargetRun implements MirrorTarget {
     static final String TEMP_PREFIX = ".sluice-tmp-";
     static final String PARTIAL_PREFIX = ".partial-";
     static final Pattern SNAPSHOT_NAME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{6}Z(-\\d{1,9})?");
-    private static final DateTimeFormatter NAME_FORMAT =
+    static final DateTimeFormatter NAME_FORMAT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int COPY_BUFFER = 1 << 16;
@@ -370,19 +370,19 @@ final class TargetRun implements MirrorTarget {
     public void symlink(byte[] path, byte[] target, FileMeta meta) throws IOException {
         checkOpen();
         requireKind(meta, path, FileKind.SYMLINK);
+        EntryPath e = enter(path, "symlink");
         if (target == null || target.length == 0) {
-            fail("symlink " + RawPath.escape(path) + ": the target is empty");
+            fail("symlink " + e.shown() + ": the target is empty");
         }
         if (target.length > limits.maxLinkTarget()) {
-            fail("symlink " + RawPath.escape(path) + ": the target has " + target.length
+            fail("symlink " + e.shown() + ": the target has " + target.length
                     + " bytes, more than the limit of " + limits.maxLinkTarget());
         }
         for (byte b : target) {
             if (b == 0) {
-                fail("symlink " + RawPath.escape(path) + ": the target contains a NUL byte");
+                fail("symlink " + e.shown() + ": the target contains a NUL byte");
             }
         }
-        EntryPath e = enter(path, "symlink");
         Level parent = levels.getLast();
         byte[] tmp = tempName();
         parent.dir.symlink(tmp, target);
@@ -399,7 +399,7 @@ final class TargetRun implements MirrorTarget {
     public void special(byte[] path, FileMeta meta) throws IOException {
         checkOpen();
         if (meta == null || !meta.kind().isSpecial()) {
-            fail("special entry " + RawPath.escape(path) + ": its metadata is a " + (meta == null ? "null" : meta.kind())
+            fail("special entry " + (path == null ? "null" : RawPath.escape(path)) + ": its metadata is a " + (meta == null ? "null" : meta.kind())
                     + ", not a fifo, socket or device");
         }
         EntryPath e = enter(path, "special file");
@@ -500,7 +500,9 @@ final class TargetRun implements MirrorTarget {
             }
             if (options.layout() == MirrorOptions.Layout.SNAPSHOTS) {
                 byte[] name = finalName.getBytes(StandardCharsets.US_ASCII);
+                top.syncFileSystem();
                 top.rename(partialName, top, name);
+                top.syncFileSystem();
                 prune();
             }
             state = State.FINISHED;
