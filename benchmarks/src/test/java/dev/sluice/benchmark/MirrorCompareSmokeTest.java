@@ -46,7 +46,7 @@ final class MirrorCompareSmokeTest {
         String table = Files.readString(report, StandardCharsets.UTF_8);
         assertTrue(table.contains("every mirror verified with diff -r"), table);
         for (String phase : List.of("first", "change", "nochange")) {
-            assertTrue(table.contains("| " + phase + " | "), "no row for " + phase + " in:\n" + table);
+            assertTrue(table.contains("| " + phase + " | sluice-daemon | ") && table.contains("| " + phase + " | rsync | "), "no rows for " + phase + " in:\n" + table);
         }
     }
 }
