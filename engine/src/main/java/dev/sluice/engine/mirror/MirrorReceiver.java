@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -77,8 +78,10 @@ public final class MirrorReceiver {
     public Mono<CloseReason> serve(Link link) {
         return Mono.usingWhen(
                 Mono.fromCallable(() -> new Session(link)),
-                s -> link.send(link.receive().map(Received::of).publishOn(io, 16).concatMap(s::handle)
-                                .takeUntil(f -> s.ending != null))
+                s -> link.send(Flux.merge(link.receive().map(Received::of).publishOn(io, 16).concatMap(s::handle)
+                                        .takeUntil(f -> s.ending != null)
+                                        .doFinally(signal -> s.endSide()),
+                                s.side.asFlux()))
                         .onErrorResume(LinkClosedException.class, e -> Mono.empty())
                         .then(Mono.defer(() -> {
                             if (s.ending == null) {
@@ -114,6 +117,8 @@ public final class MirrorReceiver {
         private final PeerIdentity peer;
         private final Map<Integer, Incoming> open = new LinkedHashMap<>();
         private final Set<String> inFlightPaths = new HashSet<>();
+        /** BASIS answers computed off the frame thread (at most one per file in flight). */
+        final Sinks.Many<Frame> side = Sinks.many().unicast().onBackpressureBuffer();
         private final MirrorCodec.EntryReader entryReader = new MirrorCodec.EntryReader(limits.maxPathBytes());
         private MirrorTarget target;
         private String targetName;
@@ -273,7 +278,33 @@ public final class MirrorReceiver {
             }
             open.put(e.fileId(), in);
             inFlightPaths.add(RawPath.escape(path));
-            return basisList(e.fileId(), in);
+            if (in.basis == null) {
+                return basisList(e.fileId(), in);
+            }
+            // Hashing a basis reads the whole file: do it beside the frame thread, which goes on writing the
+            // files in flight; the answer is matched by file id. The sender sends nothing for this file before it.
+            int id = e.fileId();
+            Mono.fromCallable(() -> basisList(id, in)).subscribeOn(io).subscribe(this::emitSide, failed -> link.close(
+                    CloseReason.of(CloseReason.Code.APPLICATION_ERROR, "reading the basis of " + RawPath.escape(path)
+                            + " failed: " + failed.getMessage())));
+            return List.of();
+        }
+
+        private void emitSide(List<Out> outs) {
+            synchronized (side) {
+                for (Out o : outs) {
+                    Frame f = new Frame(o.type.wire(), Unpooled.wrappedBuffer(o.bytes));
+                    if (side.tryEmitNext(f).isFailure()) {
+                        f.release();
+                    }
+                }
+            }
+        }
+
+        void endSide() {
+            synchronized (side) {
+                side.tryEmitComplete();
+            }
         }
 
         /** Chunks the basis the way the sender does and answers its chunk list (empty without a basis). */
@@ -304,10 +335,11 @@ public final class MirrorReceiver {
                 } catch (java.security.DigestException ex) {
                     throw new IllegalStateException(ex);
                 }
-                in.basisSize = 0;
+                long total = 0;
                 for (int i = 0; i < n; i++) {
-                    in.basisSize += lengths[i];
+                    total += lengths[i];
                 }
+                in.basisSize = total;
             }
             List<Out> out = new ArrayList<>();
             int per = MirrorCodec.basisItemsPerPart(Math.min(link.maxFrameLength(), 1 << 20));
@@ -399,7 +431,7 @@ public final class MirrorReceiver {
             final MirrorTarget.FileWriter writer;
             final MirrorTarget.Basis basis;
             final MessageDigest digest = MirrorChunking.digest();
-            long basisSize;
+            volatile long basisSize;
             private ByteBuffer scratch;
 
             Incoming(byte[] path, MirrorTarget.FileWriter writer, MirrorTarget.Basis basis) {
