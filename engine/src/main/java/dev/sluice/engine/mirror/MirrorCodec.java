@@ -39,6 +39,8 @@ public final class MirrorCodec {
     static final int OP_DATA = 2;
 
     private static final int MAX_XATTRS = 4096;
+    /** Largest decompressed ENTRY batch a receiver accepts (a sender stays near 64 KiB). */
+    static final int MAX_ENTRY_BATCH = 4 << 20;
 
     private MirrorCodec() {
     }
@@ -232,13 +234,22 @@ public final class MirrorCodec {
             prevGid = m.gid();
         }
 
-        /** The ENTRY payload of the entries added since the last take. */
+        /**
+         * The ENTRY payload of the entries added since the last take: u8 0 and the entries, or u8 1, u32 their
+         * length and the entries compressed with zstd (level 3) when that is smaller.
+         */
         public byte[] take() {
             byte[] body = buf.toByteArray();
-            byte[] msg = ByteBuffer.allocate(2 + body.length).putShort((short) count).put(body).array();
+            byte[] raw = ByteBuffer.allocate(2 + body.length).putShort((short) count).put(body).array();
             buf.reset();
             count = 0;
-            return msg;
+            if (raw.length >= 256) {
+                byte[] packed = com.github.luben.zstd.Zstd.compress(raw, 3);
+                if (packed.length + 4 < raw.length) {
+                    return ByteBuffer.allocate(5 + packed.length).put((byte) 1).putInt(raw.length).put(packed).array();
+                }
+            }
+            return ByteBuffer.allocate(1 + raw.length).put((byte) 0).put(raw).array();
         }
     }
 
@@ -257,7 +268,33 @@ public final class MirrorCodec {
         }
 
         public List<Entry> decode(byte[] payload) throws ProtocolException {
-            WireReader r = new WireReader(MirrorMessage.ENTRY, payload);
+            WireReader outer = new WireReader(MirrorMessage.ENTRY, payload);
+            int encoding = outer.u8("encoding");
+            byte[] raw;
+            if (encoding == 0) {
+                raw = outer.bytes(payload.length - 1, "entries");
+            } else if (encoding == 1) {
+                int length = outer.u32("entries length");
+                if (length < 3 || length > MAX_ENTRY_BATCH) {
+                    throw outer.malformed("compressed entries of " + Integer.toUnsignedString(length) + " bytes; at most "
+                            + MAX_ENTRY_BATCH);
+                }
+                raw = new byte[length];
+                long got;
+                try {
+                    got = com.github.luben.zstd.Zstd.decompressByteArray(raw, 0, length, payload, 5,
+                            payload.length - 5);
+                } catch (RuntimeException e) {
+                    throw outer.malformed("the compressed entries do not decompress: " + e.getMessage());
+                }
+                if (com.github.luben.zstd.Zstd.isError(got) || got != length) {
+                    throw outer.malformed("the compressed entries do not decompress to the " + length
+                            + " bytes announced");
+                }
+            } else {
+                throw outer.malformed("unknown encoding " + encoding);
+            }
+            WireReader r = new WireReader(MirrorMessage.ENTRY, raw);
             int n = r.u16("entry count");
             if (n == 0) {
                 throw r.malformed("no entry");

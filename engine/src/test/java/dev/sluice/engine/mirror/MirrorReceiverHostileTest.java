@@ -255,16 +255,16 @@ class MirrorReceiverHostileTest {
     void aSharedPathPrefixLongerThanThePreviousPathIsMalformed() throws Exception {
         open();
         // one entry: file id 0, shares 5 bytes with a previous path that does not exist
-        send(MirrorMessage.ENTRY, new byte[] {0, 1, 0, 5, 1, 'a', 2, 0});
+        send(MirrorMessage.ENTRY, new byte[] {0, 0, 1, 0, 5, 1, 'a', 2, 0});
         assertTrue(expectError(ErrorCode.MALFORMED).contains("shared path bytes"));
     }
 
     @Test
     void anOverlongVarintIsMalformed() throws Exception {
         open();
-        byte[] msg = new byte[14];
-        msg[1] = 1;
-        java.util.Arrays.fill(msg, 2, 14, (byte) 0xff);
+        byte[] msg = new byte[15];
+        msg[2] = 1;
+        java.util.Arrays.fill(msg, 3, 15, (byte) 0xff);
         send(MirrorMessage.ENTRY, msg);
         assertTrue(expectError(ErrorCode.MALFORMED).contains("varint"));
     }
@@ -272,8 +272,25 @@ class MirrorReceiverHostileTest {
     @Test
     void aPathBeyondTheReceiversLimitIsMalformedBeforeItIsRead() throws Exception {
         open();
-        send(MirrorMessage.ENTRY, new byte[] {0, 1, 0, 0, (byte) 0xff, (byte) 0xff, 3});
+        send(MirrorMessage.ENTRY, new byte[] {0, 0, 1, 0, 0, (byte) 0xff, (byte) 0xff, 3});
         assertTrue(expectError(ErrorCode.MALFORMED).contains("exceeds"));
+    }
+
+    @Test
+    void aCompressedBatchAnnouncingMoreThanTheLimitIsMalformed() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, ByteBuffer.allocate(9).put((byte) 1).putInt(1 << 30).putInt(0).array());
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("at most"));
+    }
+
+    @Test
+    void aCompressedBatchThatDoesNotDecompressToItsLengthIsMalformed() throws Exception {
+        open();
+        byte[] raw = new byte[1000];
+        byte[] packed = com.github.luben.zstd.Zstd.compress(raw, 3);
+        send(MirrorMessage.ENTRY, ByteBuffer.allocate(5 + packed.length).put((byte) 1).putInt(999).put(packed)
+                .array());
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("decompress"));
     }
 
     @Test
