@@ -148,6 +148,24 @@ final class DirectoryHandle implements Closeable {
         return names;
     }
 
+    /**
+     * Adds u+rwx to the directory {@code name}, which a receiver that is not root needs to work or delete inside it
+     * (the recorded mode is applied again when a run leaves a directory it keeps). chmod goes to the inode held by
+     * an O_PATH descriptor, so a symlink swapped in meanwhile is never followed; anything but a directory is left
+     * alone.
+     */
+    void grantOwnerAccess(byte[] name) throws IOException {
+        int pathFd = open(name, NativeCalls.O_PATH, 0);
+        try {
+            NativeCalls.Stat st = NativeCalls.fstat(pathFd, describe(name));
+            if (st.isDirectory() && (st.stMode() & 0700) != 0700) {
+                Files.setAttribute(Path.of("/proc/self/fd/" + pathFd), "unix:mode", (st.stMode() & 07777) | 0700);
+            }
+        } finally {
+            NativeCalls.close(pathFd);
+        }
+    }
+
     /** Deletes {@code name} and, when it is a directory, everything below it, never following a symlink. */
     long deleteTree(byte[] name, NativeCalls.Stat stat) throws IOException {
         if (!stat.isDirectory()) {
@@ -155,6 +173,9 @@ final class DirectoryHandle implements Closeable {
             return 1;
         }
         long n = 0;
+        if ((stat.stMode() & 0700) != 0700) {
+            grantOwnerAccess(name);
+        }
         try (DirectoryHandle sub = openDirectory(name)) {
             for (byte[] child : sub.list()) {
                 NativeCalls.Stat s = sub.lstat(child);

@@ -288,6 +288,8 @@ final class TargetRun implements MirrorTarget {
             }
             if (st == null) {
                 parent.dir.mkdir(e.name());
+            } else if (!superuser && (st.stMode() & 0700) != 0700) {
+                parent.dir.grantOwnerAccess(e.name());
             }
         } else {
             parent.dir.mkdir(e.name());
@@ -706,6 +708,9 @@ final class TargetRun implements MirrorTarget {
         }
         long n = 0;
         boolean keptSome = false;
+        if ((st.stMode() & 0700) != 0700) {
+            dir.grantOwnerAccess(name);
+        }
         try (DirectoryHandle sub = dir.openDirectory(name)) {
             for (byte[] child : sub.list()) {
                 NativeCalls.Stat cs = sub.lstat(child);
