@@ -25,7 +25,7 @@ final class DirectoryHandle implements Closeable {
 
     private final int fd;
     private final byte[] shown;
-    private boolean closed;
+    private int refs = 1;
 
     private DirectoryHandle(int fd, byte[] shown) {
         this.fd = fd;
@@ -78,20 +78,13 @@ final class DirectoryHandle implements Closeable {
     DirectoryHandle openDirectory(byte[] name) throws IOException {
         int child = NativeCalls.openat(fd, name,
                 NativeCalls.O_RDONLY | NativeCalls.O_DIRECTORY | NativeCalls.O_NOFOLLOW | NativeCalls.O_CLOEXEC, 0,
-                describe(name));
+                () -> describe(name));
         return new DirectoryHandle(child, child(name));
-    }
-
-    /** A second handle on this same directory (openat of "."), closed independently. */
-    DirectoryHandle reopen() throws IOException {
-        int again = NativeCalls.openat(fd, new byte[] {'.'},
-                NativeCalls.O_RDONLY | NativeCalls.O_DIRECTORY | NativeCalls.O_CLOEXEC, 0, shown.length == 0 ? "." : RawPath.escape(shown));
-        return new DirectoryHandle(again, shown);
     }
 
     /** Opens {@code name} with {@code flags} plus O_NOFOLLOW and O_CLOEXEC; returns the raw descriptor. */
     int open(byte[] name, int flags, int mode) throws IOException {
-        return NativeCalls.openat(fd, name, flags | NativeCalls.O_NOFOLLOW | NativeCalls.O_CLOEXEC, mode, describe(name));
+        return NativeCalls.openat(fd, name, flags | NativeCalls.O_NOFOLLOW | NativeCalls.O_CLOEXEC, mode, () -> describe(name));
     }
 
     /** lstat of {@code name} (no follow), or null when there is no such entry. */
@@ -125,20 +118,20 @@ final class DirectoryHandle implements Closeable {
     }
 
     void mknod(byte[] name, int stMode, long rdev) throws IOException {
-        NativeCalls.mknod(entry(name), stMode, rdev, describe(name));
+        NativeCalls.mknod(entry(name), stMode, rdev, () -> describe(name));
     }
 
     void unlink(byte[] name) throws IOException {
-        NativeCalls.unlinkat(fd, name, 0, describe(name));
+        NativeCalls.unlinkat(fd, name, 0, () -> describe(name));
     }
 
     void rmdir(byte[] name) throws IOException {
-        NativeCalls.unlinkat(fd, name, NativeCalls.AT_REMOVEDIR, describe(name));
+        NativeCalls.unlinkat(fd, name, NativeCalls.AT_REMOVEDIR, () -> describe(name));
     }
 
     /** renameat(2): replaces a non-directory at {@code toName} atomically. */
     void rename(byte[] name, DirectoryHandle to, byte[] toName) throws IOException {
-        NativeCalls.renameat(fd, name, to.fd, toName, describe(name) + " -> " + to.describe(toName));
+        NativeCalls.renameat(fd, name, to.fd, toName, () -> describe(name) + " -> " + to.describe(toName));
     }
 
     /** The names in this directory, sorted in scan order. */
@@ -155,6 +148,24 @@ final class DirectoryHandle implements Closeable {
         return names;
     }
 
+    /**
+     * Adds u+rwx to the directory {@code name}, which a receiver that is not root needs to work or delete inside it
+     * (the recorded mode is applied again when a run leaves a directory it keeps). chmod goes to the inode held by
+     * an O_PATH descriptor, so a symlink swapped in meanwhile is never followed; anything but a directory is left
+     * alone.
+     */
+    void grantOwnerAccess(byte[] name) throws IOException {
+        int pathFd = open(name, NativeCalls.O_PATH, 0);
+        try {
+            NativeCalls.Stat st = NativeCalls.fstat(pathFd, describe(name));
+            if (st.isDirectory() && (st.stMode() & 0700) != 0700) {
+                Files.setAttribute(Path.of("/proc/self/fd/" + pathFd), "unix:mode", (st.stMode() & 07777) | 0700);
+            }
+        } finally {
+            NativeCalls.close(pathFd);
+        }
+    }
+
     /** Deletes {@code name} and, when it is a directory, everything below it, never following a symlink. */
     long deleteTree(byte[] name, NativeCalls.Stat stat) throws IOException {
         if (!stat.isDirectory()) {
@@ -162,6 +173,9 @@ final class DirectoryHandle implements Closeable {
             return 1;
         }
         long n = 0;
+        if ((stat.stMode() & 0700) != 0700) {
+            grantOwnerAccess(name);
+        }
         try (DirectoryHandle sub = openDirectory(name)) {
             for (byte[] child : sub.list()) {
                 NativeCalls.Stat s = sub.lstat(child);
@@ -202,10 +216,20 @@ final class DirectoryHandle implements Closeable {
         }
     }
 
+    /** Another reference to this same handle; the descriptor is closed when every reference is closed. */
+    DirectoryHandle share() {
+        if (refs <= 0) {
+            throw new IllegalStateException("directory handle of " + (shown.length == 0 ? "." : RawPath.escape(shown))
+                    + " is closed");
+        }
+        refs++;
+        return this;
+    }
+
+    /** Drops one reference; the last one closes the descriptor. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (refs > 0 && --refs == 0) {
             NativeCalls.close(fd);
         }
     }

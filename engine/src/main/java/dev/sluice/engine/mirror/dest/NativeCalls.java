@@ -14,6 +14,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The few descriptor-relative system calls the receiver needs and the JDK exposes only inside
@@ -86,11 +87,11 @@ final class NativeCalls {
     private NativeCalls() {
     }
 
-    static int openat(int dfd, byte[] name, int flags, int mode, String shown) throws IOException {
+    static int openat(int dfd, byte[] name, int flags, int mode, Supplier<String> shown) throws IOException {
         try {
             return (int) handles().openat.invokeExact(dfd, name, flags, mode);
         } catch (Throwable t) {
-            throw translate(t, shown);
+            throw translate(t, shown.get());
         }
     }
 
@@ -110,28 +111,28 @@ final class NativeCalls {
         }
     }
 
-    static void unlinkat(int dfd, byte[] name, int flags, String shown) throws IOException {
+    static void unlinkat(int dfd, byte[] name, int flags, Supplier<String> shown) throws IOException {
         try {
             handles().unlinkat.invokeExact(dfd, name, flags);
         } catch (Throwable t) {
-            throw translate(t, shown);
+            throw translate(t, shown.get());
         }
     }
 
-    static void renameat(int fromDfd, byte[] from, int toDfd, byte[] to, String shown) throws IOException {
+    static void renameat(int fromDfd, byte[] from, int toDfd, byte[] to, Supplier<String> shown) throws IOException {
         try {
             handles().renameat.invokeExact(fromDfd, from, toDfd, to);
         } catch (Throwable t) {
-            throw translate(t, shown);
+            throw translate(t, shown.get());
         }
     }
 
     /** mknod(2) on a path whose parent is reached through {@code /proc/self/fd}; the last name is never followed. */
-    static void mknod(Path path, int stMode, long rdev, String shown) throws IOException {
+    static void mknod(Path path, int stMode, long rdev, Supplier<String> shown) throws IOException {
         try {
             handles().mknod.invoke(path, stMode, rdev);
         } catch (Throwable t) {
-            throw translate(t, shown);
+            throw translate(t, shown.get());
         }
     }
 
@@ -249,7 +250,7 @@ final class NativeCalls {
                 h.openat = l.findStatic(nd, "openat", MethodType.methodType(int.class, int.class, byte[].class, int.class, int.class));
                 h.open = l.findStatic(nd, "open", MethodType.methodType(int.class, path, int.class, int.class))
                         .asType(MethodType.methodType(int.class, Path.class, int.class, int.class));
-                h.close = l.findStatic(nd, "close", MethodType.methodType(void.class, int.class));
+                h.close = closeHandle(l, nd);
                 h.unlinkat = l.findStatic(nd, "unlinkat", MethodType.methodType(void.class, int.class, byte[].class, int.class));
                 h.renameat = l.findStatic(nd, "renameat",
                         MethodType.methodType(void.class, int.class, byte[].class, int.class, byte[].class));
@@ -284,6 +285,19 @@ final class NativeCalls {
                         + "sun.nio.fs; run the JVM with --add-opens java.base/sun.nio.fs=ALL-UNNAMED (cause: " + e + ")", e);
             }
             return h;
+        }
+
+        /** close(int) on JDK 17; close(int, Function) from JDK 21 on, given a mapper to an unchecked exception. */
+        private static MethodHandle closeHandle(MethodHandles.Lookup l, Class<?> nd) throws ReflectiveOperationException {
+            try {
+                return l.findStatic(nd, "close", MethodType.methodType(void.class, int.class));
+            } catch (NoSuchMethodException e) {
+                MethodHandle withMapper = l.findStatic(nd, "close",
+                        MethodType.methodType(void.class, int.class, java.util.function.Function.class));
+                java.util.function.Function<Object, RuntimeException> mapper =
+                        x -> new IllegalStateException("closing a file descriptor failed: " + x);
+                return MethodHandles.insertArguments(withMapper, 1, mapper);
+            }
         }
 
         private static MethodHandle getter(MethodHandles.Lookup l, Class<?> attrs, String name, Class<?> type)

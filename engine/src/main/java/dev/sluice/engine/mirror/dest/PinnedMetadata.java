@@ -57,7 +57,8 @@ final class PinnedMetadata {
         } else if (!xattrs.isEmpty()) {
             throw new IOException("cannot set xattrs on " + shown + ", a " + actual);
         }
-        if (ownership && (st.uid() != m.uid() || st.gid() != m.gid())) {
+        boolean chowned = ownership && (st.uid() != m.uid() || st.gid() != m.gid());
+        if (chowned) {
             Files.setAttribute(p, "unix:uid", m.uid());
             Files.setAttribute(p, "unix:gid", m.gid());
         }
@@ -69,7 +70,8 @@ final class PinnedMetadata {
                     .setTimes(FileTime.from(m.mtimeNanos(), TimeUnit.NANOSECONDS),
                             FileTime.from(m.atimeNanos(), TimeUnit.NANOSECONDS), null);
         }
-        if ((st.stMode() & 07777) != realMode || ownership) {
+        if ((st.stMode() & 07777) != realMode || chowned) {
+            // chown(2) clears set-uid and set-gid, so the mode is set again after it
             Files.setAttribute(p, "unix:mode", realMode);
         }
     }

@@ -87,6 +87,8 @@ final class TargetRun implements MirrorTarget {
     private final ArrayDeque<Level> levels = new ArrayDeque<>();
     private final Map<String, Linkable> linkable = new HashMap<>();
     private final Map<String, Writer> inFlight = new HashMap<>();
+    private final String tempPrefix;
+    private int tempCounter;
     private State state = State.OPEN;
     private byte[] last;
     private long entries;
@@ -103,6 +105,9 @@ final class TargetRun implements MirrorTarget {
         this.superuser = superuser;
         this.fake = options.fakeSuper() && !superuser;
         this.protect = new RuleMatcher(options.protect());
+        byte[] r = new byte[4];
+        RANDOM.nextBytes(r);
+        this.tempPrefix = HexFormat.of().formatHex(r);
         this.top = top;
         this.basisTop = basisTop;
         this.treeRoot = treeRoot;
@@ -254,7 +259,7 @@ final class TargetRun implements MirrorTarget {
             throw e;
         }
         if (cur == null) {
-            return from.reopen();
+            return from.share();
         }
         return cur;
     }
@@ -283,6 +288,8 @@ final class TargetRun implements MirrorTarget {
             }
             if (st == null) {
                 parent.dir.mkdir(e.name());
+            } else if (!superuser && (st.stMode() & 0700) != 0700) {
+                parent.dir.grantOwnerAccess(e.name());
             }
         } else {
             parent.dir.mkdir(e.name());
@@ -292,7 +299,12 @@ final class TargetRun implements MirrorTarget {
         if (options.layout() == MirrorOptions.Layout.IN_PLACE) {
             basis = child;
         } else {
-            basis = parent.basis == null ? null : openIfDirectory(parent.basis, e.name());
+            try {
+                basis = parent.basis == null ? null : openIfDirectory(parent.basis, e.name());
+            } catch (IOException | RuntimeException ex) {
+                child.close();
+                throw ex;
+            }
         }
         levels.addLast(new Level(e.raw(), child, basis, meta));
     }
@@ -317,7 +329,7 @@ final class TargetRun implements MirrorTarget {
         requireKind(meta, path, FileKind.REGULAR);
         EntryPath e = enter(path, "file");
         Level parent = levels.getLast();
-        return new Writer(e, meta, parent.dir.reopen(), parent.basis == null ? null : parent.basis.reopen());
+        return new Writer(e, meta, parent.dir.share(), parent.basis == null ? null : parent.basis.share());
     }
 
     @Override
@@ -352,7 +364,7 @@ final class TargetRun implements MirrorTarget {
                 long written = filesWritten;
                 long bytes = bytesWritten;
                 long copied = bytesCopied;
-                try (Writer w = new Writer(e, meta, parent.dir.reopen(), parent.basis.reopen())) {
+                try (Writer w = new Writer(e, meta, parent.dir.share(), parent.basis.share())) {
                     w.copyFromBasis(0, basis.meta().size());
                     w.commit();
                 }
@@ -696,6 +708,9 @@ final class TargetRun implements MirrorTarget {
         }
         long n = 0;
         boolean keptSome = false;
+        if ((st.stMode() & 0700) != 0700) {
+            dir.grantOwnerAccess(name);
+        }
         try (DirectoryHandle sub = dir.openDirectory(name)) {
             for (byte[] child : sub.list()) {
                 NativeCalls.Stat cs = sub.lstat(child);
@@ -740,10 +755,9 @@ final class TargetRun implements MirrorTarget {
         dir.rename(tmp, dir, name);
     }
 
+    /** {@code .sluice-tmp-<8 random hex of this run><8 hex counter>}: 16 hex digits, unique within the run. */
     private byte[] tempName() {
-        byte[] r = new byte[8];
-        RANDOM.nextBytes(r);
-        return (TEMP_PREFIX + HexFormat.of().formatHex(r)).getBytes(StandardCharsets.US_ASCII);
+        return (TEMP_PREFIX + tempPrefix + String.format("%08x", tempCounter++)).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String key(byte[] path) {

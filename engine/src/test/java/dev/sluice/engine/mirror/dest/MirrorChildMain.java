@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 /**
- * A child JVM for tests: {@code mirror SOURCE TARGET LAYOUT FAKE_SUPER INSTANT} mirrors a tree and prints "done";
+ * A child JVM for tests: {@code mirror SOURCE TARGET LAYOUT FAKE_SUPER INSTANT [KEEP]} mirrors a tree and prints "done";
  * {@code hang SOURCE TARGET INSTANT} starts a snapshots run, writes part of a file, prints "ready" and waits to be
  * killed.
  */
@@ -20,7 +20,8 @@ public final class MirrorChildMain {
         Path target = Path.of(args[2]);
         if (args[0].equals("mirror")) {
             MirrorOptions options = new MirrorOptions(MirrorOptions.Layout.valueOf(args[3]), true,
-                    dev.sluice.engine.scan.ScanRules.all(), false, Boolean.parseBoolean(args[4]), 0, MirrorLimits.DEFAULT);
+                    dev.sluice.engine.scan.ScanRules.all(), false, Boolean.parseBoolean(args[4]),
+                    args.length > 6 ? Integer.parseInt(args[6]) : 0, MirrorLimits.DEFAULT);
             try (MirrorTarget t = MirrorTarget.open(target, options, Clock.fixed(Instant.parse(args[5]), ZoneOffset.UTC))) {
                 MirrorDriver.mirror(source, t);
             }

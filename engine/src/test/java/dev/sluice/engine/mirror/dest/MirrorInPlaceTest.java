@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.engine.fs.FileKind;
+import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.fs.MetadataReader;
+import dev.sluice.engine.fs.SpecialFiles;
 import dev.sluice.engine.fs.TreeAssert;
 import dev.sluice.engine.fs.TreeFixture;
 import dev.sluice.engine.scan.ScanRules;
@@ -16,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +94,42 @@ class MirrorInPlaceTest {
             MirrorDriver.mirror(source, t);
         }
         TreeAssert.assertSameTree(source, target);
+    }
+
+    @Test
+    void specialFilesAreMadeWithTheirKindModeAndDeviceNumber() throws IOException {
+        Assumptions.assumeTrue(TargetRun.runningAsRoot(), "device nodes need root");
+        Path target = tmp.resolve("target");
+        long rdev = SpecialFiles.makedev(1, 3);
+        try (MirrorTarget t = MirrorTarget.open(target, inPlace(true, ScanRules.all(), false), CLOCK)) {
+            t.special(b("blk"), special(FileKind.BLOCK_DEVICE, 0640, SpecialFiles.makedev(7, 0)));
+            t.special(b("chr"), special(FileKind.CHAR_DEVICE, 0666, rdev));
+            t.special(b("fifo"), special(FileKind.FIFO, 0620, 0));
+            t.special(b("sock"), special(FileKind.SOCKET, 0755, 0));
+            t.finish();
+        }
+        MetadataReader reader = new MetadataReader();
+        for (String name : List.of("blk", "chr", "fifo", "sock")) {
+            FileMeta m = reader.read(target.resolve(name));
+            assertEquals(1_500_000_000_123_456_789L, m.mtimeNanos(), name);
+            assertEquals(4242, m.uid(), name);
+        }
+        assertEquals(FileKind.CHAR_DEVICE, reader.read(target.resolve("chr")).kind());
+        assertEquals(rdev, reader.read(target.resolve("chr")).rdev());
+        assertEquals(0666, reader.read(target.resolve("chr")).mode());
+        assertEquals(FileKind.SOCKET, reader.read(target.resolve("sock")).kind());
+        assertEquals(0755, reader.read(target.resolve("sock")).mode());
+        assertEquals(FileKind.FIFO, reader.read(target.resolve("fifo")).kind());
+        assertEquals(FileKind.BLOCK_DEVICE, reader.read(target.resolve("blk")).kind());
+    }
+
+    static byte[] b(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    static FileMeta special(FileKind kind, int mode, long rdev) {
+        long t = 1_500_000_000_123_456_789L;
+        return new FileMeta(kind, mode, 4242, 4343, 0, t, t, 0, 0, 0, 1, rdev, null, null);
     }
 
     @Test

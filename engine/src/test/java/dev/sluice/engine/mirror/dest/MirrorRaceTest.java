@@ -95,6 +95,8 @@ class MirrorRaceTest {
         Path target = Files.createDirectory(tmp.resolve("target"));
         Path outside = Files.createDirectory(tmp.resolve("outside"));
         MirrorOptions options = new MirrorOptions(layout, true, ScanRules.all(), false, false, 2, MirrorLimits.DEFAULT);
+        Files.setAttribute(outside, "unix:mode", 0711);
+        Object outsideMtime = Files.getAttribute(outside, "unix:lastModifiedTime");
         long completed = 0;
         long failed = 0;
         long swaps = 0;
@@ -103,10 +105,17 @@ class MirrorRaceTest {
             try (MirrorTarget t = MirrorTarget.open(target, options, clock)) {
                 Path tree = layout == MirrorOptions.Layout.IN_PLACE ? target
                         : target.resolve(".partial-" + TargetRun.NAME_FORMAT.format(clock.instant()));
-                t.directory("d".getBytes(StandardCharsets.US_ASCII), dir());
                 Swapper swapper = new Swapper(tree, "d", outside);
-                swapper.start();
+                boolean lookupRaces = run % 2 == 1;
+                if (lookupRaces) {
+                    swapper.start();
+                }
                 try {
+                    // in odd runs the swapper already runs while the receiver looks up and enters "d"
+                    t.directory("d".getBytes(StandardCharsets.US_ASCII), dir());
+                    if (!lookupRaces) {
+                        swapper.start();
+                    }
                     writeMany(t);
                     t.finish();
                     completed++;
@@ -118,6 +127,10 @@ class MirrorRaceTest {
                 }
             }
             assertEquals(0, outsideEntries(outside), "run " + run + " wrote outside the target");
+            assertEquals(0711, (Integer) Files.getAttribute(outside, "unix:mode") & 07777,
+                    "run " + run + " changed the mode of the directory outside");
+            assertEquals(outsideMtime, Files.getAttribute(outside, "unix:lastModifiedTime"),
+                    "run " + run + " changed the times of the directory outside");
         }
         assertTrue(swaps > 0, "the swapper never managed a swap");
         assertEquals(RUNS, completed + failed, completed + " runs completed, " + failed + " failed");
@@ -125,7 +138,7 @@ class MirrorRaceTest {
 
     private static void writeMany(MirrorTarget t) throws IOException {
         t.directory("d/e".getBytes(StandardCharsets.US_ASCII), dir());
-        for (int i = 0; i < 120; i++) {
+        for (int i = 0; i < 80; i++) {
             byte[] content = ("file " + i).getBytes(StandardCharsets.US_ASCII);
             try (MirrorTarget.FileWriter w = t.file(("d/e/f" + (1000 + i)).getBytes(StandardCharsets.US_ASCII),
                     MirrorTargetRefusalTest.meta(FileKind.REGULAR, content.length))) {
@@ -133,7 +146,7 @@ class MirrorRaceTest {
                 w.commit();
             }
         }
-        for (int i = 0; i < 120; i++) {
+        for (int i = 0; i < 80; i++) {
             byte[] content = ("file " + i).getBytes(StandardCharsets.US_ASCII);
             try (MirrorTarget.FileWriter w = t.file(("d/g" + (1000 + i)).getBytes(StandardCharsets.US_ASCII),
                     MirrorTargetRefusalTest.meta(FileKind.REGULAR, content.length))) {
