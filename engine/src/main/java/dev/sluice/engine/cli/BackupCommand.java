@@ -90,6 +90,9 @@ final class BackupCommand implements Command {
             }
             String host = args.value("--host") != null ? args.value("--host") : config.global().host();
             for (JobSpec job : config.jobs()) {
+                if (wanted.isEmpty() && job.type() == JobType.MIRROR) {
+                    continue; // sluice mirror runs those
+                }
                 boolean pulled = job.repository() instanceof PullRepositorySpec
                         || job.repository() instanceof ReversePullRepositorySpec;
                 if (wanted.isEmpty() && pulled) {

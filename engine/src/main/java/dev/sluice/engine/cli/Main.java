@@ -12,6 +12,7 @@ public final class Main {
             new TlsInitCommand(),
             new InitCommand(),
             new BackupCommand(),
+            new MirrorCommand(),
             new SnapshotsCommand(),
             new RestoreCommand(),
             new CheckCommand(),

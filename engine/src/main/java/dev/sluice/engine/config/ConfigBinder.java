@@ -23,7 +23,7 @@ final class ConfigBinder {
 
     private static final List<String> TOP_KEYS = List.of("global", "jobs");
     private static final List<String> GLOBAL_KEYS = List.of("runtime_dir", "log_level", "host", "metrics",
-            "shutdown_grace", "listen", "sink");
+            "shutdown_grace", "listen", "sink", "mirror");
     private static final List<String> LISTEN_KEYS = List.of("tls", "stdinserver");
     private static final List<String> LISTEN_STDIN_KEYS = List.of("clients");
     private static final List<String> LISTEN_TLS_KEYS = List.of("address", "ca", "cert", "key", "clients");
@@ -39,7 +39,13 @@ final class ConfigBinder {
     private static final List<String> SOURCE_KEYS = List.of("job", "tls", "ssh", "reverse", "wait");
     private static final List<String> JOB_KEYS = List.of("name", "type", "paths", "include", "exclude",
             "one_file_system", "exclude_caches", "repository", "key_file", "password_file", "chunker", "compression",
-            "hooks", "retention", "schedule", "source");
+            "hooks", "retention", "schedule", "source", "mirror");
+    private static final List<String> MIRROR_RECEIVER_KEYS = List.of("clients");
+    private static final List<String> MIRROR_CLIENT_KEYS = List.of("targets");
+    private static final List<String> MIRROR_JOB_KEYS = List.of("directory", "target", "tls", "layout", "delete",
+            "delete_excluded", "fake_super", "keep_snapshots");
+    private static final List<String> MIRROR_TLS_KEYS = List.of("address", "server_name", "ca", "cert", "key",
+            "insecure_skip_verify");
     private static final List<String> LOCAL_REPOSITORY_KEYS = List.of("path");
     private static final List<String> CHUNKER_KEYS = List.of("min", "avg", "max");
     private static final List<String> COMPRESSION_KEYS = List.of("algorithm", "level");
@@ -91,7 +97,8 @@ final class ConfigBinder {
         Optional<YamlNode.Entry> jobsEntry = top.present("jobs");
         // A machine that is only a sink runs no jobs of its own.
         boolean sinkOnly = top.present("global").map(YamlNode.Entry::value)
-                .filter(g -> g instanceof YamlNode.Mapping m && m.entries().containsKey("sink")).isPresent();
+                .filter(g -> g instanceof YamlNode.Mapping m && (m.entries().containsKey("sink")
+                        || m.entries().containsKey("mirror"))).isPresent();
         if (jobsEntry.isEmpty()) {
             if (!sinkOnly) {
                 top.missing("jobs", "a list of jobs");
@@ -153,10 +160,15 @@ final class ConfigBinder {
         Optional<Section> stdinSection = listen.flatMap(l -> l.section("stdinserver", LISTEN_STDIN_KEYS));
         ListenStdinSpec listenStdin = stdinSection.flatMap(this::listenStdin).orElse(null);
         SinkSpec sink = section.flatMap(s -> s.section("sink", SINK_KEYS)).flatMap(this::sink).orElse(null);
+        MirrorReceiverSpec mirror = section.flatMap(s -> s.section("mirror", MIRROR_RECEIVER_KEYS))
+                .flatMap(this::mirrorReceiver).orElse(null);
         if (problems.size() == before && section.isPresent()) {
             Section g = section.get();
             boolean listening = listenTls != null || listenStdin != null;
-            if (sink != null && !listening) {
+            if (mirror != null && !listening) {
+                problems.at(g.mapping, "global.listen", "global.mirror is set but neither global.listen.tls nor"
+                        + " global.listen.stdinserver is; a mirror receiver needs a listener");
+            } else if (sink != null && !listening) {
                 problems.at(g.mapping, "global.listen", "global.sink is set but neither global.listen.tls nor"
                         + " global.listen.stdinserver is; a sink needs a listener");
             } else if (sink != null) {
@@ -175,7 +187,59 @@ final class ConfigBinder {
         if (hostName == null || problems.size() != before) {
             return null;
         }
-        return new GlobalSpec(runtimeDir, logLevel, hostName, metrics, grace, listenTls, listenStdin, sink);
+        return new GlobalSpec(runtimeDir, logLevel, hostName, metrics, grace, listenTls, listenStdin, sink, mirror);
+    }
+
+    /** {@code global.mirror: {clients: {ID: {targets: {NAME: DIRECTORY}}}}}. */
+    private Optional<MirrorReceiverSpec> mirrorReceiver(Section mirror) {
+        int before = problems.size();
+        Map<String, Map<String, Path>> clients = new TreeMap<>();
+        Optional<Section> clientSection = mirror.section("clients", null);
+        if (clientSection.isEmpty() && mirror.present("clients").isEmpty()) {
+            mirror.missing("clients", "a mapping from identities to {targets: {NAME: DIRECTORY}}");
+        }
+        clientSection.ifPresent(c -> {
+            if (c.mapping.entries().isEmpty()) {
+                problems.at(c.mapping, c.path, "no client identity is listed");
+            }
+            for (YamlNode.Entry entry : c.mapping.entries().values()) {
+                String at = c.path(entry.key());
+                if (!GlobalSpec.HOST_NAME.matcher(entry.key()).matches()) {
+                    problems.add(entry.line(), entry.column(), at, "invalid identity '" + entry.key()
+                            + "'; expected letters, digits, '.', '-' and '_'");
+                    continue;
+                }
+                if (!(entry.value() instanceof YamlNode.Mapping m)) {
+                    wrongType(entry.value(), at, "a mapping with the key targets");
+                    continue;
+                }
+                Section client = new Section(m, at, MIRROR_CLIENT_KEYS);
+                Optional<Section> targets = client.section("targets", null);
+                if (targets.isEmpty()) {
+                    if (client.present("targets").isEmpty()) {
+                        client.missing("targets", "a mapping from target names to directories");
+                    }
+                    continue;
+                }
+                Map<String, Path> byName = new TreeMap<>();
+                for (YamlNode.Entry t : targets.get().mapping.entries().values()) {
+                    if (!JobSpec.NAME.matcher(t.key()).matches()) {
+                        problems.add(t.line(), t.column(), targets.get().path(t.key()), "invalid target name '"
+                                + t.key() + "'; expected letters, digits, '.', '-' and '_'");
+                        continue;
+                    }
+                    scalar(t.value(), targets.get().path(t.key()), path).ifPresent(p -> byName.put(t.key(), p));
+                }
+                if (byName.isEmpty() && problems.size() == before) {
+                    problems.at(targets.get().mapping, targets.get().path, "no target is listed");
+                }
+                clients.put(entry.key(), byName);
+            }
+        });
+        if (problems.size() != before || clients.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new MirrorReceiverSpec(clients));
     }
 
     /**
@@ -198,16 +262,19 @@ final class ConfigBinder {
             }
         }
         boolean listening = global.listenTls() != null || global.listenStdin() != null;
-        if (listening && global.sink() == null && listenerIdentities.isEmpty()) {
+        if (listening && global.sink() == null && global.mirror() == null && listenerIdentities.isEmpty()) {
             Section g = top.section("global", GLOBAL_KEYS).orElseThrow();
             problems.at(g.mapping, "global.sink", "global.listen is set but nothing uses it: set global.sink (a"
-                    + " sink's repository and its clients' jobs), a job pulled by a sink (repository: {pull: ...})"
+                    + " sink's repository and its clients' jobs), global.mirror (mirror targets), a job pulled by a sink (repository: {pull: ...})"
                     + " or a reverse pull job (source: {reverse: ...})");
         }
         if (global.listenStdin() != null) {
             Set<String> used = new HashSet<>();
             if (global.sink() != null) {
                 used.addAll(global.sink().clients().keySet());
+            }
+            if (global.mirror() != null) {
+                used.addAll(global.mirror().clients().keySet());
             }
             listenerIdentities.forEach(u -> used.add(u.identity()));
             Section g = top.section("global", GLOBAL_KEYS).orElseThrow();
@@ -219,8 +286,8 @@ final class ConfigBinder {
                 String identity = ((YamlNode.Scalar) item).text();
                 if (!used.contains(identity)) {
                     problems.at(item, "global.listen.stdinserver.clients[" + i + "]", "identity '" + identity
-                            + "' is not listed in global.sink.clients nor used by a pull job; give it the jobs it"
-                            + " may push");
+                            + "' is not listed in global.sink.clients or global.mirror.clients nor used by a pull"
+                            + " job; give it the jobs it may push");
                 }
             }
         }
@@ -417,7 +484,11 @@ final class ConfigBinder {
         List<String> exclude = job.list("exclude", pattern(), "a list of exclude patterns");
         boolean oneFileSystem = job.optional("one_file_system", bool()).orElse(false);
         boolean excludeCaches = job.optional("exclude_caches", bool()).orElse(true);
-        Optional<RepositorySpec> repository = repository(job);
+        Optional<RepositorySpec> repository = type == JobType.MIRROR ? mirrorTarget(job) : repository(job);
+        if (type != JobType.MIRROR && job.present("mirror").isPresent()) {
+            YamlNode.Entry m = job.present("mirror").orElseThrow();
+            problems.add(m.line(), m.column(), job.path("mirror"), "'mirror' belongs to jobs of type mirror");
+        }
         Path keyFile = job.optional("key_file", path).orElse(null);
         Path passwordFile = job.optional("password_file", path).orElse(null);
         if (job.present("key_file").isPresent() && job.present("password_file").isPresent()) {
@@ -621,6 +692,76 @@ final class ConfigBinder {
         }
         return tls ? holder.section("tls", TLS_CONNECT_KEYS).flatMap(this::tlsConnect)
                 : holder.section("ssh", SSH_CONNECT_KEYS).flatMap(this::sshConnect);
+    }
+
+    /** A mirror job's {@code mirror:} block: a local directory or a receiver over tls, and the layout options. */
+    private Optional<RepositorySpec> mirrorTarget(Section job) {
+        if (job.present("repository").isPresent()) {
+            YamlNode.Entry r = job.present("repository").orElseThrow();
+            problems.add(r.line(), r.column(), job.path("repository"), "a mirror job has no repository; it writes"
+                    + " the tree given in 'mirror'");
+        }
+        Optional<Section> section = job.section("mirror", MIRROR_JOB_KEYS);
+        if (section.isEmpty()) {
+            if (job.present("mirror").isEmpty()) {
+                job.missing("mirror", "a mapping with directory (or tls and target) and layout");
+            }
+            return Optional.empty();
+        }
+        Section m = section.get();
+        int before = problems.size();
+        Path directory = m.optional("directory", path).orElse(null);
+        MirrorTlsSpec tls = m.section("tls", MIRROR_TLS_KEYS).flatMap(this::mirrorTls).orElse(null);
+        String target = m.optional("target", jobName()).orElse(null);
+        String layout = m.optional("layout", oneOf("a layout", MirrorJobSpec.LAYOUTS)).orElse("in-place");
+        boolean delete = m.optional("delete", bool()).orElse(true);
+        boolean deleteExcluded = m.optional("delete_excluded", bool()).orElse(false);
+        boolean fakeSuper = m.optional("fake_super", bool()).orElse(false);
+        int keep = m.optional("keep_snapshots", count()).orElse(0);
+        if (problems.size() != before) {
+            return Optional.empty();
+        }
+        boolean hasTls = m.present("tls").isPresent();
+        if (directory != null && hasTls) {
+            YamlNode.Entry d = m.present("directory").orElseThrow();
+            problems.add(d.line(), d.column(), m.path("directory"), "set either directory (a local mirror) or tls"
+                    + " (a receiver daemon), not both");
+            return Optional.empty();
+        }
+        if (directory == null && !hasTls) {
+            m.missing("directory", "the local target directory, or set tls and target to push to a receiver");
+            return Optional.empty();
+        }
+        if (hasTls && target == null) {
+            m.missing("target", "the receiver's target name (a key of its global.mirror.clients.ID.targets)");
+            return Optional.empty();
+        }
+        if (directory != null && target != null) {
+            YamlNode.Entry t = m.present("target").orElseThrow();
+            problems.add(t.line(), t.column(), m.path("target"), "target names a receiver's target; a local mirror"
+                    + " writes to directory");
+            return Optional.empty();
+        }
+        if (tls == null && hasTls) {
+            return Optional.empty();
+        }
+        return Optional.of(new MirrorJobSpec(directory, target, tls, layout, delete, deleteExcluded, fakeSuper, keep));
+    }
+
+    private Optional<MirrorTlsSpec> mirrorTls(Section tls) {
+        int before = problems.size();
+        Optional<HostPort> address = tls.required("address", address(1));
+        Optional<String> serverName = tls.required("server_name", identity());
+        Optional<Path> ca = tls.required("ca", path);
+        Optional<Path> cert = tls.required("cert", path);
+        Optional<Path> key = tls.required("key", path);
+        boolean insecure = tls.optional("insecure_skip_verify", bool()).orElse(false);
+        if (problems.size() != before || address.isEmpty() || serverName.isEmpty() || ca.isEmpty() || cert.isEmpty()
+                || key.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new MirrorTlsSpec(address.get().host(), address.get().port(), serverName.get(), ca.get(),
+                cert.get(), key.get(), insecure));
     }
 
     private Optional<ConnectSpec> tlsConnect(Section tls) {

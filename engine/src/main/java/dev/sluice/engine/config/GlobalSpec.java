@@ -20,9 +20,10 @@ import java.util.regex.Pattern;
  * @param listenStdin the sink's stdinserver sockets, or {@code null} when this machine takes no pushes over ssh
  * @param sink what this machine keeps as a sink, or {@code null}; needs a listener. A listener without a sink serves
  *     sinks that pull this machine's jobs, or sources that park links for reverse pulls
+ * @param mirror the mirror targets this machine receives into, or {@code null}; needs a listener
  */
 public record GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace,
-        ListenTlsSpec listenTls, ListenStdinSpec listenStdin, SinkSpec sink) {
+        ListenTlsSpec listenTls, ListenStdinSpec listenStdin, SinkSpec sink, MirrorReceiverSpec mirror) {
 
     /** The runtime directory used when the file does not set one. */
     public static final Path DEFAULT_RUNTIME_DIR = Path.of("/run/sluice");
@@ -51,7 +52,13 @@ public record GlobalSpec(Path runtimeDir, String logLevel, String host, String m
 
     /** Settings of a machine that is not a sink. */
     public GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace) {
-        this(runtimeDir, logLevel, host, metrics, shutdownGrace, null, null, null);
+        this(runtimeDir, logLevel, host, metrics, shutdownGrace, null, null, null, null);
+    }
+
+    /** Settings of a sink (or a machine that is not one) that receives no mirrors. */
+    public GlobalSpec(Path runtimeDir, String logLevel, String host, String metrics, Duration shutdownGrace,
+            ListenTlsSpec listenTls, ListenStdinSpec listenStdin, SinkSpec sink) {
+        this(runtimeDir, logLevel, host, metrics, shutdownGrace, listenTls, listenStdin, sink, null);
     }
 
     /** Settings of a sink that listens only over mutual TLS. */
@@ -61,8 +68,9 @@ public record GlobalSpec(Path runtimeDir, String logLevel, String host, String m
     }
 
     public GlobalSpec {
-        if (listenTls == null && listenStdin == null && sink != null) {
-            throw new IllegalArgumentException("global.sink needs a listener (global.listen.tls or stdinserver)");
+        if (listenTls == null && listenStdin == null && (sink != null || mirror != null)) {
+            throw new IllegalArgumentException("global.sink and global.mirror need a listener (global.listen.tls or"
+                    + " stdinserver)");
         }
         Objects.requireNonNull(runtimeDir, "runtimeDir");
         Objects.requireNonNull(metrics, "metrics");

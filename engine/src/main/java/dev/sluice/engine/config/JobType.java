@@ -7,7 +7,9 @@ public enum JobType {
     /** Encrypted, deduplicated snapshots of the job's paths into a repository. */
     BACKUP,
     /** On a sink: ask a source to run one of its jobs and store what it sends in this job's local repository. */
-    PULL;
+    PULL,
+    /** A plain directory tree kept equal to the job's paths, rsync-style (docs/mirror.md). */
+    MIRROR;
 
     /** The spelling used in the configuration file. */
     public String yamlName() {

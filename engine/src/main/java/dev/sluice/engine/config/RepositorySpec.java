@@ -5,7 +5,7 @@ package dev.sluice.engine.config;
  * this source pushes to, or a sink that pulls the job (dialing in, or over a link this source dials).
  */
 public sealed interface RepositorySpec permits LocalRepositorySpec, SinkRepositorySpec, PullRepositorySpec,
-        ReversePullRepositorySpec {
+        ReversePullRepositorySpec, MirrorJobSpec {
 
     /** A short human description, e.g. {@code local /srv/repo}. */
     String describe();

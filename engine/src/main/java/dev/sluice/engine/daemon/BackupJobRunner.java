@@ -3,6 +3,7 @@ package dev.sluice.engine.daemon;
 import dev.sluice.engine.backup.BackupStats;
 import dev.sluice.engine.backup.ErrorPolicy;
 import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.JobType;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.job.BackupJob;
@@ -51,6 +52,9 @@ public final class BackupJobRunner implements JobRunner {
     @Override
     public RunReport run(JobSpec job, SluiceConfig config, Consumer<Supplier<Progress>> progress,
             Cancellation cancellation) {
+        if (job.type() == JobType.MIRROR) {
+            return new MirrorJobRunner(workers, clock, log).run(job, config, progress, cancellation);
+        }
         return run(job, config, progress, cancellation, null);
     }
 

@@ -1,6 +1,13 @@
 package dev.sluice.engine.daemon;
 
 import dev.sluice.engine.config.ConfigLoader;
+import dev.sluice.engine.config.MirrorReceiverSpec;
+import dev.sluice.engine.mirror.MirrorPolicy;
+import dev.sluice.engine.mirror.MirrorReceiver;
+import dev.sluice.engine.mirror.dest.MirrorLimits;
+import dev.sluice.engine.mirror.dest.MirrorTarget;
+import dev.sluice.transport.PeerIdentity;
+import java.util.HashMap;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.PullRepositorySpec;
@@ -111,13 +118,16 @@ public final class DaemonLauncher {
             if (metricsServer != null) {
                 services.add(metricsServer);
             }
-            // The listeners, the sink's clients and the reverse-pull dials are read once at start; a reload does not
-            // change them (the jobs a sink may pull and the identities that may park are read per link).
+            // The listeners, the sink's clients, the mirror targets and the reverse-pull dials are read once at start;
+            // a reload does not change them (the jobs a sink may pull and the identities that may park are read per
+            // link). Each accepted link goes where its first frame says.
             boolean pulledJobs = config.jobs().stream().anyMatch(j -> j.repository() instanceof PullRepositorySpec);
             SinkServer sink = config.global().sink() == null ? null
                     : TlsSinkService.sinkServer(config.global().sink(), clock, sinkIo);
+            MirrorReceiver mirror = config.global().mirror() == null ? null
+                    : mirrorReceiver(config.global().mirror(), clock, sinkIo);
             PeerDispatcher dispatcher = new PeerDispatcher(sink, pulledJobs ? pulled : null, parked,
-                    () -> daemon[0].config(), log, timer);
+                    () -> daemon[0].config(), log, timer, mirror);
             if (config.global().listenTls() != null) {
                 services.add(TlsSinkService.of(config.global(), dispatcher::serve));
             }
@@ -209,5 +219,13 @@ public final class DaemonLauncher {
             log.warn("job.last_run_unknown", "job", job.name(), "repository", local.path(), "error", e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /** The receiver {@code global.mirror} describes, writing through the safe mirror target. */
+    static MirrorReceiver mirrorReceiver(MirrorReceiverSpec spec, Clock clock, Scheduler io) {
+        Map<PeerIdentity, Map<String, Path>> targets = new HashMap<>();
+        spec.clients().forEach((id, byName) -> targets.put(new PeerIdentity(id), byName));
+        return new MirrorReceiver(new MirrorPolicy(targets), (dir, options) -> MirrorTarget.open(dir, options, clock),
+                MirrorLimits.DEFAULT, io);
     }
 }

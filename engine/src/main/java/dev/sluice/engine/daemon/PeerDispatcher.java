@@ -7,6 +7,7 @@ import dev.sluice.engine.job.ParkedLinks;
 import dev.sluice.engine.protocol.DirectionCodec;
 import dev.sluice.engine.protocol.ErrorCode;
 import dev.sluice.engine.protocol.ErrorCodec;
+import dev.sluice.engine.mirror.MirrorReceiver;
 import dev.sluice.engine.protocol.MessageType;
 import dev.sluice.engine.protocol.PeekedLink;
 import dev.sluice.engine.protocol.ProtocolException;
@@ -24,7 +25,8 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * What a daemon does with a link one of its listeners accepted, decided by the link's first frame: OPEN is a push
- * and OPEN_READ a read session (both served by the sink's {@link SinkServer}), PULL is a sink asking this source for a job ({@link PulledJobs}), READY
+ * and OPEN_READ a read session (both served by the sink's {@link SinkServer}), a mirror OPEN a mirror run
+ * ({@link MirrorReceiver}), PULL is a sink asking this source for a job ({@link PulledJobs}), READY
  * is a source parking its link for a reverse pull ({@link ParkedLinks}). Anything else, or a direction this daemon
  * is not configured for, is answered with ERROR and closed, and the reason is logged; other links are unaffected.
  */
@@ -38,6 +40,7 @@ public final class PeerDispatcher {
     private final Supplier<SluiceConfig> config;
     private final EventLog log;
     private final Scheduler timer;
+    private final MirrorReceiver mirror;
 
     /**
      * @param sink serves pushes, or null when this daemon is no sink
@@ -47,6 +50,13 @@ public final class PeerDispatcher {
      */
     public PeerDispatcher(SinkServer sink, PulledJobs pulled, ParkedLinks parked, Supplier<SluiceConfig> config,
             EventLog log, Scheduler timer) {
+        this(sink, pulled, parked, config, log, timer, null);
+    }
+
+    /** As above, and mirror runs (a mirror OPEN first) go to {@code mirror}, or are refused when it is null. */
+    public PeerDispatcher(SinkServer sink, PulledJobs pulled, ParkedLinks parked, Supplier<SluiceConfig> config,
+            EventLog log, Scheduler timer, MirrorReceiver mirror) {
+        this.mirror = mirror;
         this.sink = sink;
         this.pulled = pulled;
         this.parked = parked;
@@ -75,6 +85,17 @@ public final class PeerDispatcher {
     private Mono<Void> dispatch(Frame first, PeekedLink link) {
         int type = first.type();
         String peer = link.peer().name();
+        if (MirrorReceiver.isMirrorOpen(first)) {
+            if (mirror == null) {
+                first.release();
+                String why = "this daemon receives no mirror runs (global.mirror is not set)";
+                log.warn("peer.refused", "peer", peer, "reason", why);
+                link.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR, why));
+                return Mono.empty();
+            }
+            log.debug("peer.mirror", "peer", peer);
+            return mirror.serve(link.replaying(first)).then();
+        }
         if (type == MessageType.OPEN.wire() || type == MessageType.OPEN_READ.wire()) {
             boolean push = type == MessageType.OPEN.wire();
             if (sink == null) {

@@ -90,7 +90,7 @@ public final class SpecialFiles {
      * for times before 1970 with a fractional second, which the JDK silently turns into the
      * epoch. Must not be used on a symlink (it would set its target's times).
      */
-    static void setTimes(Path p, long atimeNanos, long mtimeNanos) throws IOException {
+    public static void setTimes(Path p, long atimeNanos, long mtimeNanos) throws IOException {
         Path aliasDir = Files.createTempDirectory("sluice-touch-");
         try {
             Path alias = aliasDir.resolve("f");

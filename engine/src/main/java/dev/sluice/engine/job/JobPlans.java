@@ -5,6 +5,7 @@ import dev.sluice.engine.backup.ErrorPolicy;
 import dev.sluice.engine.chunk.ChunkerParams;
 import dev.sluice.engine.config.HookSpec;
 import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.JobType;
 import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.config.PullRepositorySpec;
@@ -62,6 +63,9 @@ public final class JobPlans {
         if (job.type() == JobType.PULL) {
             throw new IllegalArgumentException("job " + job.name() + " is a pull job; it runs at the sink with"
                     + " PullJob, not as a backup of local paths");
+        }
+        if (job.type() == JobType.MIRROR) {
+            throw new IllegalArgumentException("job " + job.name() + " is a mirror job; run it with sluice mirror");
         }
         if (job.keyFile() != null || job.passwordFile() != null) {
             keyFile = job.keyFile();

@@ -379,8 +379,8 @@ class ConfigLoaderTest {
 
     @Test
     void otherValueProblems() {
-        assertEquals("t.yaml:5:11: jobs[0].type: unknown job type 'mirror'; expected backup, pull",
-                onlyProblem(JOB + "    type: mirror\n"));
+        assertEquals("t.yaml:5:11: jobs[0].type: unknown job type 'copy'; expected backup, pull, mirror",
+                onlyProblem(JOB + "    type: copy\n"));
         assertEquals("t.yaml:5:18: jobs[0].compression: unknown value 'gzip'; expected one of zstd, none",
                 onlyProblem(JOB + "    compression: gzip\n"));
         assertEquals("t.yaml:5:43: jobs[0].compression.level: compression none takes no level; remove 'level' or use"
@@ -410,9 +410,9 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> parse("jobs:\n  - name: etc\n    paths: [/etc]\n    repository: /r\n    a: 1\n    b: 2\n"));
         assertEquals("t.yaml:5:5: jobs[0].a: unknown key 'a'; known keys here: name, type, paths, include, exclude,"
-                + " one_file_system, exclude_caches, repository, key_file, password_file, chunker, compression, hooks, retention, schedule, source\n"
+                + " one_file_system, exclude_caches, repository, key_file, password_file, chunker, compression, hooks, retention, schedule, source, mirror\n"
                 + "t.yaml:6:5: jobs[0].b: unknown key 'b'; known keys here: name, type, paths, include, exclude,"
-                + " one_file_system, exclude_caches, repository, key_file, password_file, chunker, compression, hooks, retention, schedule, source",
+                + " one_file_system, exclude_caches, repository, key_file, password_file, chunker, compression, hooks, retention, schedule, source, mirror",
                 e.getMessage());
     }
 

@@ -34,7 +34,8 @@ class ConfigSamplesTest {
         return samples.stream().map(sample -> DynamicTest.dynamicTest(SAMPLES.relativize(sample).toString(), () -> {
             try {
                 SluiceConfig config = ConfigLoader.load(sample);
-                assertFalse(config.jobs().isEmpty(), sample + " defines no jobs");
+                assertFalse(config.jobs().isEmpty() && config.global().mirror() == null,
+                        sample + " defines no jobs and receives nothing");
             } catch (ConfigException problems) {
                 fail("sample " + sample + " has problems:\n" + problems.getMessage());
             }

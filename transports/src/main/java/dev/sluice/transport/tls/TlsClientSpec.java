@@ -17,9 +17,17 @@ import java.nio.file.Path;
  *                    identity the link reports for the server
  * @param link        frame limits and handshake timeout
  * @param engine      TLS implementation
+ * @param insecureSkipVerify accept any server certificate (no CA, validity or name check); only for a setting
+ *                    whose name says it is insecure, and the caller warns on every connection
  */
 public record TlsClientSpec(String host, int port, Path caBundle, Path certificate, Path privateKey,
-        String serverName, LinkSpec link, TlsEngine engine) {
+        String serverName, LinkSpec link, TlsEngine engine, boolean insecureSkipVerify) {
+
+    /** A client that verifies the server (the normal case). */
+    public TlsClientSpec(String host, int port, Path caBundle, Path certificate, Path privateKey,
+            String serverName, LinkSpec link, TlsEngine engine) {
+        this(host, port, caBundle, certificate, privateKey, serverName, link, engine, false);
+    }
 
     public TlsClientSpec {
         if (host == null || host.isBlank()) {
@@ -39,21 +47,26 @@ public record TlsClientSpec(String host, int port, Path caBundle, Path certifica
 
     /** A copy connecting to another port. */
     public TlsClientSpec withPort(int newPort) {
-        return new TlsClientSpec(host, newPort, caBundle, certificate, privateKey, serverName, link, engine);
+        return new TlsClientSpec(host, newPort, caBundle, certificate, privateKey, serverName, link, engine, insecureSkipVerify);
     }
 
     /** A copy expecting another server name. */
     public TlsClientSpec withServerName(String name) {
-        return new TlsClientSpec(host, port, caBundle, certificate, privateKey, name, link, engine);
+        return new TlsClientSpec(host, port, caBundle, certificate, privateKey, name, link, engine, insecureSkipVerify);
     }
 
     /** A copy using other key material. */
     public TlsClientSpec withIdentityFiles(Path cert, Path key) {
-        return new TlsClientSpec(host, port, caBundle, cert, key, serverName, link, engine);
+        return new TlsClientSpec(host, port, caBundle, cert, key, serverName, link, engine, insecureSkipVerify);
     }
 
     /** A copy using another TLS engine. */
     public TlsClientSpec withEngine(TlsEngine other) {
-        return new TlsClientSpec(host, port, caBundle, certificate, privateKey, serverName, link, other);
+        return new TlsClientSpec(host, port, caBundle, certificate, privateKey, serverName, link, other, insecureSkipVerify);
+    }
+
+    /** A copy that does or does not skip verifying the server. */
+    public TlsClientSpec withInsecureSkipVerify(boolean skip) {
+        return new TlsClientSpec(host, port, caBundle, certificate, privateKey, serverName, link, engine, skip);
     }
 }

@@ -48,7 +48,9 @@ final class TlsContexts {
                     .keyManager(key, chain.toArray(X509Certificate[]::new))
                     .sslProvider(spec.engine().provider())
                     .protocols("TLSv1.3")
-                    .trustManager(trustManager(spec.caBundle(), spec.serverName()))
+                    .trustManager(spec.insecureSkipVerify()
+                            ? io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0]
+                            : trustManager(spec.caBundle(), spec.serverName()))
                     .build();
         } catch (SSLException e) {
             throw new IllegalArgumentException("cannot set up TLS with certificate " + spec.certificate() + " and key "

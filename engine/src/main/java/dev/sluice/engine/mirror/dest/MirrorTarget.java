@@ -3,6 +3,8 @@ package dev.sluice.engine.mirror.dest;
 import dev.sluice.engine.fs.FileMeta;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
 
 /**
@@ -18,7 +20,15 @@ import java.util.Optional;
  * <p>Entries of one run arrive in the scan's path order ({@code scan.PathOrder}): a directory before its
  * contents, each directory's children together. A path may be given only once per run (a duplicate is refused).
  * An implementation may rely on this order, e.g. to delete extraneous names of a directory once the run has moved
- * past it.
+ * past it. The implementation from {@link #open} enforces it: a path that does not sort after the previous one is
+ * refused, and so is a path whose parent was not given as a {@link #directory} earlier in this run (top-level
+ * names excepted). The empty path names the tree's top directory itself: {@code directory(new byte[0], meta)} is
+ * accepted as the very first entry only, and gives the top its metadata.
+ *
+ * <p>After a {@link MirrorRefusedException} the run accepts nothing more (every call but {@link #abort()} and
+ * {@link #close()} throws {@link IllegalStateException}). A run is not thread-safe: calls, including those on its
+ * {@link FileWriter}s, must come one at a time. Several writers may be open at once; {@link #finish()} refuses to run
+ * while one is.
  *
  * <p>Nothing a run writes is visible as complete before {@link #finish()}: in the {@code in-place} layout each file
  * becomes visible atomically by rename when its {@link FileWriter#commit()} runs; in the {@code snapshots} layout the
@@ -26,6 +36,18 @@ import java.util.Optional;
  * leaves every previous snapshot untouched.
  */
 public interface MirrorTarget extends Closeable {
+
+    /**
+     * Starts a run over the target directory {@code root} (created when missing; a symlink at {@code root} itself
+     * is followed, nothing below it ever is). In {@code SNAPSHOTS} this removes partial trees left by earlier
+     * runs, picks the newest complete snapshot as the basis and creates {@code .partial-NAME}, NAME being
+     * {@code clock}'s time as {@code uuuu-MM-dd'T'HHmmss'Z'} (with {@code -2}, {@code -3}, ... when taken).
+     * Owners are applied when the process runs as root (effective uid 0); otherwise, with
+     * {@link MirrorOptions#fakeSuper()}, they go into the {@link FakeSuper#XATTR} xattr.
+     */
+    static MirrorTarget open(Path root, MirrorOptions options, Clock clock) throws IOException {
+        return TargetRun.open(root, options, clock, TargetRun.runningAsRoot());
+    }
 
     /**
      * The receiver's existing copy of {@code path}, used as the delta basis and for the quick check (size and
@@ -64,7 +86,9 @@ public interface MirrorTarget extends Closeable {
 
     /**
      * A hardlink to a file written (or kept) earlier in this run. A target not written in this run is refused,
-     * so a sender cannot link to files outside the transfer.
+     * so a sender cannot link to files outside the transfer. The earlier file's metadata must have had
+     * {@code nlink > 1}, and it accepts at most {@code nlink - 1} hardlinks (only such files are remembered, as the
+     * scan does).
      */
     void hardlink(byte[] path, byte[] earlierPath) throws IOException;
 
@@ -102,5 +126,9 @@ public interface MirrorTarget extends Closeable {
 
         /** Reads up to {@code dst.remaining()} bytes at {@code position}; -1 at the end. */
         int read(java.nio.ByteBuffer dst, long position) throws IOException;
+
+        /** Releases the descriptor; never fails with a checked exception. */
+        @Override
+        void close();
     }
 }

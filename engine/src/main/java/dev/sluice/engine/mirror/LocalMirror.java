@@ -1,0 +1,47 @@
+package dev.sluice.engine.mirror;
+
+import dev.sluice.engine.mirror.dest.MirrorLimits;
+import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.PeerIdentity;
+import dev.sluice.transport.local.LocalLinks;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A mirror run inside one process: sender and receiver over an in-process link pair, so a local mirror takes exactly
+ * the path (checks, limits, delta) a remote one takes.
+ */
+public final class LocalMirror {
+    /** The identity both ends of a local run see. */
+    public static final PeerIdentity LOCAL = new PeerIdentity("local");
+
+    private static final Duration RECEIVER_END = Duration.ofSeconds(30);
+
+    private final TargetFactory factory;
+    private final MirrorLimits limits;
+    private final Scheduler io;
+
+    public LocalMirror(TargetFactory factory, MirrorLimits limits, Scheduler io) {
+        this.factory = factory;
+        this.limits = limits;
+        this.io = io;
+    }
+
+    /** Mirrors {@code request} into {@code targetDirectory}; blocks until both ends are done. */
+    public MirrorResult run(MirrorRequest request, Path targetDirectory) throws IOException {
+        LocalLinks.Pair pair = LocalLinks.pair(LOCAL, LOCAL);
+        MirrorReceiver receiver = new MirrorReceiver(new MirrorPolicy(Map.of(LOCAL,
+                Map.of(request.target(), targetDirectory))), factory, limits, io);
+        Mono<CloseReason> served = receiver.serve(pair.second()).cache();
+        served.subscribe(r -> { }, e -> { });
+        try {
+            return new MirrorSender().run(pair.first(), request);
+        } finally {
+            served.onErrorResume(e -> Mono.empty()).block(RECEIVER_END);
+        }
+    }
+}

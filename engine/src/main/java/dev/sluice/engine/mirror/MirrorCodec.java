@@ -1,0 +1,649 @@
+package dev.sluice.engine.mirror;
+
+import dev.sluice.engine.fs.FileKind;
+import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.fs.Xattr;
+import dev.sluice.engine.mirror.dest.MirrorOptions;
+import dev.sluice.engine.mirror.dest.MirrorTargetStats;
+import dev.sluice.engine.protocol.ErrorCode;
+import dev.sluice.engine.protocol.ProtocolException;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Encodes and decodes the payloads of the mirror protocol (docs/mirror.md). Decoders check every count and length
+ * against the bytes that follow before allocating, and refuse trailing bytes, so a malformed payload is a MALFORMED
+ * {@link ProtocolException}, never an allocation the sender chose.
+ */
+public final class MirrorCodec {
+    /** The protocol version carried in OPEN. */
+    public static final int VERSION = 1;
+    /** Bytes of a chunk or whole-file hash (SHA-256). */
+    public static final int HASH = 32;
+    /** Bytes of one BASIS item: u32 length and the hash. */
+    static final int BASIS_ITEM = 4 + HASH;
+    /** FILE_DONE status: the file was written from the delta and committed. */
+    public static final int WRITTEN = 0;
+    /** FILE_DONE status: the receiver's copy was equal (size and mtime) and kept. */
+    public static final int KEPT = 1;
+    /** FILE_DONE status: the sender could not read the file; nothing was committed. */
+    public static final int DROPPED = 2;
+    static final int OP_COPY = 1;
+    static final int OP_DATA = 2;
+
+    private static final int MAX_XATTRS = 4096;
+    /** Largest decompressed ENTRY batch a receiver accepts (a sender stays near 64 KiB). */
+    static final int MAX_ENTRY_BATCH = 4 << 20;
+
+    private MirrorCodec() {
+    }
+
+    // ---- OPEN / OPENED ------------------------------------------------------------------------------
+
+    /** What the sender asks for: a target by name and the options of this run. */
+    public record Open(int version, String target, MirrorOptions.Layout layout, boolean delete,
+            boolean deleteExcluded, boolean fakeSuper, int keepSnapshots, List<byte[]> protect) {
+        public Open {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(layout, "layout");
+            protect = List.copyOf(protect);
+        }
+    }
+
+    public static byte[] open(Open o) {
+        return write(out -> {
+            out.writeByte(o.version());
+            writeShort(out, o.target().getBytes(StandardCharsets.UTF_8), "target name");
+            out.writeByte(o.layout() == MirrorOptions.Layout.IN_PLACE ? 1 : 2);
+            out.writeByte((o.delete() ? 1 : 0) | (o.deleteExcluded() ? 2 : 0) | (o.fakeSuper() ? 4 : 0));
+            out.writeInt(o.keepSnapshots());
+            out.writeShort(o.protect().size());
+            for (byte[] p : o.protect()) {
+                writeShort(out, p, "exclude pattern");
+            }
+        });
+    }
+
+    public static Open decodeOpen(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.OPEN, payload);
+        int version = r.u8("version");
+        if (version != VERSION) {
+            throw new ProtocolException(ErrorCode.REFUSED, "the sender speaks mirror protocol version " + version
+                    + ", this receiver speaks version " + VERSION);
+        }
+        String target = r.text("target name");
+        int layout = r.u8("layout");
+        if (layout != 1 && layout != 2) {
+            throw r.malformed("layout " + layout + " is neither 1 (in-place) nor 2 (snapshots)");
+        }
+        int flags = r.u8("flags");
+        if ((flags & ~7) != 0) {
+            throw r.malformed("unknown flag bits 0x" + Integer.toHexString(flags & ~7));
+        }
+        int keep = r.u32("keep_snapshots");
+        if (keep < 0) {
+            throw r.malformed("keep_snapshots " + Integer.toUnsignedString(keep) + " is out of range");
+        }
+        int n = r.u16("pattern count");
+        List<byte[]> protect = new ArrayList<>(Math.min(n, 64));
+        for (int i = 0; i < n; i++) {
+            protect.add(r.shortBytes("exclude pattern " + i));
+        }
+        r.end();
+        return new Open(version, target, layout == 1 ? MirrorOptions.Layout.IN_PLACE : MirrorOptions.Layout.SNAPSHOTS,
+                (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, keep, protect);
+    }
+
+    public static byte[] opened(int maxFilesInFlight) {
+        return ByteBuffer.allocate(2).putShort((short) maxFilesInFlight).array();
+    }
+
+    public static int decodeOpened(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.OPENED, payload);
+        int n = r.u16("files in flight");
+        r.end();
+        if (n < 1) {
+            throw r.malformed("the receiver allows 0 files in flight");
+        }
+        return n;
+    }
+
+    // ---- ENTRY --------------------------------------------------------------------------------------
+
+    /**
+     * One scanned entry. {@code fileId} numbers the regular files that carry content (1, 2, 3, ...) and is 0 for
+     * every other entry, including hardlinks; {@code hardlinkTo} is the earlier path of the same inode, or null.
+     */
+    public record Entry(int fileId, byte[] path, FileMeta meta, byte[] hardlinkTo) {
+        public Entry {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(meta, "meta");
+        }
+    }
+
+    /** An ENTRY message holding the given entries, encoded on their own (no state from earlier messages). */
+    public static byte[] entry(Entry... entries) {
+        EntryWriter w = new EntryWriter();
+        for (Entry e : entries) {
+            w.add(e);
+        }
+        return w.take();
+    }
+
+    /**
+     * Builds ENTRY messages: a u16 count, then each entry compactly, its path sharing a prefix with the previous
+     * entry's and its mode, uid and gid left out when equal to the previous entry's (docs/mirror.md). One writer
+     * per run: the state carries over from one message to the next, as in the receiver's {@link EntryReader}.
+     */
+    public static final class EntryWriter {
+        private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(4096);
+        private final DataOutputStream out = new DataOutputStream(buf);
+        private int count;
+        private byte[] prevPath = new byte[0];
+        private int prevMode = -1;
+        private int prevUid = -1;
+        private int prevGid = -1;
+        private boolean first = true;
+
+        /** Entries in the message being built. */
+        public int count() {
+            return count;
+        }
+
+        /** Bytes of the message being built. */
+        public int size() {
+            return buf.size() + 2;
+        }
+
+        public void add(Entry e) {
+            FileMeta m = e.meta();
+            byte[] path = e.path();
+            try {
+                int shared = 0;
+                int max = Math.min(path.length, prevPath.length);
+                while (shared < max && path[shared] == prevPath[shared]) {
+                    shared++;
+                }
+                boolean sameMode = !first && m.mode() == prevMode;
+                boolean sameUid = !first && m.uid() == prevUid;
+                boolean sameGid = !first && m.gid() == prevGid;
+                byte[] target = m.linkTarget();
+                List<Xattr> xattrs = m.xattrs();
+                int flags = (sameMode ? 1 : 0) | (sameUid ? 2 : 0) | (sameGid ? 4 : 0) | (target != null ? 8 : 0)
+                        | (e.hardlinkTo() != null ? 16 : 0) | (!xattrs.isEmpty() ? 32 : 0) | (m.rdev() != 0 ? 64 : 0)
+                        | (m.nlink() != 1 ? 128 : 0);
+                varint(out, e.fileId() & 0xffffffffL);
+                varint(out, shared);
+                varint(out, path.length - shared);
+                out.write(path, shared, path.length - shared);
+                out.writeByte(m.kind().ordinal() + 1);
+                out.writeByte(flags);
+                if (!sameMode) {
+                    varint(out, m.mode());
+                }
+                if (!sameUid) {
+                    varint(out, m.uid() & 0xffffffffL);
+                }
+                if (!sameGid) {
+                    varint(out, m.gid() & 0xffffffffL);
+                }
+                varint(out, m.size());
+                out.writeLong(m.mtimeNanos());
+                long d = m.atimeNanos() - m.mtimeNanos();
+                varint(out, (d << 1) ^ (d >> 63));
+                if (m.rdev() != 0) {
+                    varint(out, m.rdev());
+                }
+                if (m.nlink() != 1) {
+                    varint(out, m.nlink());
+                }
+                if (target != null) {
+                    varint(out, target.length);
+                    out.write(target);
+                }
+                if (e.hardlinkTo() != null) {
+                    varint(out, e.hardlinkTo().length);
+                    out.write(e.hardlinkTo());
+                }
+                if (!xattrs.isEmpty()) {
+                    varint(out, xattrs.size());
+                    for (Xattr x : xattrs) {
+                        byte[] name = x.name().getBytes(StandardCharsets.UTF_8);
+                        varint(out, name.length);
+                        out.write(name);
+                        byte[] v = x.value();
+                        varint(out, v.length);
+                        out.write(v);
+                    }
+                }
+            } catch (IOException impossible) {
+                throw new UncheckedIOException(impossible);
+            }
+            count++;
+            first = false;
+            prevPath = path;
+            prevMode = m.mode();
+            prevUid = m.uid();
+            prevGid = m.gid();
+        }
+
+        /**
+         * The ENTRY payload of the entries added since the last take: u8 0 and the entries, or u8 1, u32 their
+         * length and the entries compressed with zstd (level 3) when that is smaller.
+         */
+        public byte[] take() {
+            byte[] body = buf.toByteArray();
+            byte[] raw = ByteBuffer.allocate(2 + body.length).putShort((short) count).put(body).array();
+            buf.reset();
+            count = 0;
+            if (raw.length >= 256) {
+                byte[] packed = com.github.luben.zstd.Zstd.compress(raw, 3);
+                if (packed.length + 4 < raw.length) {
+                    return ByteBuffer.allocate(5 + packed.length).put((byte) 1).putInt(raw.length).put(packed).array();
+                }
+            }
+            return ByteBuffer.allocate(1 + raw.length).put((byte) 0).put(raw).array();
+        }
+    }
+
+    /** Decodes ENTRY messages of one run (the counterpart of {@link EntryWriter}, with its state). */
+    public static final class EntryReader {
+        private final int maxPath;
+        private byte[] prevPath = new byte[0];
+        private int prevMode;
+        private int prevUid;
+        private int prevGid;
+        private boolean first = true;
+
+        /** @param maxPath the longest path accepted (a longer one is MALFORMED before it is allocated) */
+        public EntryReader(int maxPath) {
+            this.maxPath = maxPath;
+        }
+
+        public List<Entry> decode(byte[] payload) throws ProtocolException {
+            WireReader outer = new WireReader(MirrorMessage.ENTRY, payload);
+            int encoding = outer.u8("encoding");
+            byte[] raw;
+            if (encoding == 0) {
+                raw = outer.bytes(payload.length - 1, "entries");
+            } else if (encoding == 1) {
+                int length = outer.u32("entries length");
+                if (length < 3 || length > MAX_ENTRY_BATCH) {
+                    throw outer.malformed("compressed entries of " + Integer.toUnsignedString(length) + " bytes; at most "
+                            + MAX_ENTRY_BATCH);
+                }
+                raw = new byte[length];
+                long got;
+                try {
+                    got = com.github.luben.zstd.Zstd.decompressByteArray(raw, 0, length, payload, 5,
+                            payload.length - 5);
+                } catch (RuntimeException e) {
+                    throw outer.malformed("the compressed entries do not decompress: " + e.getMessage());
+                }
+                if (com.github.luben.zstd.Zstd.isError(got) || got != length) {
+                    throw outer.malformed("the compressed entries do not decompress to the " + length
+                            + " bytes announced");
+                }
+            } else {
+                throw outer.malformed("unknown encoding " + encoding);
+            }
+            WireReader r = new WireReader(MirrorMessage.ENTRY, raw);
+            int n = r.u16("entry count");
+            if (n == 0) {
+                throw r.malformed("no entry");
+            }
+            List<Entry> out = new ArrayList<>(Math.min(n, 1024));
+            for (int i = 0; i < n; i++) {
+                out.add(one(r, i));
+            }
+            r.end();
+            return out;
+        }
+
+        private Entry one(WireReader r, int i) throws ProtocolException {
+            long id = r.varint("file id of entry " + i);
+            if (id > 0xffffffffL) {
+                throw r.malformed("file id " + id + " of entry " + i + " is out of range");
+            }
+            int shared = r.smallVarint("shared path bytes of entry " + i, prevPath.length);
+            int suffix = r.smallVarint("path bytes of entry " + i, maxPath - shared);
+            byte[] path = new byte[shared + suffix];
+            System.arraycopy(prevPath, 0, path, 0, shared);
+            System.arraycopy(r.bytes(suffix, "path of entry " + i), 0, path, shared, suffix);
+            int kindNumber = r.u8("kind of entry " + i);
+            FileKind[] kinds = FileKind.values();
+            if (kindNumber < 1 || kindNumber > kinds.length) {
+                throw r.malformed("kind " + kindNumber + " of entry " + i + " is not a file type");
+            }
+            FileKind kind = kinds[kindNumber - 1];
+            int flags = r.u8("flags of entry " + i);
+            if (first && (flags & 7) != 0) {
+                throw r.malformed("the first entry of a run refers to a previous entry's mode, uid or gid");
+            }
+            int mode = (flags & 1) != 0 ? prevMode : (int) r.smallVarint("mode of entry " + i, 07777);
+            int uid = (flags & 2) != 0 ? prevUid : (int) r.varint32("uid of entry " + i);
+            int gid = (flags & 4) != 0 ? prevGid : (int) r.varint32("gid of entry " + i);
+            long size = r.varint("size of entry " + i);
+            long mtime = r.u64("mtime of entry " + i);
+            long z = r.varint64("atime of entry " + i);
+            long atime = mtime + ((z >>> 1) ^ -(z & 1));
+            long rdev = (flags & 64) != 0 ? r.varint("rdev of entry " + i) : 0;
+            long nlink = (flags & 128) != 0 ? r.varint("nlink of entry " + i) : 1;
+            byte[] target = null;
+            if ((flags & 8) != 0) {
+                target = r.bytes(r.smallVarint("symlink target length of entry " + i, 65535), "symlink target");
+            }
+            byte[] hardlink = null;
+            if ((flags & 16) != 0) {
+                hardlink = r.bytes(r.smallVarint("hardlink path length of entry " + i, maxPath), "hardlink path");
+            }
+            List<Xattr> xattrs = new ArrayList<>();
+            if ((flags & 32) != 0) {
+                int nx = r.smallVarint("xattr count of entry " + i, MAX_XATTRS);
+                for (int x = 0; x < nx; x++) {
+                    byte[] name = r.bytes(r.smallVarint("xattr name length", 255), "xattr name");
+                    byte[] value = r.bytes(r.smallVarint("xattr value length", 1 << 20), "xattr value");
+                    xattrs.add(newXattr(r, name, value));
+                }
+            }
+            if (id != 0 && (kind != FileKind.REGULAR || hardlink != null)) {
+                throw r.malformed("file id " + id + " on entry " + i + ", which carries no content");
+            }
+            FileMeta meta;
+            try {
+                meta = new FileMeta(kind, mode, uid, gid, size, mtime, atime, 0, 0, 0, nlink, rdev, target, xattrs);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw r.malformed("entry " + i + ": " + e.getMessage());
+            }
+            first = false;
+            prevPath = path;
+            prevMode = mode;
+            prevUid = uid;
+            prevGid = gid;
+            return new Entry((int) id, path, meta, hardlink);
+        }
+
+        private static Xattr newXattr(WireReader r, byte[] name, byte[] value) throws ProtocolException {
+            try {
+                String n = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(name)).toString();
+                return new Xattr(n, value);
+            } catch (java.nio.charset.CharacterCodingException | IllegalArgumentException e) {
+                throw r.malformed("an xattr name is not a valid UTF-8 namespace.name");
+            }
+        }
+    }
+
+    private static void varint(DataOutputStream out, long v) throws IOException {
+        while ((v & ~0x7fL) != 0) {
+            out.writeByte((int) (v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        out.writeByte((int) v);
+    }
+
+    // ---- BASIS --------------------------------------------------------------------------------------
+
+    /** A part of the receiver's chunk list of one file: {@code lengths[i]} and {@code hashes[i*32 .. +32]}. */
+    public record BasisPart(int fileId, boolean last, int[] lengths, byte[] hashes) {
+    }
+
+    /** Items per BASIS part that fit a frame of {@code maxFrame} bytes. */
+    static int basisItemsPerPart(int maxFrame) {
+        return Math.max(1, (maxFrame - 9) / BASIS_ITEM);
+    }
+
+    public static byte[] basis(int fileId, boolean last, int[] lengths, byte[] hashes, int from, int to) {
+        ByteBuffer b = ByteBuffer.allocate(9 + (to - from) * BASIS_ITEM);
+        b.putInt(fileId).put((byte) (last ? 1 : 0)).putInt(to - from);
+        for (int i = from; i < to; i++) {
+            b.putInt(lengths[i]).put(hashes, i * HASH, HASH);
+        }
+        return b.array();
+    }
+
+    public static BasisPart decodeBasis(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.BASIS, payload);
+        int fileId = r.u32("file id");
+        int last = r.u8("last");
+        if (last > 1) {
+            throw r.malformed("last flag " + last);
+        }
+        int n = r.count("chunk count", BASIS_ITEM);
+        int[] lengths = new int[n];
+        byte[] hashes = new byte[n * HASH];
+        for (int i = 0; i < n; i++) {
+            lengths[i] = r.u32("chunk length");
+            if (lengths[i] <= 0) {
+                throw r.malformed("chunk " + i + " has length " + lengths[i]);
+            }
+            System.arraycopy(r.bytes(HASH, "chunk hash"), 0, hashes, i * HASH, HASH);
+        }
+        r.end();
+        return new BasisPart(fileId, last == 1, lengths, hashes);
+    }
+
+    // ---- DELTA --------------------------------------------------------------------------------------
+
+    /** What a DELTA's operations do, in order. */
+    public interface DeltaSink {
+        void copy(long basisOffset, long length) throws IOException;
+
+        void data(ByteBuffer bytes) throws IOException;
+    }
+
+    /** Finds the file a DELTA names. */
+    public interface DeltaFiles {
+        DeltaSink apply(int fileId) throws IOException;
+    }
+
+    /** Reads the file id of a DELTA and applies its operations to {@code sink} (whose file the id selects). */
+    public static void decodeDelta(byte[] payload, DeltaFiles sinkOf) throws IOException {
+        WireReader r = new WireReader(MirrorMessage.DELTA, payload);
+        int fileId = r.u32("file id");
+        DeltaSink sink = sinkOf.apply(fileId);
+        int n = r.count("operation count", 5);
+        for (int i = 0; i < n; i++) {
+            int op = r.u8("operation " + i);
+            if (op == OP_COPY) {
+                long off = r.length("copy offset");
+                int len = r.u32("copy length");
+                if (len <= 0) {
+                    throw r.malformed("copy length " + Integer.toUnsignedString(len));
+                }
+                sink.copy(off, len);
+            } else if (op == OP_DATA) {
+                int len = r.u32("data length");
+                if (len <= 0) {
+                    throw r.malformed("data length " + Integer.toUnsignedString(len));
+                }
+                sink.data(r.view(len, "data"));
+            } else {
+                throw r.malformed("operation " + i + " has unknown code " + op);
+            }
+        }
+        r.end();
+    }
+
+    /** Collects COPY and DATA operations of one file into DELTA payloads of at most {@code maxPayload} bytes. */
+    static final class DeltaWriter {
+        private final int fileId;
+        private final ByteBuffer buf;
+        private int ops;
+        private long copyOffset = -1;
+        private long copyLength;
+
+        DeltaWriter(int fileId, int maxPayload) {
+            this.fileId = fileId;
+            this.buf = ByteBuffer.allocate(maxPayload);
+            reset();
+        }
+
+        private void reset() {
+            buf.clear();
+            buf.putInt(fileId).putInt(0);
+            ops = 0;
+        }
+
+        /** Adds a COPY, merged with the previous one when it continues it; returns full payloads to send. */
+        void copy(long offset, long length, List<byte[]> ready) {
+            if (copyOffset >= 0 && copyOffset + copyLength == offset && copyLength + length <= Integer.MAX_VALUE) {
+                copyLength += length;
+                return;
+            }
+            flushCopy(ready);
+            copyOffset = offset;
+            copyLength = length;
+        }
+
+        private void flushCopy(List<byte[]> ready) {
+            if (copyOffset < 0) {
+                return;
+            }
+            if (buf.remaining() < 13) {
+                ready.add(take());
+            }
+            buf.put((byte) OP_COPY).putLong(copyOffset).putInt((int) copyLength);
+            ops++;
+            copyOffset = -1;
+        }
+
+        void data(byte[] data, int off, int len, List<byte[]> ready) {
+            flushCopy(ready);
+            while (len > 0) {
+                if (buf.remaining() < 6) {
+                    ready.add(take());
+                }
+                int n = Math.min(len, buf.remaining() - 5);
+                buf.put((byte) OP_DATA).putInt(n).put(data, off, n);
+                ops++;
+                off += n;
+                len -= n;
+            }
+        }
+
+        /** Flushes what is left. */
+        void finish(List<byte[]> ready) {
+            flushCopy(ready);
+            if (ops > 0) {
+                ready.add(take());
+            }
+        }
+
+        private byte[] take() {
+            buf.putInt(4, ops);
+            byte[] out = new byte[buf.position()];
+            buf.flip();
+            buf.get(out);
+            reset();
+            return out;
+        }
+    }
+
+    // ---- FILE_END / FILE_DONE -----------------------------------------------------------------------
+
+    /** The end of a file: complete with its length and SHA-256, or dropped (the sender could not read it). */
+    public record FileEnd(int fileId, boolean complete, long length, byte[] sha256) {
+    }
+
+    public static byte[] fileEnd(FileEnd e) {
+        ByteBuffer b = ByteBuffer.allocate(13 + HASH);
+        b.putInt(e.fileId()).put((byte) (e.complete() ? 1 : 0)).putLong(e.length());
+        b.put(e.complete() ? e.sha256() : new byte[HASH]);
+        return b.array();
+    }
+
+    public static FileEnd decodeFileEnd(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.FILE_END, payload);
+        int fileId = r.u32("file id");
+        int complete = r.u8("complete");
+        if (complete > 1) {
+            throw r.malformed("complete flag " + complete);
+        }
+        long length = r.length("length");
+        byte[] hash = r.bytes(HASH, "sha256");
+        r.end();
+        return new FileEnd(fileId, complete == 1, length, hash);
+    }
+
+    public static byte[] fileDone(int fileId, int status) {
+        return ByteBuffer.allocate(5).putInt(fileId).put((byte) status).array();
+    }
+
+    /** FILE_DONE as {@code {fileId, status}}. */
+    public static int[] decodeFileDone(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.FILE_DONE, payload);
+        int fileId = r.u32("file id");
+        int status = r.u8("status");
+        r.end();
+        if (status > DROPPED) {
+            throw r.malformed("status " + status);
+        }
+        return new int[] {fileId, status};
+    }
+
+    // ---- END / DONE ---------------------------------------------------------------------------------
+
+    public static byte[] end(long entries) {
+        return ByteBuffer.allocate(8).putLong(entries).array();
+    }
+
+    public static long decodeEnd(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.END, payload);
+        long n = r.length("entry count");
+        r.end();
+        return n;
+    }
+
+    public static byte[] done(MirrorTargetStats s) {
+        return write(out -> {
+            writeShort(out, s.finalTree().getBytes(StandardCharsets.UTF_8), "final tree");
+            out.writeLong(s.filesWritten());
+            out.writeLong(s.filesKept());
+            out.writeLong(s.bytesWritten());
+            out.writeLong(s.bytesCopiedFromBasis());
+            out.writeLong(s.entriesDeleted());
+        });
+    }
+
+    public static MirrorTargetStats decodeDone(byte[] payload) throws ProtocolException {
+        WireReader r = new WireReader(MirrorMessage.DONE, payload);
+        String tree = r.text("final tree");
+        MirrorTargetStats s = new MirrorTargetStats(tree, r.length("files written"), r.length("files kept"),
+                r.length("bytes written"), r.length("bytes copied"), r.length("entries deleted"));
+        r.end();
+        return s;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------
+
+    private interface Body {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] write(Body body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            body.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void writeShort(DataOutputStream out, byte[] b, String field) throws IOException {
+        if (b.length > 0xffff) {
+            throw new IllegalArgumentException(field + " is " + b.length + " bytes, more than 65535");
+        }
+        out.writeShort(b.length);
+        out.write(b);
+    }
+}

@@ -1,0 +1,530 @@
+package dev.sluice.engine.mirror;
+
+import dev.sluice.engine.chunk.Chunk;
+import dev.sluice.engine.chunk.ChunkReader;
+import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.fs.RawPath;
+import dev.sluice.engine.mirror.dest.MirrorLimits;
+import dev.sluice.engine.mirror.dest.MirrorOptions;
+import dev.sluice.engine.mirror.dest.MirrorRefusedException;
+import dev.sluice.engine.mirror.dest.MirrorTarget;
+import dev.sluice.engine.mirror.dest.MirrorTargetStats;
+import dev.sluice.engine.protocol.ErrorCode;
+import dev.sluice.engine.protocol.ErrorCodec;
+import dev.sluice.engine.protocol.ProtocolException;
+import dev.sluice.engine.scan.ScanRules;
+import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.Frame;
+import dev.sluice.transport.Link;
+import dev.sluice.transport.LinkClosedException;
+import dev.sluice.transport.PeerIdentity;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The receiving side of a mirror run: serves one authenticated sender over a {@link Link}, writing only through a
+ * {@link MirrorTarget} it opens for a target the {@link MirrorPolicy} allows that peer. The sender is untrusted:
+ * every count and length is checked before use, the target refuses paths outside it, and any broken rule ends the
+ * run with an ERROR and a closed link, leaving previous snapshots untouched.
+ */
+public final class MirrorReceiver {
+    /** How long the receiver waits, after a fatal ERROR, for the sender to close before it closes the link. */
+    public static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+    /** Files whose content may be in flight at once (announced in OPENED; more is refused). */
+    public static final int MAX_FILES_IN_FLIGHT = 256;
+
+    private final MirrorPolicy policy;
+    private final TargetFactory factory;
+    private final MirrorLimits limits;
+    private final Scheduler io;
+
+    /**
+     * @param io where target I/O runs (never the link's event loop); frames are handled one at a time in order
+     */
+    public MirrorReceiver(MirrorPolicy policy, TargetFactory factory, MirrorLimits limits, Scheduler io) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.factory = Objects.requireNonNull(factory, "factory");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.io = Objects.requireNonNull(io, "io");
+    }
+
+    /** True when a link's first frame starts a mirror run (so a daemon listener hands the link to this receiver). */
+    public static boolean isMirrorOpen(Frame first) {
+        return first.type() == MirrorMessage.OPEN.wire();
+    }
+
+    /**
+     * Serves one run until the sender ends it or breaks a rule; completes with the reason this side ended it, or
+     * else the reason the link ended. An unfinished run is aborted (the target keeps its previous state).
+     */
+    public Mono<CloseReason> serve(Link link) {
+        return Mono.usingWhen(
+                Mono.fromCallable(() -> new Session(link)),
+                s -> link.send(Flux.merge(link.receive().map(Received::of).publishOn(io, 16).concatMap(s::handle)
+                                        .takeUntil(f -> s.ending != null)
+                                        .doFinally(signal -> s.endSide()),
+                                s.side.asFlux()))
+                        .onErrorResume(LinkClosedException.class, e -> Mono.empty())
+                        .then(Mono.defer(() -> {
+                            if (s.ending == null) {
+                                return link.onClose();
+                            }
+                            return link.onClose().timeout(CLOSE_GRACE, Mono.fromRunnable(() -> link.close(s.ending)), io)
+                                    .thenReturn(s.ending);
+                        })),
+                s -> Mono.fromRunnable(s::close).subscribeOn(io),
+                (s, e) -> Mono.fromRunnable(s::close).subscribeOn(io),
+                s -> Mono.fromRunnable(s::close).subscribeOn(io));
+    }
+
+    /** A received frame copied out of its buffer, which is released at once. */
+    private record Received(int type, byte[] payload) {
+        static Received of(Frame f) {
+            try {
+                byte[] bytes = new byte[f.payload().readableBytes()];
+                f.payload().readBytes(bytes);
+                return new Received(f.type(), bytes);
+            } finally {
+                f.release();
+            }
+        }
+    }
+
+    private record Out(MirrorMessage type, byte[] bytes) {
+    }
+
+    /** One run: the target, the files whose content is arriving, counters. */
+    private final class Session {
+        private final Link link;
+        private final PeerIdentity peer;
+        private final Map<Integer, Incoming> open = new LinkedHashMap<>();
+        private final Set<String> inFlightPaths = new HashSet<>();
+        /** BASIS answers computed off the frame thread (at most one per file in flight). */
+        final Sinks.Many<Frame> side = Sinks.many().unicast().onBackpressureBuffer();
+        private final MirrorCodec.EntryReader entryReader = new MirrorCodec.EntryReader(limits.maxPathBytes());
+        private MirrorTarget target;
+        private String targetName;
+        private long entries;
+        private int lastFileId;
+        private boolean finished;
+        private boolean closed;
+        volatile CloseReason ending;
+
+        Session(Link link) {
+            this.link = link;
+            this.peer = link.peer();
+        }
+
+        Flux<Frame> handle(Received frame) {
+            if (ending != null) {
+                return Flux.empty();
+            }
+            try {
+                return Flux.fromIterable(answer(frame.type(), frame.payload()))
+                        .map(o -> new Frame(o.type.wire(), Unpooled.wrappedBuffer(o.bytes)));
+            } catch (ProtocolException e) {
+                return refuse(e.code(), e.getMessage());
+            } catch (MirrorRefusedException e) {
+                return refuse(ErrorCode.REFUSED, "the receiver refused: " + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                return refuse(ErrorCode.STORAGE, "the receiver's target failed: " + e);
+            }
+        }
+
+        private Flux<Frame> refuse(ErrorCode code, String message) {
+            abortRun();
+            ending = CloseReason.of(code == ErrorCode.STORAGE ? CloseReason.Code.APPLICATION_ERROR
+                    : CloseReason.Code.PROTOCOL_ERROR, message);
+            return Flux.fromIterable(List.of(new Frame(MirrorMessage.ERROR.wire(),
+                    Unpooled.wrappedBuffer(ErrorCodec.encode(0, code, message)))));
+        }
+
+        private List<Out> answer(int wireType, byte[] payload) throws IOException {
+            MirrorMessage type = MirrorMessage.fromWire(wireType);
+            if (type == null) {
+                throw new ProtocolException(ErrorCode.UNKNOWN_MESSAGE, "frame type " + wireType
+                        + " is not a mirror message this receiver serves");
+            }
+            if (type == MirrorMessage.OPEN) {
+                if (target != null) {
+                    throw new ProtocolException(ErrorCode.NOT_OPEN, "this run is already open for target "
+                            + targetName);
+                }
+                return List.of(open(MirrorCodec.decodeOpen(payload)));
+            }
+            if (target == null) {
+                throw new ProtocolException(ErrorCode.NOT_OPEN, type + " before OPEN: a run must first name its"
+                        + " target");
+            }
+            if (finished) {
+                throw new ProtocolException(ErrorCode.NOT_OPEN, type + " after END");
+            }
+            return switch (type) {
+                case ENTRY -> {
+                    List<Out> out = new ArrayList<>();
+                    for (MirrorCodec.Entry e : entryReader.decode(payload)) {
+                        out.addAll(entry(e));
+                    }
+                    yield out;
+                }
+                case DELTA -> {
+                    MirrorCodec.decodeDelta(payload, this::incoming);
+                    yield List.of();
+                }
+                case FILE_END -> List.of(fileEnd(MirrorCodec.decodeFileEnd(payload)));
+                case END -> List.of(end(MirrorCodec.decodeEnd(payload)));
+                case ERROR -> {
+                    ErrorCodec.Error e = ErrorCodec.decode(payload);
+                    throw new ProtocolException(e.code(), "the sender gave up: " + e.message());
+                }
+                default -> throw new ProtocolException(ErrorCode.UNKNOWN_MESSAGE, type + " (frame type " + wireType
+                        + ") is an answer, not a message a sender may send");
+            };
+        }
+
+        private Out open(MirrorCodec.Open o) throws IOException {
+            java.nio.file.Path dir = policy.resolve(peer, o.target());
+            ScanRules protect;
+            try {
+                protect = ScanRules.ofBytes(List.of(), o.protect(), false, false);
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "malformed mirror OPEN message: " + e.getMessage());
+            }
+            MirrorOptions options = new MirrorOptions(o.layout(), o.delete(), protect, o.deleteExcluded(),
+                    o.fakeSuper(), o.keepSnapshots(), limits);
+            targetName = o.target();
+            target = factory.open(dir, options);
+            return new Out(MirrorMessage.OPENED, MirrorCodec.opened(MAX_FILES_IN_FLIGHT));
+        }
+
+        private List<Out> entry(MirrorCodec.Entry e) throws IOException {
+            if (++entries > limits.maxEntries()) {
+                throw new MirrorRefusedException("more than " + limits.maxEntries() + " entries in one run");
+            }
+            byte[] path = e.path();
+            FileMeta meta = e.meta();
+            if (e.hardlinkTo() != null) {
+                if (inFlightPaths.contains(RawPath.escape(e.hardlinkTo()))) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "hardlink " + RawPath.escape(path) + " to "
+                            + RawPath.escape(e.hardlinkTo()) + ", whose content has not arrived yet");
+                }
+                target.hardlink(path, e.hardlinkTo());
+                return List.of();
+            }
+            switch (meta.kind()) {
+                case DIRECTORY -> target.directory(path, meta);
+                case SYMLINK -> target.symlink(path, meta.linkTarget(), meta);
+                case REGULAR -> {
+                    return regular(e);
+                }
+                default -> target.special(path, meta);
+            }
+            return List.of();
+        }
+
+        private List<Out> regular(MirrorCodec.Entry e) throws IOException {
+            byte[] path = e.path();
+            FileMeta meta = e.meta();
+            if (e.fileId() != lastFileId + 1) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "regular file " + RawPath.escape(path)
+                        + " has file id " + Integer.toUnsignedString(e.fileId()) + "; expected " + (lastFileId + 1));
+            }
+            lastFileId = e.fileId();
+            if (open.size() >= MAX_FILES_IN_FLIGHT) {
+                throw new ProtocolException(ErrorCode.REFUSED, "more than " + MAX_FILES_IN_FLIGHT
+                        + " files in flight (this receiver's limit, announced in OPENED)");
+            }
+            if (meta.size() > limits.maxFileBytes()) {
+                throw new MirrorRefusedException("file " + RawPath.escape(path) + " has " + meta.size()
+                        + " bytes, more than the limit of " + limits.maxFileBytes());
+            }
+            Optional<MirrorTarget.Basis> found = target.basis(path);
+            if (found.isPresent()) {
+                MirrorTarget.Basis b = found.get();
+                if (b.meta().size() == meta.size() && b.meta().mtimeNanos() == meta.mtimeNanos()) {
+                    b.close();
+                    target.keep(path, meta);
+                    return List.of(new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(e.fileId(),
+                            MirrorCodec.KEPT)));
+                }
+            }
+            MirrorTarget.Basis basis = found.orElse(null);
+            Incoming in;
+            try {
+                in = new Incoming(path, target.file(path, meta), basis);
+            } catch (IOException | RuntimeException failed) {
+                if (basis != null) {
+                    basis.close();
+                }
+                throw failed;
+            }
+            open.put(e.fileId(), in);
+            inFlightPaths.add(RawPath.escape(path));
+            if (in.basis == null) {
+                return basisList(e.fileId(), in);
+            }
+            // Hashing a basis reads the whole file: do it beside the frame thread, which goes on writing the
+            // files in flight; the answer is matched by file id. The sender sends nothing for this file before it.
+            int id = e.fileId();
+            Mono.fromCallable(() -> basisList(id, in)).subscribeOn(io).subscribe(this::emitSide, failed -> link.close(
+                    CloseReason.of(CloseReason.Code.APPLICATION_ERROR, "reading the basis of " + RawPath.escape(path)
+                            + " failed: " + failed.getMessage())));
+            return List.of();
+        }
+
+        private void emitSide(List<Out> outs) {
+            synchronized (side) {
+                for (Out o : outs) {
+                    Frame f = new Frame(o.type.wire(), Unpooled.wrappedBuffer(o.bytes));
+                    if (side.tryEmitNext(f).isFailure()) {
+                        f.release();
+                    }
+                }
+            }
+        }
+
+        void endSide() {
+            synchronized (side) {
+                side.tryEmitComplete();
+            }
+        }
+
+        /** Chunks the basis the way the sender does and answers its chunk list (empty without a basis). */
+        private List<Out> basisList(int fileId, Incoming in) throws IOException {
+            int[] lengths = new int[0];
+            byte[] hashes = new byte[0];
+            int n = 0;
+            if (in.basis != null) {
+                int capacity = (int) Math.min(1 << 20, in.basisSize / MirrorChunking.PARAMS.min() + 1);
+                lengths = new int[Math.max(capacity, 1)];
+                hashes = new byte[lengths.length * MirrorCodec.HASH];
+                MessageDigest d = MirrorChunking.digest();
+                try (ChunkReader chunks = new ChunkReader(new BasisChannel(in.basis), MirrorChunking.chunker(),
+                        in.basisSize)) {
+                    while (chunks.hasNext()) {
+                        Chunk c = chunks.next();
+                        if (n == lengths.length) {
+                            lengths = Arrays.copyOf(lengths, n * 2);
+                            hashes = Arrays.copyOf(hashes, n * 2 * MirrorCodec.HASH);
+                        }
+                        lengths[n] = c.length();
+                        d.update(c.data(), 0, c.length());
+                        d.digest(hashes, n * MirrorCodec.HASH, MirrorCodec.HASH);
+                        n++;
+                    }
+                } catch (UncheckedIOException ex) {
+                    throw ex.getCause();
+                } catch (java.security.DigestException ex) {
+                    throw new IllegalStateException(ex);
+                }
+                long total = 0;
+                for (int i = 0; i < n; i++) {
+                    total += lengths[i];
+                }
+                in.basisSize = total;
+            }
+            List<Out> out = new ArrayList<>();
+            int per = MirrorCodec.basisItemsPerPart(Math.min(link.maxFrameLength(), 1 << 20));
+            int from = 0;
+            do {
+                int to = Math.min(n, from + per);
+                out.add(new Out(MirrorMessage.BASIS, MirrorCodec.basis(fileId, to == n, lengths, hashes, from, to)));
+                from = to;
+            } while (from < n);
+            return out;
+        }
+
+        private Incoming incoming(int fileId) throws ProtocolException {
+            Incoming in = open.get(fileId);
+            if (in == null) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "DELTA for file id "
+                        + Integer.toUnsignedString(fileId) + ", which is not being received");
+            }
+            return in;
+        }
+
+        private Out fileEnd(MirrorCodec.FileEnd e) throws IOException {
+            Incoming in = open.remove(e.fileId());
+            if (in == null) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "FILE_END for file id "
+                        + Integer.toUnsignedString(e.fileId()) + ", which is not being received");
+            }
+            inFlightPaths.remove(RawPath.escape(in.path));
+            try (in) {
+                if (!e.complete()) {
+                    in.writer.abort();
+                    return new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(e.fileId(), MirrorCodec.DROPPED));
+                }
+                if (in.writer.position() != e.length()) {
+                    throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": the sender"
+                            + " says " + e.length() + " bytes, but its operations made " + in.writer.position());
+                }
+                if (!MessageDigest.isEqual(in.digest.digest(), e.sha256())) {
+                    throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": the"
+                            + " rebuilt content does not match the sender's SHA-256; nothing was committed");
+                }
+                in.writer.commit();
+                return new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(e.fileId(), MirrorCodec.WRITTEN));
+            }
+        }
+
+        private Out end(long sent) throws IOException {
+            if (sent != entries) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "END says " + sent + " entries, " + entries
+                        + " arrived");
+            }
+            if (!open.isEmpty()) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "END while " + open.size() + " files are unfinished");
+            }
+            MirrorTargetStats stats = target.finish();
+            finished = true;
+            return new Out(MirrorMessage.DONE, MirrorCodec.done(stats));
+        }
+
+        private void abortRun() {
+            for (Incoming in : open.values()) {
+                in.close();
+            }
+            open.clear();
+            if (target != null && !finished) {
+                target.abort();
+            }
+        }
+
+        synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            abortRun();
+            if (target != null) {
+                try {
+                    target.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("closing mirror target '" + targetName + "' of peer '"
+                            + peer.name() + "' failed: " + e.getMessage(), e);
+                }
+            }
+        }
+
+        /** A file whose content is arriving: its writer, its basis, the running SHA-256 of what was written. */
+        private final class Incoming implements MirrorCodec.DeltaSink, AutoCloseable {
+            final byte[] path;
+            final MirrorTarget.FileWriter writer;
+            final MirrorTarget.Basis basis;
+            final MessageDigest digest = MirrorChunking.digest();
+            volatile long basisSize;
+            private ByteBuffer scratch;
+
+            Incoming(byte[] path, MirrorTarget.FileWriter writer, MirrorTarget.Basis basis) {
+                this.path = path;
+                this.writer = writer;
+                this.basis = basis;
+                this.basisSize = basis == null ? 0 : basis.meta().size();
+            }
+
+            @Override
+            public void copy(long offset, long length) throws IOException {
+                if (basis == null) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "COPY into " + RawPath.escape(path)
+                            + ", which has no basis");
+                }
+                if (offset > basisSize || length > basisSize - offset) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "COPY of " + length + " bytes at " + offset
+                            + " in " + RawPath.escape(path) + ", whose basis has " + basisSize + " bytes");
+                }
+                grow(length);
+                if (scratch == null) {
+                    scratch = ByteBuffer.allocate(256 * 1024);
+                }
+                long at = offset;
+                long end = offset + length;
+                while (at < end) {
+                    scratch.clear().limit((int) Math.min(scratch.capacity(), end - at));
+                    int n = basis.read(scratch, at);
+                    if (n <= 0) {
+                        throw new IOException("the basis of " + RawPath.escape(path) + " ended at " + at
+                                + " while copying from it");
+                    }
+                    digest.update(scratch.array(), 0, n);
+                    at += n;
+                }
+                writer.copyFromBasis(offset, length);
+            }
+
+            @Override
+            public void data(ByteBuffer bytes) throws IOException {
+                grow(bytes.remaining());
+                digest.update(bytes.duplicate());
+                writer.write(bytes);
+            }
+
+            private void grow(long n) throws IOException {
+                if (writer.position() + n > limits.maxFileBytes()) {
+                    throw new MirrorRefusedException("file " + RawPath.escape(path) + " grows beyond the limit of "
+                            + limits.maxFileBytes() + " bytes");
+                }
+            }
+
+            @Override
+            public void close() {
+                try {
+                    writer.close();
+                    if (basis != null) {
+                        basis.close();
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException("closing the receiving file " + RawPath.escape(path) + " failed: "
+                            + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /** A basis read sequentially, as the chunk reader wants it. */
+    private static final class BasisChannel implements ReadableByteChannel {
+        private final MirrorTarget.Basis basis;
+        private long position;
+
+        BasisChannel(MirrorTarget.Basis basis) {
+            this.basis = basis;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            int n = basis.read(dst, position);
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            // the basis stays open for COPY; Incoming closes it
+        }
+    }
+}

@@ -1,0 +1,528 @@
+package dev.sluice.engine.mirror;
+
+import dev.sluice.engine.chunk.Chunk;
+import dev.sluice.engine.chunk.ChunkReader;
+import dev.sluice.engine.fs.FileKind;
+import dev.sluice.engine.fs.RawPath;
+import dev.sluice.engine.mirror.dest.MirrorTargetStats;
+import dev.sluice.engine.protocol.ErrorCode;
+import dev.sluice.engine.protocol.ErrorCodec;
+import dev.sluice.engine.protocol.ProtocolException;
+import dev.sluice.engine.scan.ScanEntry;
+import dev.sluice.engine.scan.Walker;
+import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.Frame;
+import dev.sluice.transport.Link;
+import dev.sluice.transport.LinkClosedException;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import reactor.core.Disposable;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The sending side of a mirror run: walks the roots in path order and streams each entry to the receiver; for a
+ * regular file the receiver either keeps its copy (same size and mtime) or answers its chunk list, and the sender
+ * answers with COPY for chunks the receiver has and DATA for the rest, then the file's SHA-256.
+ *
+ * <p>Pipelined: up to the receiver's announced number of files are in flight, so the receiver hashes later bases
+ * while earlier deltas are sent. Memory is bounded: at most {@link #OUTBOUND_BUDGET} bytes of frames wait for the
+ * link, and basis lists are kept only for files in flight. {@link #run} blocks the calling thread; never call it
+ * on an event loop.
+ */
+public final class MirrorSender {
+    /** Bytes of frames that may wait for the link before the sender stops reading files. */
+    public static final int OUTBOUND_BUDGET = 8 << 20;
+    /** Largest DELTA payload the sender builds (further capped by the peer's frame limit). */
+    public static final int MAX_DELTA_PAYLOAD = 1 << 20;
+
+    private static final int READ_BLOCK = 1 << 20;
+    /** Entries per ENTRY message (and the bytes after which a message is sent anyway). */
+    private static final int ENTRY_BATCH = 256;
+    private static final int ENTRY_BATCH_BYTES = 64 * 1024;
+    private static final int MAX_PROBLEMS_KEPT = 100;
+
+    /** Runs one mirror of {@code request} over {@code link}; closes the link when done or failed. */
+    public MirrorResult run(Link link, MirrorRequest request) throws IOException {
+        Session s = new Session(link);
+        try {
+            MirrorResult r = s.run(request);
+            link.close(CloseReason.normal());
+            return r;
+        } catch (IOException | RuntimeException e) {
+            s.giveUp(e);
+            throw e;
+        } finally {
+            s.dispose();
+        }
+    }
+
+    /** The receiver's answer to a regular ENTRY: its chunk list, or null when it kept its copy. */
+    private record BasisAnswer(int[] lengths, byte[] hashes) {
+    }
+
+    /** A regular file announced to the receiver whose content is not sent yet. */
+    private static final class Pending {
+        final int id;
+        final Path file;
+        final long size;
+        final byte[] parent;
+        final CompletableFuture<BasisAnswer> answer = new CompletableFuture<>();
+        int[] lengths = new int[0];
+        byte[] hashes = new byte[0];
+        int n;
+
+        Pending(int id, Path file, long size, byte[] parent) {
+            this.id = id;
+            this.file = file;
+            this.size = size;
+            this.parent = parent;
+        }
+    }
+
+    private static final class Session {
+        private final Link link;
+        private final Sinks.Many<Frame> out = Sinks.many().unicast().onBackpressureBuffer();
+        private final Semaphore budget = new Semaphore(OUTBOUND_BUDGET);
+        private final AtomicReference<IOException> failure = new AtomicReference<>();
+        private final CompletableFuture<Integer> opened = new CompletableFuture<>();
+        private final CompletableFuture<MirrorTargetStats> done = new CompletableFuture<>();
+        private final Map<Integer, Pending> files = new ConcurrentHashMap<>();
+        private final AtomicLong bytesSent = new AtomicLong();
+        private final AtomicLong bytesReceived = new AtomicLong();
+        private final AtomicLong written = new AtomicLong();
+        private final AtomicLong kept = new AtomicLong();
+        private final AtomicLong dropped = new AtomicLong();
+        private final List<String> problems = new ArrayList<>();
+        private final int maxDelta;
+        private final MirrorCodec.EntryWriter batch = new MirrorCodec.EntryWriter();
+        private Semaphore inFlight;
+        private int maxInFlight;
+        private long problemCount;
+        private long literal;
+        private long copied;
+        private final Disposable sending;
+        private final Disposable receiving;
+
+        Session(Link link) {
+            this.link = link;
+            this.maxDelta = Math.min(MAX_DELTA_PAYLOAD, link.maxFrameLength());
+            sending = link.send(out.asFlux().doOnNext(f -> budget.release(permits(f.length())))
+                            .doOnDiscard(Frame.class, Frame::releaseQuietly))
+                    .subscribe(null, e -> {
+                        if (!(e instanceof LinkClosedException)) {
+                            fail(new IOException("sending to mirror receiver " + link.peer().name() + " failed: "
+                                    + e.getMessage(), e));
+                        }
+                    });
+            receiving = link.receive().subscribe(this::onFrame,
+                    e -> fail(new IOException("the link to mirror receiver " + link.peer().name() + " failed: "
+                            + e.getMessage(), e)),
+                    () -> fail(new IOException("mirror receiver " + link.peer().name() + " ended the run")));
+        }
+
+        MirrorResult run(MirrorRequest request) throws IOException {
+            emit(MirrorMessage.OPEN, MirrorCodec.open(request.open()));
+            maxInFlight = Math.min(await(opened), MirrorReceiver.MAX_FILES_IN_FLIGHT);
+            inFlight = new Semaphore(maxInFlight);
+            Deque<Pending> window = new ArrayDeque<>();
+            long entries = 0;
+            int nextId = 0;
+            RelativePaths names = new RelativePaths(request.roots());
+            try (Walker walker = new Walker(request.roots(), request.rules())) {
+                while (walker.hasNext()) {
+                    checkFailed();
+                    ScanEntry e = walker.next();
+                    byte[] rel = names.relative(e);
+                    if (rel == null) {
+                        continue;
+                    }
+                    if (e.problem() != null) {
+                        problem(e.problem().toString());
+                        continue;
+                    }
+                    byte[] linkTo = e.hardlinkTo() == null ? null : names.relative(e.hardlinkTo());
+                    leaving(window, parentOf(rel));
+                    if (linkTo != null) {
+                        // the receiver links only to files already committed: finish everything in flight first
+                        while (!window.isEmpty()) {
+                            sendContent(window.removeFirst());
+                        }
+                        flushEntries();
+                        acquire(inFlight, maxInFlight);
+                        inFlight.release(maxInFlight);
+                    }
+                    boolean content = linkTo == null && e.meta().kind() == FileKind.REGULAR;
+                    int id = 0;
+                    if (content) {
+                        while (!inFlight.tryAcquire()) {
+                            if (window.isEmpty()) {
+                                flushEntries();
+                                acquire(inFlight, 1);
+                                break;
+                            }
+                            sendContent(window.removeFirst());
+                        }
+                        id = ++nextId;
+                        Pending p = new Pending(id, e.file(), e.meta().size(), parentOf(rel));
+                        files.put(id, p);
+                        window.addLast(p);
+                    }
+                    batch.add(new MirrorCodec.Entry(id, rel, e.meta(), linkTo));
+                    entries++;
+                    if (batch.count() >= ENTRY_BATCH || batch.size() >= ENTRY_BATCH_BYTES) {
+                        flushEntries();
+                    }
+                }
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            while (!window.isEmpty()) {
+                sendContent(window.removeFirst());
+            }
+            flushEntries();
+            emit(MirrorMessage.END, MirrorCodec.end(entries));
+            MirrorTargetStats stats = await(done);
+            return new MirrorResult(entries, written.get(), kept.get(), dropped.get(), literal, copied,
+                    bytesSent.get(), bytesReceived.get(), problems, problemCount, stats);
+        }
+
+        /**
+         * Sends the content of every pending file outside {@code parent} before the next entry: the receiver
+         * finishes a directory (deletes, applies its metadata) once the run moves past it, and a file committed
+         * after that would change the directory's mtime. Costs a round trip only where the walk leaves a directory
+         * with files in flight.
+         */
+        private void leaving(Deque<Pending> window, byte[] parent) throws IOException {
+            if (parent == null) {
+                return;
+            }
+            for (var it = window.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (!isAncestorOrSelf(p.parent, parent)) {
+                    it.remove();
+                    sendContent(p);
+                }
+            }
+        }
+
+        private static byte[] parentOf(byte[] rel) {
+            if (rel.length == 0) {
+                return null;
+            }
+            for (int i = rel.length - 1; i >= 0; i--) {
+                if (rel[i] == '/') {
+                    return Arrays.copyOf(rel, i);
+                }
+            }
+            return new byte[0];
+        }
+
+        private static boolean isAncestorOrSelf(byte[] a, byte[] b) {
+            if (a.length == 0 || Arrays.equals(a, b)) {
+                return true;
+            }
+            return b.length > a.length && b[a.length] == '/' && Arrays.mismatch(a, 0, a.length, b, 0, a.length) == -1;
+        }
+
+        private void problem(String message) {
+            problemCount++;
+            if (problems.size() < MAX_PROBLEMS_KEPT) {
+                problems.add(message);
+            }
+        }
+
+        /** Sends the entries collected so far (before anything that waits for the receiver). */
+        private void flushEntries() throws IOException {
+            if (batch.count() > 0) {
+                emit(MirrorMessage.ENTRY, batch.take());
+            }
+        }
+
+        /** Waits for the receiver's answer about {@code p} and sends its content unless the receiver kept it. */
+        private void sendContent(Pending p) throws IOException {
+            flushEntries();
+            BasisAnswer basis = await(p.answer);
+            if (basis == null) {
+                return;
+            }
+            MirrorCodec.DeltaWriter delta = new MirrorCodec.DeltaWriter(p.id, maxDelta);
+            List<byte[]> ready = new ArrayList<>();
+            MessageDigest whole = MirrorChunking.digest();
+            long length = 0;
+            SeekableByteChannel ch;
+            try {
+                ch = Files.newByteChannel(p.file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException unreadable) {
+                problem(RawPath.escape(p.file) + ": cannot be read: " + unreadable.getMessage());
+                emit(MirrorMessage.FILE_END, MirrorCodec.fileEnd(new MirrorCodec.FileEnd(p.id, false, 0, null)));
+                return;
+            }
+            try (ch) {
+                if (basis.lengths().length == 0) {
+                    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(READ_BLOCK, Math.max(4096, p.size + 1)));
+                    int n;
+                    while ((n = ch.read(buf.clear())) >= 0) {
+                        if (n == 0) {
+                            continue;
+                        }
+                        whole.update(buf.array(), 0, n);
+                        delta.data(buf.array(), 0, n, ready);
+                        literal += n;
+                        length += n;
+                        flush(ready);
+                    }
+                } else {
+                    Map<HashKey, Long> have = index(basis);
+                    MessageDigest chunkHash = MirrorChunking.digest();
+                    ChunkReader chunks = new ChunkReader(ch, MirrorChunking.chunker(), p.size);
+                    while (chunks.hasNext()) {
+                        Chunk c = chunks.next();
+                        whole.update(c.data(), 0, c.length());
+                        chunkHash.update(c.data(), 0, c.length());
+                        Long at = have.get(new HashKey(chunkHash.digest(), c.length()));
+                        if (at != null) {
+                            delta.copy(at, c.length(), ready);
+                            copied += c.length();
+                        } else {
+                            delta.data(c.data(), 0, c.length(), ready);
+                            literal += c.length();
+                        }
+                        length += c.length();
+                        flush(ready);
+                    }
+                }
+            } catch (UncheckedIOException e) {
+                throw new IOException("reading " + RawPath.escape(p.file) + " failed: " + e.getCause().getMessage(),
+                        e.getCause());
+            }
+            delta.finish(ready);
+            flush(ready);
+            emit(MirrorMessage.FILE_END, MirrorCodec.fileEnd(new MirrorCodec.FileEnd(p.id, true, length,
+                    whole.digest())));
+        }
+
+        private void flush(List<byte[]> ready) throws IOException {
+            for (byte[] payload : ready) {
+                emit(MirrorMessage.DELTA, payload);
+            }
+            ready.clear();
+        }
+
+        private static Map<HashKey, Long> index(BasisAnswer b) {
+            Map<HashKey, Long> have = new HashMap<>(b.lengths().length * 2);
+            long offset = 0;
+            for (int i = 0; i < b.lengths().length; i++) {
+                byte[] h = Arrays.copyOfRange(b.hashes(), i * MirrorCodec.HASH, (i + 1) * MirrorCodec.HASH);
+                have.putIfAbsent(new HashKey(h, b.lengths()[i]), offset);
+                offset += b.lengths()[i];
+            }
+            return have;
+        }
+
+        // ---- answers ----------------------------------------------------------------------------------
+
+        private void onFrame(Frame f) {
+            byte[] payload;
+            try {
+                payload = new byte[f.payload().readableBytes()];
+                f.payload().readBytes(payload);
+                bytesReceived.addAndGet(payload.length + 6L);
+            } finally {
+                f.release();
+            }
+            try {
+                MirrorMessage type = MirrorMessage.fromWire(f.type());
+                if (type == null) {
+                    throw new ProtocolException(ErrorCode.UNKNOWN_MESSAGE, "the receiver sent frame type "
+                            + f.type() + ", which is not a mirror message");
+                }
+                switch (type) {
+                    case OPENED -> opened.complete(MirrorCodec.decodeOpened(payload));
+                    case BASIS -> basis(MirrorCodec.decodeBasis(payload));
+                    case FILE_DONE -> fileDone(MirrorCodec.decodeFileDone(payload));
+                    case DONE -> done.complete(MirrorCodec.decodeDone(payload));
+                    case ERROR -> {
+                        ErrorCodec.Error e = ErrorCodec.decode(payload);
+                        fail(new ProtocolException(e.code(), "mirror receiver " + link.peer().name() + " ended the run"
+                                + " (" + e.code() + "): " + e.message()));
+                        link.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR, e.message()));
+                    }
+                    default -> throw new ProtocolException(ErrorCode.UNKNOWN_MESSAGE, "the receiver sent " + type
+                            + ", which only a sender sends");
+                }
+            } catch (IOException e) {
+                fail(e);
+                link.close(CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage()));
+            }
+        }
+
+        private Pending pending(int id, String what) throws ProtocolException {
+            Pending p = files.get(id);
+            if (p == null) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "the receiver sent " + what + " for file id "
+                        + Integer.toUnsignedString(id) + ", which is not in flight");
+            }
+            return p;
+        }
+
+        private void basis(MirrorCodec.BasisPart part) throws ProtocolException {
+            Pending p = pending(part.fileId(), "BASIS");
+            int add = part.lengths().length;
+            long limit = p.size / MirrorChunking.PARAMS.min() + 2 + MirrorChunking.PARAMS.max();
+            if (p.answer.isDone() || p.n + (long) add > limit) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "the receiver's chunk list for "
+                        + RawPath.escape(p.file) + " is longer than any basis it could use");
+            }
+            p.lengths = Arrays.copyOf(p.lengths, p.n + add);
+            System.arraycopy(part.lengths(), 0, p.lengths, p.n, add);
+            p.hashes = Arrays.copyOf(p.hashes, (p.n + add) * MirrorCodec.HASH);
+            System.arraycopy(part.hashes(), 0, p.hashes, p.n * MirrorCodec.HASH, add * MirrorCodec.HASH);
+            p.n += add;
+            if (part.last()) {
+                p.answer.complete(new BasisAnswer(p.lengths, p.hashes));
+                p.lengths = null;
+                p.hashes = null;
+            }
+        }
+
+        private void fileDone(int[] idStatus) throws ProtocolException {
+            Pending p = pending(idStatus[0], "FILE_DONE");
+            files.remove(idStatus[0]);
+            switch (idStatus[1]) {
+                case MirrorCodec.KEPT -> kept.incrementAndGet();
+                case MirrorCodec.WRITTEN -> written.incrementAndGet();
+                default -> dropped.incrementAndGet();
+            }
+            p.answer.complete(null);
+            inFlight.release();
+        }
+
+        // ---- plumbing ---------------------------------------------------------------------------------
+
+        private static int permits(int length) {
+            return Math.min(length + 6, OUTBOUND_BUDGET);
+        }
+
+        private void emit(MirrorMessage type, byte[] payload) throws IOException {
+            if (payload.length > link.maxFrameLength()) {
+                throw new IOException(type + " message of " + payload.length + " bytes exceeds the frame limit of "
+                        + link.peer().name() + " (" + link.maxFrameLength() + " bytes)");
+            }
+            acquire(budget, permits(payload.length));
+            Sinks.EmitResult r;
+            synchronized (out) {
+                r = out.tryEmitNext(new Frame(type.wire(), Unpooled.wrappedBuffer(payload)));
+            }
+            if (r.isFailure()) {
+                checkFailed();
+                throw new IOException("cannot send " + type + " to mirror receiver " + link.peer().name()
+                        + ": the run is over (" + r + ")");
+            }
+            bytesSent.addAndGet(payload.length + 6L);
+        }
+
+        private <T> T await(CompletableFuture<T> f) throws IOException {
+            while (true) {
+                checkFailed();
+                try {
+                    return f.get(100, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    // look at the failure again
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for mirror receiver "
+                            + link.peer().name());
+                } catch (ExecutionException e) {
+                    throw new IOException(e.getCause().getMessage(), e.getCause());
+                }
+            }
+        }
+
+        private void acquire(Semaphore s, int permits) throws IOException {
+            while (true) {
+                checkFailed();
+                try {
+                    if (s.tryAcquire(permits, 100, TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for mirror receiver "
+                            + link.peer().name());
+                }
+            }
+        }
+
+        private void checkFailed() throws IOException {
+            IOException f = failure.get();
+            if (f != null) {
+                if (f instanceof ProtocolException pe) {
+                    throw new ProtocolException(pe.code(), pe.getMessage());
+                }
+                throw new IOException(f.getMessage(), f);
+            }
+        }
+
+        private void fail(IOException e) {
+            failure.compareAndSet(null, e);
+        }
+
+        /** Tells the receiver why this side stops (unless the receiver ended the run) and closes the link. */
+        void giveUp(Exception e) {
+            if (failure.get() == null && !link.isClosed()) {
+                String m = e.getMessage() == null ? e.toString() : e.getMessage();
+                synchronized (out) {
+                    out.tryEmitNext(new Frame(MirrorMessage.ERROR.wire(),
+                            Unpooled.wrappedBuffer(ErrorCodec.encode(0, ErrorCode.STORAGE, "the sender failed: " + m))));
+                }
+                fail(e instanceof IOException io ? io : new IOException(m, e));
+                link.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR, m));
+            } else if (!link.isClosed()) {
+                link.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR, String.valueOf(e.getMessage())));
+            }
+        }
+
+        void dispose() {
+            out.tryEmitComplete();
+            receiving.dispose();
+            sending.dispose();
+        }
+    }
+
+    /** A chunk hash and length as a map key. */
+    private record HashKey(byte[] hash, int length) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof HashKey k && length == k.length && Arrays.equals(hash, k.hash);
+        }
+
+        @Override
+        public int hashCode() {
+            return (hash[0] & 0xff) << 24 | (hash[1] & 0xff) << 16 | (hash[2] & 0xff) << 8 | (hash[3] & 0xff);
+        }
+    }
+}

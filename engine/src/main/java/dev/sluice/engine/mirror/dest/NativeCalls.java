@@ -1,0 +1,308 @@
+package dev.sluice.engine.mirror.dest;
+
+import dev.sluice.engine.fs.RawPath;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The few descriptor-relative system calls the receiver needs and the JDK exposes only inside
+ * {@code sun.nio.fs} (openat, fstat, unlinkat, renameat, mknod), reached through method handles like
+ * {@link RawPath} does; needs {@code --add-opens java.base/sun.nio.fs=ALL-UNNAMED}.
+ */
+final class NativeCalls {
+
+    static final int O_RDONLY = 0;
+    static final int O_RDWR = 2;
+    static final int O_CREAT = 0100;
+    static final int O_EXCL = 0200;
+    static final int O_NONBLOCK = 04000;
+    static final int O_CLOEXEC = 02000000;
+    static final int O_PATH = 010000000;
+    static final int O_DIRECTORY;
+    static final int O_NOFOLLOW;
+    static final int AT_REMOVEDIR = 0x200;
+    static final int ENOENT = 2;
+    static final int EEXIST = 17;
+    static final int ENOTDIR = 20;
+    static final int EISDIR = 21;
+    static final int ENOTEMPTY = 39;
+    static final int ELOOP = 40;
+
+    static {
+        boolean arm = "aarch64".equals(System.getProperty("os.arch")) || "arm".equals(System.getProperty("os.arch"));
+        O_DIRECTORY = arm ? 040000 : 0200000;
+        O_NOFOLLOW = arm ? 0100000 : 0400000;
+    }
+
+    /** The result of fstat(2): the fields a mirror needs. */
+    record Stat(int stMode, int uid, int gid, long size, long mtimeNanos, long atimeNanos, long ctimeNanos,
+            long dev, long ino, long nlink, long rdev) {
+
+        int kindBits() {
+            return stMode & 0170000;
+        }
+
+        boolean isDirectory() {
+            return kindBits() == 0040000;
+        }
+
+        boolean isRegular() {
+            return kindBits() == 0100000;
+        }
+
+        boolean isSymlink() {
+            return kindBits() == 0120000;
+        }
+    }
+
+    /** A failed system call with its errno. */
+    static final class ErrnoException extends FileSystemException {
+        private static final long serialVersionUID = 1L;
+        private final int errno;
+
+        ErrnoException(String file, String reason, int errno) {
+            super(file, null, reason);
+            this.errno = errno;
+        }
+
+        int errno() {
+            return errno;
+        }
+    }
+
+    private static final Handles HANDLES = Handles.load();
+
+    private NativeCalls() {
+    }
+
+    static int openat(int dfd, byte[] name, int flags, int mode, Supplier<String> shown) throws IOException {
+        try {
+            return (int) handles().openat.invokeExact(dfd, name, flags, mode);
+        } catch (Throwable t) {
+            throw translate(t, shown.get());
+        }
+    }
+
+    static int open(Path path, int flags, int mode) throws IOException {
+        try {
+            return (int) handles().open.invoke(RawPath.of(RawPath.bytes(path.toAbsolutePath())), flags, mode);
+        } catch (Throwable t) {
+            throw translate(t, RawPath.escape(path));
+        }
+    }
+
+    static void close(int fd) {
+        try {
+            handles().close.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException("closing file descriptor " + fd + " failed", t);
+        }
+    }
+
+    static void unlinkat(int dfd, byte[] name, int flags, Supplier<String> shown) throws IOException {
+        try {
+            handles().unlinkat.invokeExact(dfd, name, flags);
+        } catch (Throwable t) {
+            throw translate(t, shown.get());
+        }
+    }
+
+    static void renameat(int fromDfd, byte[] from, int toDfd, byte[] to, Supplier<String> shown) throws IOException {
+        try {
+            handles().renameat.invokeExact(fromDfd, from, toDfd, to);
+        } catch (Throwable t) {
+            throw translate(t, shown.get());
+        }
+    }
+
+    /** mknod(2) on a path whose parent is reached through {@code /proc/self/fd}; the last name is never followed. */
+    static void mknod(Path path, int stMode, long rdev, Supplier<String> shown) throws IOException {
+        try {
+            handles().mknod.invoke(path, stMode, rdev);
+        } catch (Throwable t) {
+            throw translate(t, shown.get());
+        }
+    }
+
+    static Stat fstat(int fd, String shown) throws IOException {
+        Object a;
+        try {
+            a = handles().fstat.invoke(fd);
+        } catch (Throwable t) {
+            throw translate(t, shown);
+        }
+        Handles h = handles();
+        try {
+            return new Stat((int) h.mode.invoke(a), (int) h.uid.invoke(a), (int) h.gid.invoke(a), (long) h.size.invoke(a),
+                    nanos((FileTime) h.mtime.invoke(a)), nanos((FileTime) h.atime.invoke(a)),
+                    nanos((FileTime) h.ctime.invoke(a)), (long) h.dev.invoke(a), (long) h.ino.invoke(a),
+                    (int) h.nlink.invoke(a), (long) h.rdev.invoke(a));
+        } catch (Throwable t) {
+            throw new IllegalStateException("reading the JDK's fstat result failed", t);
+        }
+    }
+
+    private static long nanos(FileTime t) {
+        return t.to(TimeUnit.NANOSECONDS);
+    }
+
+    private static Handles handles() {
+        if (HANDLES.failure != null) {
+            throw HANDLES.failure;
+        }
+        return HANDLES;
+    }
+
+    private static IOException translate(Throwable t, String shown) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (t instanceof IOException io) {
+            return io;
+        }
+        if (!HANDLES.unixException.isInstance(t)) {
+            return new IOException("system call on " + shown + " failed", t);
+        }
+        int errno;
+        try {
+            errno = (int) HANDLES.errno.invoke(t);
+        } catch (Throwable inner) {
+            return new IOException("system call on " + shown + " failed: " + t.getMessage(), t);
+        }
+        String reason = t.getMessage();
+        return switch (errno) {
+            case ENOENT -> new NoSuchFileException(shown);
+            case EEXIST -> new FileAlreadyExistsException(shown);
+            case ENOTDIR -> new NotDirectoryException(shown);
+            case ENOTEMPTY -> new DirectoryNotEmptyException(shown);
+            case 13, 1 -> new AccessDeniedException(shown, null, reason);
+            default -> new ErrnoException(shown, reason, errno);
+        };
+    }
+
+    /** errno of a failed call translated by this class, or 0. */
+    static int errno(IOException e) {
+        if (e instanceof ErrnoException x) {
+            return x.errno();
+        }
+        if (e instanceof NoSuchFileException) {
+            return ENOENT;
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return EEXIST;
+        }
+        if (e instanceof NotDirectoryException) {
+            return ENOTDIR;
+        }
+        if (e instanceof DirectoryNotEmptyException) {
+            return ENOTEMPTY;
+        }
+        return 0;
+    }
+
+    /** Method handles into sun.nio.fs, resolved once. */
+    private static final class Handles {
+        RuntimeException failure;
+        Class<?> unixException;
+        MethodHandle errno;
+        MethodHandle openat;
+        MethodHandle open;
+        MethodHandle close;
+        MethodHandle unlinkat;
+        MethodHandle renameat;
+        MethodHandle mknod;
+        MethodHandle fstat;
+        MethodHandle mode;
+        MethodHandle uid;
+        MethodHandle gid;
+        MethodHandle size;
+        MethodHandle mtime;
+        MethodHandle atime;
+        MethodHandle ctime;
+        MethodHandle dev;
+        MethodHandle ino;
+        MethodHandle nlink;
+        MethodHandle rdev;
+
+        static Handles load() {
+            Handles h = new Handles();
+            try {
+                Class<?> nd = Class.forName("sun.nio.fs.UnixNativeDispatcher");
+                Class<?> path = Class.forName("sun.nio.fs.UnixPath");
+                Class<?> attrs = Class.forName("sun.nio.fs.UnixFileAttributes");
+                h.unixException = Class.forName("sun.nio.fs.UnixException");
+                MethodHandles.Lookup l = MethodHandles.privateLookupIn(nd, MethodHandles.lookup());
+                h.openat = l.findStatic(nd, "openat", MethodType.methodType(int.class, int.class, byte[].class, int.class, int.class));
+                h.open = l.findStatic(nd, "open", MethodType.methodType(int.class, path, int.class, int.class))
+                        .asType(MethodType.methodType(int.class, Path.class, int.class, int.class));
+                h.close = closeHandle(l, nd);
+                h.unlinkat = l.findStatic(nd, "unlinkat", MethodType.methodType(void.class, int.class, byte[].class, int.class));
+                h.renameat = l.findStatic(nd, "renameat",
+                        MethodType.methodType(void.class, int.class, byte[].class, int.class, byte[].class));
+                h.mknod = l.findStatic(nd, "mknod", MethodType.methodType(void.class, path, int.class, long.class))
+                        .asType(MethodType.methodType(void.class, Path.class, int.class, long.class));
+                MethodHandles.Lookup la = MethodHandles.privateLookupIn(attrs, MethodHandles.lookup());
+                h.fstat = la.findStatic(attrs, "get", MethodType.methodType(attrs, int.class))
+                        .asType(MethodType.methodType(Object.class, int.class));
+                h.mode = getter(la, attrs, "mode", int.class);
+                h.uid = getter(la, attrs, "uid", int.class);
+                h.gid = getter(la, attrs, "gid", int.class);
+                h.size = getter(la, attrs, "size", long.class);
+                h.mtime = getter(la, attrs, "lastModifiedTime", FileTime.class);
+                h.atime = getter(la, attrs, "lastAccessTime", FileTime.class);
+                h.ctime = getter(la, attrs, "ctime", FileTime.class);
+                h.dev = getter(la, attrs, "dev", long.class);
+                h.ino = getter(la, attrs, "ino", long.class);
+                h.nlink = getter(la, attrs, "nlink", int.class);
+                h.rdev = getter(la, attrs, "rdev", long.class);
+                MethodHandles.Lookup le = MethodHandles.privateLookupIn(h.unixException, MethodHandles.lookup());
+                h.errno = le.findVirtual(h.unixException, "errno", MethodType.methodType(int.class))
+                        .asType(MethodType.methodType(int.class, Throwable.class));
+                int jdkNoFollow = (int) MethodHandles.privateLookupIn(Class.forName("sun.nio.fs.UnixConstants"),
+                        MethodHandles.lookup()).findStaticGetter(Class.forName("sun.nio.fs.UnixConstants"),
+                        "O_NOFOLLOW", int.class).invoke();
+                if (jdkNoFollow != O_NOFOLLOW) {
+                    throw new IllegalStateException("this architecture (" + System.getProperty("os.arch")
+                            + ") uses other open(2) flag values than the mirror receiver knows");
+                }
+            } catch (Throwable e) {
+                h.failure = new IllegalStateException("cannot reach the JDK's descriptor-relative file calls in "
+                        + "sun.nio.fs; run the JVM with --add-opens java.base/sun.nio.fs=ALL-UNNAMED (cause: " + e + ")", e);
+            }
+            return h;
+        }
+
+        /** close(int) on JDK 17; close(int, Function) from JDK 21 on, given a mapper to an unchecked exception. */
+        private static MethodHandle closeHandle(MethodHandles.Lookup l, Class<?> nd) throws ReflectiveOperationException {
+            try {
+                return l.findStatic(nd, "close", MethodType.methodType(void.class, int.class));
+            } catch (NoSuchMethodException e) {
+                MethodHandle withMapper = l.findStatic(nd, "close",
+                        MethodType.methodType(void.class, int.class, java.util.function.Function.class));
+                java.util.function.Function<Object, RuntimeException> mapper =
+                        x -> new IllegalStateException("closing a file descriptor failed: " + x);
+                return MethodHandles.insertArguments(withMapper, 1, mapper);
+            }
+        }
+
+        private static MethodHandle getter(MethodHandles.Lookup l, Class<?> attrs, String name, Class<?> type)
+                throws ReflectiveOperationException {
+            return l.findVirtual(attrs, name, MethodType.methodType(type)).asType(MethodType.methodType(type, Object.class));
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.sluice.engine.mirror.dest;
+
+import dev.sluice.engine.fs.FileKind;
+import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.fs.SpecialFiles;
+import dev.sluice.engine.fs.Xattr;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads and applies metadata of an entry held by a descriptor, through {@code /proc/self/fd/N}, which the kernel
+ * resolves to that very inode: no name is looked up, so nothing swapped into the tree meanwhile is touched.
+ *
+ * <p>Order as in {@code fs.MetadataWriter} with one change: xattrs, owner, times, then mode, because the JDK opens
+ * the entry read-only to set its times, which a restrictive final mode could forbid. Fifos, sockets, devices and
+ * times before 1970 with a fraction are set with {@code touch} on {@code /proc/PID/fd/N} (see
+ * {@link SpecialFiles#setTimes}), which does not open the entry.
+ */
+final class PinnedMetadata {
+
+    private PinnedMetadata() {
+    }
+
+    static Path pinned(int fd) {
+        return Path.of("/proc/self/fd/" + fd);
+    }
+
+    /**
+     * Applies {@code m} to the inode held by {@code fd} (never a symlink: checked with fstat).
+     *
+     * @param fresh      the entry was just created by the receiver, so it has no xattrs to remove
+     * @param ownership  set uid and gid
+     * @param realMode   the permission bits to set (the recorded ones, or the fake-super view's)
+     * @param xattrs     the xattrs the entry must carry
+     */
+    static void apply(int fd, String shown, FileMeta m, boolean fresh, boolean ownership, int realMode, List<Xattr> xattrs)
+            throws IOException {
+        NativeCalls.Stat st = NativeCalls.fstat(fd, shown);
+        FileKind actual = FileKind.fromMode(st.stMode());
+        if (actual == FileKind.SYMLINK) {
+            throw new IOException("refusing to apply metadata to " + shown + ": it is a symlink");
+        }
+        Path p = pinned(fd);
+        if (actual == FileKind.REGULAR || actual == FileKind.DIRECTORY) {
+            applyXattrs(p, shown, xattrs, fresh);
+        } else if (!xattrs.isEmpty()) {
+            throw new IOException("cannot set xattrs on " + shown + ", a " + actual);
+        }
+        boolean chowned = ownership && (st.uid() != m.uid() || st.gid() != m.gid());
+        if (chowned) {
+            Files.setAttribute(p, "unix:uid", m.uid());
+            Files.setAttribute(p, "unix:gid", m.gid());
+        }
+        if (actual.isSpecial() || fractionBeforeEpoch(m.mtimeNanos()) || fractionBeforeEpoch(m.atimeNanos())) {
+            SpecialFiles.setTimes(Path.of("/proc/" + ProcessHandle.current().pid() + "/fd/" + fd), m.atimeNanos(),
+                    m.mtimeNanos());
+        } else {
+            Files.getFileAttributeView(p, BasicFileAttributeView.class)
+                    .setTimes(FileTime.from(m.mtimeNanos(), TimeUnit.NANOSECONDS),
+                            FileTime.from(m.atimeNanos(), TimeUnit.NANOSECONDS), null);
+        }
+        if ((st.stMode() & 07777) != realMode || chowned) {
+            // chown(2) clears set-uid and set-gid, so the mode is set again after it
+            Files.setAttribute(p, "unix:mode", realMode);
+        }
+    }
+
+    /** The metadata of the inode held by {@code fd}, with the xattrs of a regular file or directory. */
+    static FileMeta read(int fd, String shown) throws IOException {
+        NativeCalls.Stat st = NativeCalls.fstat(fd, shown);
+        FileKind kind = FileKind.fromMode(st.stMode());
+        if (kind == FileKind.SYMLINK) {
+            throw new IOException("cannot read the metadata of " + shown + " through its descriptor: it is a symlink");
+        }
+        List<Xattr> xattrs = kind == FileKind.REGULAR || kind == FileKind.DIRECTORY ? readXattrs(pinned(fd)) : List.of();
+        return new FileMeta(kind, st.stMode() & 07777, st.uid(), st.gid(), st.size(), st.mtimeNanos(), st.atimeNanos(),
+                st.ctimeNanos(), st.dev(), st.ino(), st.nlink(), st.rdev(), null, xattrs);
+    }
+
+    private static boolean fractionBeforeEpoch(long nanos) {
+        return nanos < 0 && nanos % 1_000_000_000L != 0;
+    }
+
+    private static List<Xattr> readXattrs(Path p) throws IOException {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
+        List<String> names = listOrEmpty(view);
+        List<Xattr> out = new ArrayList<>(names.size());
+        for (String name : names) {
+            ByteBuffer buf = ByteBuffer.allocate(view.size(name));
+            view.read(name, buf);
+            buf.flip();
+            byte[] value = new byte[buf.remaining()];
+            buf.get(value);
+            out.add(new Xattr("user." + name, value));
+        }
+        return out;
+    }
+
+    private static List<String> listOrEmpty(UserDefinedFileAttributeView view) throws IOException {
+        if (view == null) {
+            return List.of();
+        }
+        try {
+            return view.list();
+        } catch (java.nio.file.FileSystemException e) {
+            if (String.valueOf(e.getReason()).contains("not supported")) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    private static void applyXattrs(Path p, String shown, List<Xattr> xattrs, boolean fresh) throws IOException {
+        Set<String> wanted = new HashSet<>();
+        for (Xattr x : xattrs) {
+            if (!x.namespace().equals("user")) {
+                throw new IOException("cannot set xattr " + x.name() + " on " + shown
+                        + ": only the user namespace is writable through the JDK");
+            }
+            wanted.add(x.localName());
+        }
+        if (fresh && xattrs.isEmpty()) {
+            return;
+        }
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
+        if (view == null) {
+            throw new IOException("the file system of " + shown + " does not support user xattrs");
+        }
+        if (!fresh) {
+            for (String existing : listOrEmpty(view)) {
+                if (!wanted.contains(existing)) {
+                    view.delete(existing);
+                }
+            }
+        }
+        for (Xattr x : xattrs) {
+            view.write(x.localName(), ByteBuffer.wrap(x.value()));
+        }
+    }
+
+    /**
+     * Sets owner and times of the symlink {@code name} of {@code dir} by name with lchown and lutimes, which never
+     * follow it (a symlink cannot be held by a descriptor that these calls accept). Times keep microseconds.
+     */
+    static void applyToSymlink(DirectoryHandle dir, byte[] name, FileMeta m, boolean ownership) throws IOException {
+        Path p = dir.entry(name);
+        if (ownership) {
+            Files.setAttribute(p, "unix:uid", m.uid(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:gid", m.gid(), LinkOption.NOFOLLOW_LINKS);
+        }
+        Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(FileTime.from(m.mtimeNanos(), TimeUnit.NANOSECONDS),
+                        FileTime.from(m.atimeNanos(), TimeUnit.NANOSECONDS), null);
+    }
+}

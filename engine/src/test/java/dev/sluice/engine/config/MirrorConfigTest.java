@@ -1,0 +1,149 @@
+package dev.sluice.engine.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The keys of a mirror job ({@code type: mirror}, {@code mirror:}) and of a mirror receiver ({@code global.mirror}). */
+class MirrorConfigTest {
+    private static final Path BASE = Path.of("/cfg");
+
+    private static SluiceConfig parse(String yaml) throws ConfigException {
+        return ConfigLoader.parse("t.yaml", yaml, BASE, "test-host");
+    }
+
+    private static List<String> problems(String yaml) {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml));
+        return e.problems().stream().map(ConfigProblem::toString).collect(Collectors.toList());
+    }
+
+    @Test
+    void aLocalMirrorJobWithDefaults() throws ConfigException {
+        JobSpec job = parse("""
+                jobs:
+                  - name: www
+                    type: mirror
+                    paths: [/srv/www]
+                    mirror: {directory: mirror/www}
+                """).job("www").orElseThrow();
+        assertEquals(JobType.MIRROR, job.type());
+        assertEquals(new MirrorJobSpec(Path.of("/cfg/mirror/www"), null, null, "in-place", true, false, false, 0),
+                job.repository());
+    }
+
+    @Test
+    void aMirrorJobPushedOverTlsWithEveryKey() throws ConfigException {
+        JobSpec job = parse("""
+                jobs:
+                  - name: datadir
+                    type: mirror
+                    paths: [/var/lib/mysql]
+                    exclude: ['*.pid']
+                    mirror:
+                      target: datadir
+                      layout: snapshots
+                      delete: false
+                      delete_excluded: true
+                      fake_super: true
+                      keep_snapshots: 5
+                      tls: {address: joiner.example:7444, server_name: joiner, ca: pki/ca.crt,
+                            cert: pki/donor.crt, key: pki/donor.key, insecure_skip_verify: true}
+                """).job("datadir").orElseThrow();
+        MirrorJobSpec m = (MirrorJobSpec) job.repository();
+        assertEquals(new MirrorJobSpec(null, "datadir", new MirrorTlsSpec("joiner.example", 7444, "joiner",
+                Path.of("/cfg/pki/ca.crt"), Path.of("/cfg/pki/donor.crt"), Path.of("/cfg/pki/donor.key"), true),
+                "snapshots", false, true, true, 5), m);
+        assertEquals("mirror tls joiner.example:7444 target datadir", m.describe());
+    }
+
+    @Test
+    void mirrorBlockProblems() {
+        assertEquals(List.of("t.yaml:2:5: jobs[0].mirror: missing required key 'mirror' (a mapping with directory (or"
+                + " tls and target) and layout)"), problems("""
+                jobs:
+                  - name: m
+                    type: mirror
+                    paths: [/a]
+                """));
+        assertEquals(List.of("t.yaml:5:37: jobs[0].mirror.layout: unknown value 'rolling'; expected one of in-place,"
+                + " snapshots"), problems("""
+                jobs:
+                  - name: m
+                    type: mirror
+                    paths: [/a]
+                    mirror: {directory: /m, layout: rolling}
+                """));
+        assertTrue(problems("""
+                jobs:
+                  - name: m
+                    type: mirror
+                    paths: [/a]
+                    mirror:
+                      tls: {address: 'h:1', server_name: j, ca: c, cert: c, key: k}
+                """).get(0).contains("jobs[0].mirror.target: missing required key 'target'"));
+        assertTrue(problems("""
+                jobs:
+                  - name: m
+                    type: mirror
+                    paths: [/a]
+                    repository: /r
+                    mirror: {directory: /m}
+                """).get(0).contains("a mirror job has no repository"));
+        assertTrue(problems("""
+                jobs:
+                  - name: b
+                    paths: [/a]
+                    repository: /r
+                    mirror: {directory: /m}
+                """).get(0).contains("'mirror' belongs to jobs of type mirror"));
+        assertTrue(problems("""
+                jobs:
+                  - name: m
+                    type: mirror
+                    paths: [/a]
+                    mirror: {directory: /m, insecure: true}
+                """).get(0).contains("unknown key 'insecure'"));
+    }
+
+    @Test
+    void aReceiverWithoutJobsOrSink() throws ConfigException {
+        SluiceConfig config = parse("""
+                global:
+                  listen:
+                    tls: {address: 0.0.0.0:7444, ca: pki/ca.crt, cert: pki/joiner.crt, key: pki/joiner.key,
+                          clients: {donor: donor}}
+                  mirror:
+                    clients:
+                      donor: {targets: {datadir: /var/lib/mysql, www: www}}
+                """);
+        assertNull(config.global().sink());
+        assertEquals(new MirrorReceiverSpec(Map.of("donor", Map.of("datadir", Path.of("/var/lib/mysql"),
+                "www", Path.of("/cfg/www")))), config.global().mirror());
+        assertEquals(List.of(), config.jobs());
+    }
+
+    @Test
+    void aReceiverNeedsAListenerAndTargets() {
+        assertTrue(problems("""
+                global:
+                  mirror:
+                    clients:
+                      donor: {targets: {datadir: /d}}
+                """).get(0).contains("global.mirror is set but neither global.listen.tls nor"));
+        assertTrue(problems("""
+                global:
+                  listen:
+                    stdinserver: {clients: [donor]}
+                  mirror:
+                    clients:
+                      donor: {targets: {}}
+                """).get(0).contains("no target is listed"));
+    }
+}

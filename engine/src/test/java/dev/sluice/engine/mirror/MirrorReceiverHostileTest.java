@@ -1,0 +1,355 @@
+package dev.sluice.engine.mirror;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.engine.fs.FileKind;
+import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.mirror.dest.MirrorLimits;
+import dev.sluice.engine.mirror.dest.MirrorOptions;
+import dev.sluice.engine.protocol.ErrorCode;
+import dev.sluice.engine.protocol.ErrorCodec;
+import dev.sluice.engine.protocol.ProtocolException;
+import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.Frame;
+import dev.sluice.transport.Link;
+import dev.sluice.transport.PeerIdentity;
+import dev.sluice.transport.local.LocalLinks;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A hostile sender speaks raw frames to a {@link MirrorReceiver}: each broken rule gets an ERROR with its code, the
+ * link is closed with the reason, and nothing is committed. Decoders are cut at every byte.
+ */
+class MirrorReceiverHostileTest {
+    private static final PeerIdentity SENDER = new PeerIdentity("sender");
+    private static final PeerIdentity RECEIVER = new PeerIdentity("receiver");
+
+    @TempDir
+    Path tmp;
+
+    private final Scheduler io = Schedulers.newBoundedElastic(4, 1000, "mirror-hostile");
+    private Link sender;
+    private Mono<CloseReason> served;
+    private final BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+    private Path target;
+
+    @BeforeEach
+    void start() {
+        target = tmp.resolve("target");
+        LocalLinks.Pair pair = LocalLinks.pair(RECEIVER, SENDER);
+        sender = pair.first();
+        MirrorReceiver receiver = new MirrorReceiver(new MirrorPolicy(Map.of(SENDER, Map.of("t", target))),
+                MirrorTestTargets.factory(), new MirrorLimits(255, 4095, 64, 1000, 1 << 20, 4095), io);
+        served = receiver.serve(pair.second()).cache();
+        served.subscribe(r -> { }, e -> { });
+        sender.receive().subscribe(f -> {
+            byte[] b = new byte[f.payload().readableBytes()];
+            f.payload().readBytes(b);
+            f.release();
+            answers.add(new Object[] {f.type(), b});
+        }, e -> answers.add(e), () -> answers.add("end"));
+    }
+
+    @AfterEach
+    void stop() {
+        sender.close(CloseReason.normal());
+        io.dispose();
+    }
+
+    private void send(MirrorMessage type, byte[] payload) {
+        send(type.wire(), payload);
+    }
+
+    private void send(int type, byte[] payload) {
+        sender.send(Flux.just(new Frame(type, Unpooled.wrappedBuffer(payload)))).block(Duration.ofSeconds(5));
+    }
+
+    private byte[] expect(MirrorMessage type) throws InterruptedException {
+        Object o = answers.poll(5, TimeUnit.SECONDS);
+        assertNotNull(o, "no answer");
+        assertTrue(o instanceof Object[], "expected " + type + ", got " + o);
+        Object[] f = (Object[]) o;
+        assertEquals(type.wire(), f[0], "frame type");
+        return (byte[]) f[1];
+    }
+
+    /** The next answer is an ERROR with {@code code}; the sender closes as a real one does, the run ends. */
+    private String expectError(ErrorCode code) throws Exception {
+        ErrorCodec.Error e = ErrorCodec.decode(expect(MirrorMessage.ERROR));
+        assertEquals(code, e.code(), e.message());
+        sender.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR, e.message()));
+        CloseReason reason = served.block(Duration.ofSeconds(10));
+        assertNotNull(reason);
+        assertEquals(e.message(), reason.detail());
+        return e.message();
+    }
+
+    /** As {@link #expectError}, but the sender stays silent: the receiver closes the link itself with the reason. */
+    private String expectErrorAndClose(ErrorCode code) throws Exception {
+        ErrorCodec.Error e = ErrorCodec.decode(expect(MirrorMessage.ERROR));
+        assertEquals(code, e.code(), e.message());
+        CloseReason reason = served.block(Duration.ofSeconds(10));
+        assertNotNull(reason);
+        assertEquals(e.message(), reason.detail());
+        assertTrue(sender.onClose().block(Duration.ofSeconds(10)) != null);
+        assertTrue(sender.isClosed(), "link closed");
+        return e.message();
+    }
+
+    private void open() throws InterruptedException {
+        send(MirrorMessage.OPEN, MirrorCodec.open(new MirrorCodec.Open(1, "t", MirrorOptions.Layout.SNAPSHOTS, false,
+                false, false, 0, List.of())));
+        expect(MirrorMessage.OPENED);
+    }
+
+    private static FileMeta file(long size) {
+        return new FileMeta(FileKind.REGULAR, 0644, 0, 0, size, 1_000_000_000L, 1_000_000_000L, 0, 0, 0, 1, 0, null,
+                List.of());
+    }
+
+    private static FileMeta dir() {
+        return new FileMeta(FileKind.DIRECTORY, 0755, 0, 0, 0, 1_000_000_000L, 1_000_000_000L, 0, 0, 0, 1, 0, null,
+                List.of());
+    }
+
+    private static byte[] raw(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void entryBeforeOpenIsNotOpen() throws Exception {
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(0, raw("a"), dir(), null)));
+        expectError(ErrorCode.NOT_OPEN);
+    }
+
+    @Test
+    void aTargetNotConfiguredForThePeerIsNotAllowed() throws Exception {
+        send(MirrorMessage.OPEN, MirrorCodec.open(new MirrorCodec.Open(1, "other", MirrorOptions.Layout.IN_PLACE,
+                false, false, false, 0, List.of())));
+        assertTrue(expectError(ErrorCode.JOB_NOT_ALLOWED).contains("'other'"));
+        assertFalse(Files.exists(target));
+    }
+
+    @Test
+    void unknownFrameTypeEndsTheRun() throws Exception {
+        open();
+        send(999, new byte[] {1, 2, 3});
+        expectErrorAndClose(ErrorCode.UNKNOWN_MESSAGE);
+        assertTrue(sender.onClose().block(Duration.ofSeconds(10)).byPeer(), "the receiver closed the link");
+    }
+
+    @Test
+    void anAnswerTypeFromTheSenderEndsTheRun() throws Exception {
+        open();
+        send(MirrorMessage.BASIS, MirrorCodec.basis(1, true, new int[0], new byte[0], 0, 0));
+        expectError(ErrorCode.UNKNOWN_MESSAGE);
+    }
+
+    @Test
+    void dotDotPathReachesTheTargetsRefusal() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(0, raw("a/../../outside"), dir(), null)));
+        assertTrue(expectError(ErrorCode.REFUSED).contains(".."));
+        assertFalse(Files.exists(tmp.resolve("outside")));
+    }
+
+    @Test
+    void absolutePathIsRefused() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("/etc/passwd"), file(1), null)));
+        expectError(ErrorCode.REFUSED);
+    }
+
+    @Test
+    void deltaWithAHugeOperationCountIsMalformedBeforeAnyAllocation() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(10), null)));
+        expect(MirrorMessage.BASIS);
+        send(MirrorMessage.DELTA, ByteBuffer.allocate(9).putInt(1).putInt(Integer.MAX_VALUE).put((byte) 2).array());
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("does not fit"));
+    }
+
+    @Test
+    void dataLengthBeyondThePayloadIsMalformed() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(10), null)));
+        expect(MirrorMessage.BASIS);
+        send(MirrorMessage.DELTA, ByteBuffer.allocate(16).putInt(1).putInt(1).put((byte) 2).putInt(1 << 30)
+                .array());
+        expectError(ErrorCode.MALFORMED);
+    }
+
+    @Test
+    void copyWithoutABasisIsMalformed() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(10), null)));
+        expect(MirrorMessage.BASIS);
+        send(MirrorMessage.DELTA, ByteBuffer.allocate(21).putInt(1).putInt(1).put((byte) 1).putLong(0).putInt(10)
+                .array());
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("no basis"));
+    }
+
+    @Test
+    void aFileBeyondTheSizeLimitIsRefused() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(2 << 20), null)));
+        expectError(ErrorCode.REFUSED);
+    }
+
+    @Test
+    void dataBeyondTheSizeLimitIsRefused() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(10), null)));
+        expect(MirrorMessage.BASIS);
+        byte[] big = new byte[600_000];
+        MirrorCodec.DeltaWriter w = new MirrorCodec.DeltaWriter(1, 1 << 20);
+        List<byte[]> ready = new ArrayList<>();
+        w.data(big, 0, big.length, ready);
+        w.finish(ready);
+        send(MirrorMessage.DELTA, ready.get(0));
+        send(MirrorMessage.DELTA, ready.get(0));
+        assertTrue(expectError(ErrorCode.REFUSED).contains("limit"));
+    }
+
+    @Test
+    void aWrongWholeFileHashCommitsNothing() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(3), null)));
+        expect(MirrorMessage.BASIS);
+        MirrorCodec.DeltaWriter w = new MirrorCodec.DeltaWriter(1, 1 << 20);
+        List<byte[]> ready = new ArrayList<>();
+        w.data(new byte[] {1, 2, 3}, 0, 3, ready);
+        w.finish(ready);
+        send(MirrorMessage.DELTA, ready.get(0));
+        send(MirrorMessage.FILE_END, MirrorCodec.fileEnd(new MirrorCodec.FileEnd(1, true, 3, new byte[32])));
+        assertTrue(expectError(ErrorCode.REFUSED).contains("SHA-256"));
+        assertEquals(List.of(), MirrorTestTargets.snapshots(target), "no snapshot was completed");
+    }
+
+    @Test
+    void aSharedPathPrefixLongerThanThePreviousPathIsMalformed() throws Exception {
+        open();
+        // one entry: file id 0, shares 5 bytes with a previous path that does not exist
+        send(MirrorMessage.ENTRY, new byte[] {0, 0, 1, 0, 5, 1, 'a', 2, 0});
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("shared path bytes"));
+    }
+
+    @Test
+    void anOverlongVarintIsMalformed() throws Exception {
+        open();
+        byte[] msg = new byte[15];
+        msg[2] = 1;
+        java.util.Arrays.fill(msg, 3, 15, (byte) 0xff);
+        send(MirrorMessage.ENTRY, msg);
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("varint"));
+    }
+
+    @Test
+    void aPathBeyondTheReceiversLimitIsMalformedBeforeItIsRead() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, new byte[] {0, 0, 1, 0, 0, (byte) 0xff, (byte) 0xff, 3});
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("exceeds"));
+    }
+
+    @Test
+    void aCompressedBatchAnnouncingMoreThanTheLimitIsMalformed() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, ByteBuffer.allocate(9).put((byte) 1).putInt(1 << 30).putInt(0).array());
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("at most"));
+    }
+
+    @Test
+    void aCompressedBatchThatDoesNotDecompressToItsLengthIsMalformed() throws Exception {
+        open();
+        byte[] raw = new byte[1000];
+        byte[] packed = com.github.luben.zstd.Zstd.compress(raw, 3);
+        send(MirrorMessage.ENTRY, ByteBuffer.allocate(5 + packed.length).put((byte) 1).putInt(999).put(packed)
+                .array());
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("decompress"));
+    }
+
+    @Test
+    void fileIdsMustCountUp() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(7, raw("f"), file(3), null)));
+        expectError(ErrorCode.MALFORMED);
+    }
+
+    @Test
+    void endWithFilesUnfinishedIsMalformed() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(3), null)));
+        expect(MirrorMessage.BASIS);
+        send(MirrorMessage.END, MirrorCodec.end(1));
+        expectError(ErrorCode.MALFORMED);
+        assertEquals(List.of(), MirrorTestTargets.snapshots(target));
+    }
+
+    @Test
+    void hardlinkToAFileStillArrivingIsRefused() throws Exception {
+        open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(3), null)));
+        expect(MirrorMessage.BASIS);
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(0, raw("g"), file(3), raw("f"))));
+        expectError(ErrorCode.MALFORMED);
+    }
+
+    @Test
+    void everyDecoderRefusesEveryTruncationAsMalformed() throws IOException {
+        List<byte[]> messages = List.of(
+                MirrorCodec.entry(new MirrorCodec.Entry(0, raw("dir"), dir(), null),
+                        new MirrorCodec.Entry(1, raw("dir/f"), file(3), null)),
+                MirrorCodec.open(new MirrorCodec.Open(1, "t", MirrorOptions.Layout.IN_PLACE, true, true, false, 3,
+                        List.of(raw("*.tmp")))),
+                MirrorCodec.fileEnd(new MirrorCodec.FileEnd(1, true, 3, new byte[32])),
+                MirrorCodec.end(4));
+        for (int m = 0; m < messages.size(); m++) {
+            byte[] whole = messages.get(m);
+            for (int cut = 0; cut < whole.length; cut++) {
+                byte[] part = Arrays.copyOf(whole, cut);
+                int which = m;
+                ProtocolException e = assertThrows(ProtocolException.class, () -> decode(which, part),
+                        "message " + m + " cut at " + cut);
+                assertEquals(ErrorCode.MALFORMED, e.code(), e.getMessage());
+            }
+            byte[] longer = Arrays.copyOf(whole, whole.length + 1);
+            int which = m;
+            assertThrows(ProtocolException.class, () -> decode(which, longer), "message " + m + " with a byte more");
+            decode(m, whole);
+        }
+    }
+
+    private static void decode(int which, byte[] b) throws IOException {
+        switch (which) {
+            case 0 -> new MirrorCodec.EntryReader(4095).decode(b);
+            case 1 -> MirrorCodec.decodeOpen(b);
+            case 2 -> MirrorCodec.decodeFileEnd(b);
+            default -> MirrorCodec.decodeEnd(b);
+        }
+    }
+}

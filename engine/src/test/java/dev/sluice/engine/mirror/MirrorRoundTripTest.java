@@ -1,0 +1,102 @@
+package dev.sluice.engine.mirror;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.engine.fs.TreeAssert;
+import dev.sluice.engine.fs.TreeFixture;
+import dev.sluice.engine.mirror.dest.MirrorLimits;
+import dev.sluice.engine.mirror.dest.MirrorOptions;
+import dev.sluice.engine.scan.ScanRules;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/** Local mirror runs (sender and receiver over an in-process link) in both layouts, and the delta's cost. */
+class MirrorRoundTripTest {
+    @TempDir
+    Path tmp;
+
+    private final Scheduler io = Schedulers.newBoundedElastic(4, 1000, "mirror-test");
+
+    @AfterEach
+    void stop() {
+        io.dispose();
+    }
+
+    private MirrorResult mirror(Path src, Path target, MirrorOptions.Layout layout) throws IOException {
+        MirrorRequest request = new MirrorRequest(List.of(src), ScanRules.all(), "t", layout, true, false, false, 0);
+        return new LocalMirror(MirrorTestTargets.factory(), MirrorLimits.DEFAULT, io).run(request, target);
+    }
+
+    @Test
+    void inPlaceRoundTripEqualsTheSourceAndASecondRunSendsNoContent() throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        TreeFixture.kitchenSink(7).materialise(src);
+        Path target = tmp.resolve("target");
+        MirrorResult first = mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults());
+        assertTrue(first.filesWritten() > 10, "files written: " + first);
+
+        MirrorResult second = mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults());
+        assertEquals(0, second.literalBytes(), "second run: " + second);
+        assertEquals(first.filesWritten(), second.filesKept(), "second run: " + second);
+    }
+
+    @Test
+    void snapshotsRoundTripMakesCompleteTreesEachRun() throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        TreeFixture.kitchenSink(8).materialise(src);
+        Path target = tmp.resolve("target");
+        mirror(src, target, MirrorOptions.Layout.SNAPSHOTS);
+        List<Path> snaps = MirrorTestTargets.snapshots(target);
+        assertEquals(1, snaps.size(), snaps.toString());
+        TreeAssert.assertSameTree(src, snaps.get(0), TreeAssert.Options.defaults());
+        Files.writeString(src.resolve("data/hello.txt"), "changed\n");
+        MirrorResult second = mirror(src, target, MirrorOptions.Layout.SNAPSHOTS);
+        List<Path> after = MirrorTestTargets.snapshots(target);
+        assertEquals(2, after.size(), after.toString());
+        assertTrue(after.contains(target.resolve(second.receiver().finalTree())), second.receiver().finalTree());
+        TreeAssert.assertSameTree(src, target.resolve(second.receiver().finalTree()),
+                TreeAssert.Options.defaults());
+        Path newer = target.resolve(second.receiver().finalTree());
+        assertEquals("hello\n", Files.readString(snaps.get(0).resolve("data/hello.txt")), "the old snapshot is kept");
+        assertEquals(Files.getAttribute(snaps.get(0).resolve("data/random.bin"), "unix:ino"),
+                Files.getAttribute(newer.resolve("data/random.bin"), "unix:ino"), "unchanged files share the inode");
+        assertEquals(1, second.filesWritten(), "only hello.txt changed: " + second);
+    }
+
+    @Test
+    void hundredByteInsertIntoAFourMiBFileMovesAboutOneChunk() throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        byte[] data = TreeFixture.random(4 << 20, 11);
+        Files.write(src.resolve("big.bin"), data);
+        Path target = tmp.resolve("target");
+        MirrorResult first = mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+        assertEquals(data.length, first.literalBytes());
+
+        byte[] changed = new byte[data.length + 100];
+        int at = 1_234_567;
+        System.arraycopy(data, 0, changed, 0, at);
+        System.arraycopy(TreeFixture.random(100, 12), 0, changed, at, 100);
+        System.arraycopy(data, at, changed, at + 100, data.length - at);
+        Files.write(src.resolve("big.bin"), changed);
+        MirrorResult second = mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+
+        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults());
+        int maxChunk = MirrorChunking.PARAMS.max();
+        assertTrue(second.literalBytes() <= 2L * maxChunk, "literal bytes " + second.literalBytes());
+        assertTrue(second.bytesSent() < 2L * maxChunk + 16 * 1024, "bytes on the link " + second.bytesSent());
+        assertEquals(changed.length - second.literalBytes(), second.copiedBytes());
+    }
+}
