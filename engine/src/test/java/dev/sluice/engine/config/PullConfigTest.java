@@ -187,7 +187,7 @@ class PullConfigTest {
     @Test
     void aListenerNobodyUsesIsAnError() {
         assertEquals(List.of("t.yaml:2:3: global.sink: global.listen is set but nothing uses it: set global.sink (a"
-                        + " sink's repository and its clients' jobs), a job pulled by a sink (repository: {pull: ...})"
+                        + " sink's repository and its clients' jobs), global.mirror (mirror targets), a job pulled by a sink (repository: {pull: ...})"
                         + " or a reverse pull job (source: {reverse: ...})"),
                 problems(PULLED_SOURCE.replace("{pull: {sinks: [backup-1]}}", "/srv/repo")));
     }
