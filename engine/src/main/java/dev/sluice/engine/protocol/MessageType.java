@@ -38,7 +38,13 @@ public enum MessageType {
     /** sink → source, first frame of a link the sink opened or was handed: run this job and push it here. */
     PULL(16),
     /** source → sink, first frame of a link the source dialed: park me until one of your pull jobs wants me. */
-    READY(17);
+    READY(17),
+    /** sink → source, only on a parked reverse-pull link: are you still there? */
+    PING(18),
+    /** source → sink: the answer to PING, only while the link is parked. */
+    PONG(19),
+    /** source → sink, last frame of a pulled session: the source's final status and its error text. */
+    OUTCOME(20);
 
     private final int wire;
 

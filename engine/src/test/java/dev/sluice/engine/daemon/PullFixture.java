@@ -57,7 +57,7 @@ final class PullFixture implements AutoCloseable {
     final Workers workers = Workers.forMachine();
     final Scheduler jobThreads = Schedulers.newBoundedElastic(4, 64, "test-pull-jobs");
     final Scheduler io = Schedulers.newBoundedElastic(4, 1024, "test-sink-io");
-    final ParkedLinks parked = new ParkedLinks();
+    final ParkedLinks parked = new ParkedLinks(dev.sluice.engine.protocol.Keepalive.DEFAULT, io);
 
     PullFixture(Path dir) throws IOException {
         this.dir = dir;
@@ -124,7 +124,7 @@ final class PullFixture implements AutoCloseable {
 
     /** The source daemon's dispatcher: it serves PULL only. */
     PeerDispatcher sourceDispatcher(SluiceConfig source) {
-        return new PeerDispatcher(null, pulled(source), new ParkedLinks(), () -> source, log, io);
+        return new PeerDispatcher(null, pulled(source), new ParkedLinks(dev.sluice.engine.protocol.Keepalive.DEFAULT, io), () -> source, log, io);
     }
 
     /** The sink daemon's dispatcher: READY for its reverse pull jobs, OPEN when {@code sink} is given. */
