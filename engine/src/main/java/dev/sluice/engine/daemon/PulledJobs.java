@@ -169,11 +169,8 @@ public final class PulledJobs {
      * then closes the link as the session had asked to.
      */
     private void tellOutcome(JobSpec job, Link link, RunReport report, CloseReason reason) {
-        String message = report.error() != null ? report.error()
-                : report.status() == JobStatus.PARTIAL ? report.progress().problems() + " files could not be read"
-                : "";
         Frame frame = Frame.of(MessageType.OUTCOME.wire(), DirectionCodec.outcome(1,
-                new DirectionCodec.Outcome(report.status(), message)));
+                new DirectionCodec.Outcome(report.status(), outcomeText(report))));
         try {
             link.send(Flux.fromIterable(List.of(frame))).block(SinkServer.CLOSE_GRACE);
         } catch (RuntimeException e) {
@@ -182,6 +179,23 @@ public final class PulledJobs {
         } finally {
             link.close(reason);
         }
+    }
+
+    /** What the sink is told besides the status: the error, the unreadable files, the failed hooks; or nothing. */
+    static String outcomeText(RunReport report) {
+        List<String> parts = new java.util.ArrayList<>();
+        if (report.error() != null) {
+            parts.add(report.error());
+        }
+        if (report.progress().problems() > 0) {
+            parts.add(report.progress().problems() + " files could not be read");
+        }
+        List<String> failed = report.hooks().stream().filter(h -> !h.ok()).map(RunReport.HookTime::point)
+                .distinct().toList();
+        if (!failed.isEmpty()) {
+            parts.add("failed hooks: " + String.join(", ", failed));
+        }
+        return String.join("; ", parts);
     }
 
     /**
