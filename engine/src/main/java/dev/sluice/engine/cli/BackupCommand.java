@@ -4,12 +4,10 @@ import dev.sluice.engine.backup.BackupRequest;
 import dev.sluice.engine.backup.ErrorPolicy;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.JobType;
-import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.PullRepositorySpec;
 import dev.sluice.engine.config.ReversePullRepositorySpec;
 import dev.sluice.engine.job.Cancellation;
 import dev.sluice.engine.job.PullJob;
-import dev.sluice.engine.retention.SnapshotRateLimit;
 import reactor.core.scheduler.Schedulers;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.fs.RawPath;
@@ -79,7 +77,7 @@ final class BackupCommand implements Command {
         });
         String configFile = args.value("--config");
         List<BackupJob.Plan> plans = new ArrayList<>();
-        List<JobSpec> pulls = new ArrayList<>();
+        List<PullJob.Plan> pulls = new ArrayList<>();
         if (configFile != null) {
             SluiceConfig config = ConfigCommands.load(Path.of(configFile));
             List<String> wanted = args.positional();
@@ -99,7 +97,11 @@ final class BackupCommand implements Command {
                     console.err().println("sluice backup: skipping job " + job.name() + ": it runs when its sink"
                             + " pulls it (" + job.repository().describe() + ")");
                 } else if ((wanted.isEmpty() || wanted.contains(job.name())) && job.type() == JobType.PULL) {
-                    pulls.add(job);
+                    try {
+                        pulls.add(JobPlans.planPull(job, config));
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
                 } else if (wanted.isEmpty() || wanted.contains(job.name())) {
                     try {
                         plans.add(JobPlans.plan(job, config, host, !args.flag("--force"), warn,
@@ -119,22 +121,25 @@ final class BackupCommand implements Command {
                 worst = Math.max(worst, runOne(plan, workers, args, console));
             }
         }
-        for (JobSpec job : pulls) {
-            worst = Math.max(worst, pull(job, console));
+        for (PullJob.Plan pull : pulls) {
+            worst = Math.max(worst, pull(pull, console));
         }
         return worst;
     }
 
     /** A pull job at the sink: dial the source, ask for its job, store what it pushes. */
-    private static int pull(JobSpec job, Console console) {
-        PullJob.Outcome outcome = new PullJob(console.clock(), Schedulers.boundedElastic(), null).run(
-                new PullJob.Plan(job.name(), job.source(), ((LocalRepositorySpec) job.repository()).path(),
-                        SnapshotRateLimit.DEFAULT), new Cancellation());
+    private static int pull(PullJob.Plan plan, Console console) {
+        HookLog hookLog = HookLog.lines(line -> console.err().println("sluice: hook: " + line));
+        PullJob.Outcome outcome = new PullJob(console.clock(), Schedulers.boundedElastic(), null,
+                new HookRunner(Schedulers.boundedElastic(), hookLog), hookLog).run(plan, new Cancellation());
         if (outcome.snapshot() != null) {
             console.out().println("pulled snapshot " + outcome.snapshot().id().shortHex() + " of job "
-                    + job.source().job() + " from " + outcome.peer() + " (pull job " + job.name() + ")");
+                    + plan.source().job() + " from " + outcome.peer() + " (pull job " + plan.job() + ")");
+            if (outcome.failure() != null) {
+                console.err().println("sluice backup: pull job " + plan.job() + ": " + outcome.failure().getMessage());
+            }
         } else {
-            console.err().println("sluice backup: pull job " + job.name() + " failed, no snapshot was written: "
+            console.err().println("sluice backup: pull job " + plan.job() + " failed, no snapshot was written: "
                     + Failures.describe(outcome.failure()));
         }
         return outcome.status();

@@ -36,7 +36,8 @@ final class ConfigBinder {
     private static final List<String> SSH_CONNECT_KEYS = List.of("address", "user", "identity_file", "options",
             "identity", "peer");
     private static final List<String> PULL_KEYS = List.of("sinks");
-    private static final List<String> SOURCE_KEYS = List.of("job", "tls", "ssh", "reverse", "wait");
+    private static final List<String> SOURCE_KEYS = List.of("job", "tls", "ssh", "reverse", "wait",
+            "snapshot_rate_limit");
     private static final List<String> JOB_KEYS = List.of("name", "type", "paths", "include", "exclude",
             "one_file_system", "exclude_caches", "repository", "key_file", "password_file", "chunker", "compression",
             "hooks", "retention", "schedule", "source", "mirror");
@@ -498,7 +499,7 @@ final class ConfigBinder {
         }
         ChunkerSpec chunker = chunker(job);
         CompressionSpec compression = compression(job);
-        List<HookSpec> hooks = hooks(job);
+        List<HookSpec> hooks = hooks(job, type == JobType.PULL);
         int beforeRetention = problems.size();
         RetentionSpec retention = retention(job);
         ScheduleSpec schedule = job.optional("schedule", new Conversion<>("a schedule like every 1h",
@@ -642,6 +643,7 @@ final class ConfigBinder {
         int before = problems.size();
         Optional<String> sourceJob = source.required("job", jobName());
         Duration wait = source.optional("wait", duration).orElse(PullSourceSpec.DEFAULT_WAIT);
+        Integer perHour = source.optional("snapshot_rate_limit", rateLimit()).orElse(null);
         List<String> ways = List.of("tls", "ssh", "reverse").stream()
                 .filter(k -> source.present(k).isPresent()).toList();
         if (ways.isEmpty()) {
@@ -669,7 +671,7 @@ final class ConfigBinder {
         if (problems.size() != before || sourceJob.isEmpty() || connect == null && reverse == null) {
             return null;
         }
-        return new PullSourceSpec(sourceJob.get(), connect, reverse, wait);
+        return new PullSourceSpec(sourceJob.get(), connect, reverse, wait, perHour);
     }
 
     /**
@@ -934,7 +936,8 @@ final class ConfigBinder {
 
     // ---- hooks -----------------------------------------------------------------------------------------
 
-    private List<HookSpec> hooks(Section job) {
+    /** The job's hooks; a pull job's ({@code atSink}) only at the points that run on a sink. */
+    private List<HookSpec> hooks(Section job, boolean atSink) {
         Optional<YamlNode.Entry> entry = job.present("hooks");
         if (entry.isEmpty()) {
             return List.of();
@@ -946,18 +949,24 @@ final class ConfigBinder {
         }
         List<HookSpec> hooks = new ArrayList<>();
         for (int i = 0; i < list.items().size(); i++) {
-            hook(list.items().get(i), at + "[" + i + "]").ifPresent(hooks::add);
+            hook(list.items().get(i), at + "[" + i + "]", atSink).ifPresent(hooks::add);
         }
         return hooks;
     }
 
-    private Optional<HookSpec> hook(YamlNode node, String at) {
+    private Optional<HookSpec> hook(YamlNode node, String at, boolean atSink) {
         if (!(node instanceof YamlNode.Mapping mapping)) {
             wrongType(node, at, "a hook (a mapping with point and path)");
             return Optional.empty();
         }
         Section hook = new Section(mapping, at, HOOK_KEYS);
         Optional<String> point = hook.required("point", oneOf("a hook point", HookPointNames.ALL));
+        if (atSink && point.isPresent() && !HookPointNames.AT_SINK.contains(point.get())) {
+            problems.at(hook.present("point").orElseThrow().value(), hook.path("point"), "a pull job runs at the"
+                    + " sink, where only " + String.join(", ", HookPointNames.AT_SINK) + " hooks run; '"
+                    + point.get() + "' runs at the source: configure it on the source's job");
+            return Optional.empty();
+        }
         Optional<Path> program = hook.required("path", path);
         List<String> args = hook.list("args", text, "a list of arguments");
         Duration timeout = hook.optional("timeout", duration).orElse(HookSpec.DEFAULT_TIMEOUT);

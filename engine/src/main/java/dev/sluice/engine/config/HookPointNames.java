@@ -12,5 +12,8 @@ final class HookPointNames {
     static final List<String> ALL = List.of(
             "job.start", "snapshot.pre", "transfer.pre", "transfer.post", "snapshot.post", "prune.post", "job.end");
 
+    /** The points that run on a sink, where a pull job's own hooks run (the source runs the others). */
+    static final List<String> AT_SINK = List.of("job.start", "prune.post", "job.end");
+
     private HookPointNames() {}
 }

@@ -13,8 +13,10 @@ import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.PullRepositorySpec;
 import dev.sluice.engine.config.ReversePullRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
+import dev.sluice.engine.job.Connector;
 import dev.sluice.engine.job.ParkedLinks;
 import dev.sluice.engine.job.Workers;
+import dev.sluice.engine.protocol.Keepalive;
 import dev.sluice.engine.protocol.SinkServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -79,6 +81,8 @@ public final class DaemonLauncher {
         Scheduler timer = Schedulers.newSingle("sluice-timer", true);
         Scheduler jobThreads = Schedulers.newBoundedElastic(MAX_CONCURRENT_JOBS, 64, "sluice-job", 60, true);
         Scheduler sinkIo = Schedulers.newBoundedElastic(8, 1024, "sluice-sink-io", 60, true);
+        // reverse-pull dials block for at most the connect timeout; they never take a job thread
+        Scheduler dials = Schedulers.newBoundedElastic(4, 1024, "sluice-dial", 60, true);
         List<Service> running = new ArrayList<>();
         try (Workers workers = Workers.forMachine()) {
             Daemon[] daemon = new Daemon[1];
@@ -98,13 +102,13 @@ public final class DaemonLauncher {
                     runLog.finished(job, s, e, r);
                 }
             };
-            ParkedLinks parked = new ParkedLinks();
+            ParkedLinks parked = new ParkedLinks(Keepalive.DEFAULT, timer);
             BackupJobRunner backups = new BackupJobRunner(workers, clock, log, env);
             // a PULL wakes the pulled job's slot, which runs it over the link the PULL came on
             PulledJobs pulled = new PulledJobs(() -> daemon[0].config(), backups, log, jobThreads, timer,
                     (job, trigger) -> daemon[0].run(job, trigger));
             JobSlot.Context context = new JobSlot.Context(clock, timer, jobThreads,
-                    new PullJobRunner(pulled.runner(backups), parked, clock, sinkIo, log), listeners, new Random());
+                    new PullJobRunner(pulled.runner(backups), parked, clock, sinkIo, log, backups), listeners, new Random());
             daemon[0] = new Daemon(config, () -> ConfigLoader.load(configFile), context,
                     job -> lastRun(job, daemon[0].config(), log), log);
 
@@ -128,15 +132,17 @@ public final class DaemonLauncher {
                     : mirrorReceiver(config.global().mirror(), clock, sinkIo);
             PeerDispatcher dispatcher = new PeerDispatcher(sink, pulledJobs ? pulled : null, parked,
                     () -> daemon[0].config(), log, timer, mirror);
+            String serves = serves(sink != null, pulledJobs, config);
             if (config.global().listenTls() != null) {
-                services.add(TlsSinkService.of(config.global(), dispatcher::serve));
+                services.add(TlsSinkService.of(config.global(), dispatcher::serve, serves));
             }
             if (config.global().listenStdin() != null) {
-                services.add(StdinSinkService.of(config.global().listenStdin(), runtime, dispatcher::serve));
+                services.add(StdinSinkService.of(config.global().listenStdin(), runtime, dispatcher::serve, serves));
             }
             config.jobs().stream().filter(j -> j.repository() instanceof ReversePullRepositorySpec)
                     .map(j -> ((ReversePullRepositorySpec) j.repository()).connect()).distinct()
-                    .forEach(spec -> services.add(new ReversePullService(spec, pulled, log, jobThreads)));
+                    .forEach(spec -> services.add(new ReversePullService(spec, Connector.of(spec), pulled, log, dials,
+                            timer, Keepalive.DEFAULT)));
             services.addAll(extraServices);
             for (Service s : services) {
                 s.start();
@@ -168,8 +174,27 @@ public final class DaemonLauncher {
             timer.dispose();
             jobThreads.dispose();
             sinkIo.dispose();
+            dials.dispose();
             loops.disposeLater().block(java.time.Duration.ofSeconds(5));
         }
+    }
+
+    /** What this daemon's listeners serve, for their names: {@code push}, {@code pull}, {@code reverse pull}. */
+    static String serves(boolean sink, boolean pulledJobs, SluiceConfig config) {
+        List<String> what = new ArrayList<>();
+        if (sink) {
+            what.add("push");
+        }
+        if (pulledJobs) {
+            what.add("pull");
+        }
+        if (config.jobs().stream().anyMatch(j -> j.source() != null && j.source().reverse() != null)) {
+            what.add("reverse pull");
+        }
+        if (config.global().mirror() != null) {
+            what.add("mirror");
+        }
+        return what.isEmpty() ? "nothing" : String.join(", ", what);
     }
 
     /** Asks the daemon to stop, as SIGTERM does. */

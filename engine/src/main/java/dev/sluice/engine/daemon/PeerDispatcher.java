@@ -125,7 +125,8 @@ public final class PeerDispatcher {
                             + "' (source: {reverse: " + peer + "}); its reverse-pull link is closed");
                 }
                 log.info("peer.parked", "peer", peer);
-                return parked.park(link);
+                return parked.park(link).doOnNext(r -> log.debug("peer.unparked", "peer", peer, "reason", r))
+                        .then();
             }
         } catch (ProtocolException e) {
             return refuse(link, e.code(), e.getMessage());

@@ -9,7 +9,15 @@ import dev.sluice.engine.job.Cancellation;
 import dev.sluice.engine.job.JobStatus;
 import dev.sluice.engine.job.Workers;
 import dev.sluice.engine.protocol.ErrorCode;
+import dev.sluice.engine.protocol.DirectionCodec;
+import dev.sluice.engine.protocol.MessageType;
+import dev.sluice.engine.protocol.SinkServer;
+import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.Frame;
 import dev.sluice.transport.Link;
+import dev.sluice.transport.PeerIdentity;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -142,14 +150,107 @@ public final class PulledJobs {
             java.util.function.Consumer<Supplier<Progress>> progress, Cancellation cancellation) {
         String peer = link.peer().name();
         log.info("pull.start", "job", job.name(), "peer", peer);
-        RunReport report = backups.run(job, c, progress, cancellation, link);
-        if (!link.isClosed()) {
+        HeldLink held = new HeldLink(link);
+        RunReport report = backups.run(job, c, progress, cancellation, held);
+        if (!held.isClosed()) {
             // the session never opened (a pre hook failed, the key file is missing, ...): tell the sink why
             PeerDispatcher.refuse(link, ErrorCode.REFUSED, "the source could not run job " + job.name() + ": "
                     + (report.error() == null ? "status " + report.status() : report.error()), log, timer).block();
+        } else if (!link.isClosed()) {
+            tellOutcome(job, link, report, held.reason());
         }
         log.log(report.error() == null ? "info" : "warn", "pull.end", "job", job.name(), "peer", peer,
                 "status", report.status(), "snapshot", report.snapshot(), "error", report.error());
         return report;
+    }
+
+    /**
+     * Sends OUTCOME (the run's final status, after every hook, and its error text) as the session's last frame,
+     * then closes the link as the session had asked to.
+     */
+    private void tellOutcome(JobSpec job, Link link, RunReport report, CloseReason reason) {
+        Frame frame = Frame.of(MessageType.OUTCOME.wire(), DirectionCodec.outcome(1,
+                new DirectionCodec.Outcome(report.status(), outcomeText(report))));
+        try {
+            link.send(Flux.fromIterable(List.of(frame))).block(SinkServer.CLOSE_GRACE);
+        } catch (RuntimeException e) {
+            log.warn("pull.outcome_lost", "job", job.name(), "peer", link.peer().name(), "error",
+                    String.valueOf(e.getMessage()));
+        } finally {
+            link.close(reason);
+        }
+    }
+
+    /** What the sink is told besides the status: the error, the unreadable files, the failed hooks; or nothing. */
+    static String outcomeText(RunReport report) {
+        List<String> parts = new java.util.ArrayList<>();
+        if (report.error() != null) {
+            parts.add(report.error());
+        }
+        if (report.progress().problems() > 0) {
+            parts.add(report.progress().problems() + " files could not be read");
+        }
+        List<String> failed = report.hooks().stream().filter(h -> !h.ok()).map(RunReport.HookTime::point)
+                .distinct().toList();
+        if (!failed.isEmpty()) {
+            parts.add("failed hooks: " + String.join(", ", failed));
+        }
+        return String.join("; ", parts);
+    }
+
+    /**
+     * The pulled session's link as the backup sees it: closing it only records the reason, so that the source can
+     * still send its OUTCOME after its post hooks ran; {@link #isClosed()} says whether the session closed it.
+     */
+    private static final class HeldLink implements Link {
+        private final Link link;
+        private volatile CloseReason reason;
+
+        HeldLink(Link link) {
+            this.link = link;
+        }
+
+        /** The reason the session closed with (normal when it did not). */
+        CloseReason reason() {
+            CloseReason r = reason;
+            return r == null ? CloseReason.normal() : r;
+        }
+
+        @Override
+        public void close(CloseReason why) {
+            if (reason == null) {
+                reason = why;
+            }
+        }
+
+        @Override
+        public boolean isClosed() {
+            return reason != null || link.isClosed();
+        }
+
+        @Override
+        public PeerIdentity peer() {
+            return link.peer();
+        }
+
+        @Override
+        public int maxFrameLength() {
+            return link.maxFrameLength();
+        }
+
+        @Override
+        public Flux<Frame> receive() {
+            return link.receive();
+        }
+
+        @Override
+        public Mono<Void> send(Publisher<Frame> frames) {
+            return link.send(frames);
+        }
+
+        @Override
+        public Mono<CloseReason> onClose() {
+            return link.onClose();
+        }
     }
 }

@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The sink's stdinserver sockets as a daemon service: {@code RUNTIME_DIR/stdinserver/ID.sock} per configured
+ * A daemon's stdinserver sockets as a service: {@code RUNTIME_DIR/stdinserver/ID.sock} per configured
  * identity, each link (reached by {@code sluice stdinserver ID} as an ssh forced command) served by a
  * {@link SinkServer} session.
  */
@@ -31,6 +31,7 @@ public final class StdinSinkService implements Service {
 
     private final StdinServerSpec spec;
     private final Function<Link, Mono<Void>> handler;
+    private final String serves;
     private StdinServer server;
 
     public StdinSinkService(StdinServerSpec spec, SinkServer sink) {
@@ -39,8 +40,18 @@ public final class StdinSinkService implements Service {
 
     /** A listener whose accepted links go to {@code handler} (a {@link PeerDispatcher} looks at the first frame). */
     public StdinSinkService(StdinServerSpec spec, Function<Link, Mono<Void>> handler) {
+        this(spec, handler, "push");
+    }
+
+    /**
+     * Sockets whose accepted links go to {@code handler}.
+     *
+     * @param serves what they serve, for the service's name: e.g. {@code push}, {@code pull, reverse pull}
+     */
+    public StdinSinkService(StdinServerSpec spec, Function<Link, Mono<Void>> handler, String serves) {
         this.spec = spec;
         this.handler = handler;
+        this.serves = serves;
     }
 
     /**
@@ -53,14 +64,20 @@ public final class StdinSinkService implements Service {
 
     /** The sockets {@code global.listen.stdinserver} describes, handing their links to {@code handler}. */
     public static StdinSinkService of(ListenStdinSpec listen, Path runtimeDir, Function<Link, Mono<Void>> handler) {
+        return of(listen, runtimeDir, handler, "push");
+    }
+
+    /** The sockets {@code global.listen.stdinserver} describes, handing their links to {@code handler}. */
+    public static StdinSinkService of(ListenStdinSpec listen, Path runtimeDir, Function<Link, Mono<Void>> handler,
+            String serves) {
         Set<PeerIdentity> clients = listen.clients().stream().map(PeerIdentity::new).collect(Collectors.toSet());
         return new StdinSinkService(new StdinServerSpec(runtimeDir.resolve(SOCKET_DIRECTORY), clients,
-                LinkSpec.DEFAULT), handler);
+                LinkSpec.DEFAULT), handler, serves);
     }
 
     @Override
     public String name() {
-        return "sink stdinserver " + spec.runtimeDir();
+        return "stdinserver listener " + spec.runtimeDir() + " for " + serves;
     }
 
     /** Creates the socket directory (mode 0700) when missing, then binds one socket per identity. */

@@ -27,14 +27,16 @@ import java.util.Set;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The sink's mutual-TLS listener as a daemon service: every accepted link (its identity from the client
- * certificate map) is served by a {@link SinkServer} session.
+ * A daemon's mutual-TLS listener as a service: every accepted link (its identity from the client certificate map)
+ * is served by a {@link SinkServer} session, or handed to a {@link PeerDispatcher} that serves pushes, pulls and
+ * reverse-pull links; its name says which of them it serves.
  */
 public final class TlsSinkService implements Service {
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
 
     private final TlsServerSpec spec;
     private final Function<Link, Mono<Void>> handler;
+    private final String serves;
     private TlsServer server;
 
     public TlsSinkService(TlsServerSpec spec, SinkServer sink) {
@@ -43,8 +45,18 @@ public final class TlsSinkService implements Service {
 
     /** A listener whose accepted links go to {@code handler} (a {@link PeerDispatcher} looks at the first frame). */
     public TlsSinkService(TlsServerSpec spec, Function<Link, Mono<Void>> handler) {
+        this(spec, handler, "push");
+    }
+
+    /**
+     * A listener whose accepted links go to {@code handler}.
+     *
+     * @param serves what it serves, for its name: e.g. {@code push}, {@code pull, reverse pull}
+     */
+    public TlsSinkService(TlsServerSpec spec, Function<Link, Mono<Void>> handler, String serves) {
         this.spec = spec;
         this.handler = handler;
+        this.serves = serves;
     }
 
     /**
@@ -76,6 +88,16 @@ public final class TlsSinkService implements Service {
      * @throws IllegalArgumentException when the configuration sets no global.listen.tls
      */
     public static TlsSinkService of(GlobalSpec global, Function<Link, Mono<Void>> handler) {
+        return of(global, handler, "push");
+    }
+
+    /**
+     * The listener {@code global.listen.tls} describes, handing its links to {@code handler}, named for what it
+     * {@code serves} (see {@link #TlsSinkService(TlsServerSpec, Function, String)}).
+     *
+     * @throws IllegalArgumentException when the configuration sets no global.listen.tls
+     */
+    public static TlsSinkService of(GlobalSpec global, Function<Link, Mono<Void>> handler, String serves) {
         ListenTlsSpec listen = global.listenTls();
         if (listen == null) {
             throw new IllegalArgumentException("the configuration sets no global.listen.tls");
@@ -84,7 +106,7 @@ public final class TlsSinkService implements Service {
         listen.clients().forEach((certificate, identity) -> clients.put(certificate, new PeerIdentity(identity)));
         TlsServerSpec spec = new TlsServerSpec(listen.host(), listen.port(), listen.ca(), listen.cert(), listen.key(),
                 clients, LinkSpec.DEFAULT, TlsEngine.preferred());
-        return new TlsSinkService(spec, handler);
+        return new TlsSinkService(spec, handler, serves);
     }
 
     /**
@@ -100,7 +122,7 @@ public final class TlsSinkService implements Service {
 
     @Override
     public String name() {
-        return "sink tls " + spec.host() + ":" + spec.port();
+        return "tls listener " + spec.host() + ":" + spec.port() + " for " + serves;
     }
 
     @Override

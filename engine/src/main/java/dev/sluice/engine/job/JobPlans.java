@@ -14,6 +14,7 @@ import dev.sluice.engine.config.SinkRepositorySpec;
 import dev.sluice.engine.config.JobType;
 import dev.sluice.transport.Link;
 import dev.sluice.engine.scan.ScanRules;
+import dev.sluice.engine.retention.SnapshotRateLimit;
 import dev.sluice.hook.HookDefinition;
 import dev.sluice.hook.HookPoint;
 import dev.sluice.hook.OnError;
@@ -58,6 +59,22 @@ public final class JobPlans {
         return plan(job, config, host, true, errorPolicy, keyFile, passwordFile, link);
     }
 
+    /**
+     * The plan of one run of pull job {@code job} at the sink: its source, local repository, snapshot rate limit
+     * ({@code source.snapshot_rate_limit}, else {@code global.sink.snapshot_rate_limit}, else 60/h) and hooks.
+     *
+     * @throws IllegalArgumentException naming the job and hook when a hook cannot be used, or the job is no pull job
+     */
+    public static PullJob.Plan planPull(JobSpec job, SluiceConfig config) {
+        if (job.type() != JobType.PULL) {
+            throw new IllegalArgumentException("job " + job.name() + " is not a pull job");
+        }
+        LocalRepositorySpec repository = (LocalRepositorySpec) job.repository();
+        SnapshotRateLimit rateLimit = new SnapshotRateLimit(job.source().snapshotsPerHour(config.global().sink()));
+        return new PullJob.Plan(job.name(), job.source(), repository.path(), rateLimit, hooks(job),
+                config.file().toAbsolutePath().getParent());
+    }
+
     private static BackupJob.Plan plan(JobSpec job, SluiceConfig config, String host, boolean useParent,
             ErrorPolicy errorPolicy, Path keyFile, Path passwordFile, Link pulledOver) {
         if (job.type() == JobType.PULL) {
@@ -94,7 +111,12 @@ public final class JobPlans {
                 job.compression().algorithm(), job.compression().level(), hooks, workingDirectory);
     }
 
-    private static List<HookDefinition> hooks(JobSpec job) {
+    /**
+     * The job's hooks as the hooks module runs them.
+     *
+     * @throws IllegalArgumentException naming the job and the hook when one cannot be used
+     */
+    public static List<HookDefinition> hooks(JobSpec job) {
         List<HookDefinition> out = new ArrayList<>();
         for (HookSpec h : job.hooks()) {
             try {

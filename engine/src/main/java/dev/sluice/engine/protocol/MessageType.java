@@ -39,6 +39,12 @@ public enum MessageType {
     PULL(16),
     /** source → sink, first frame of a link the source dialed: park me until one of your pull jobs wants me. */
     READY(17),
+    /** sink → source, only on a parked reverse-pull link: are you still there? */
+    PING(18),
+    /** source → sink: the answer to PING, only while the link is parked. */
+    PONG(19),
+    /** source → sink, last frame of a pulled session: the source's final status and its error text. */
+    OUTCOME(20),
     /** key holder → sink: open a read session for a job (restore, check); answered by OPENED. */
     OPEN_READ(32),
     /** source → sink (push or read session): the repository's key check; answered by KEY_CHECK or NOT_FOUND. */

@@ -5,6 +5,7 @@ import dev.sluice.transport.Frame;
 import dev.sluice.transport.Link;
 import dev.sluice.transport.PeerIdentity;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
@@ -37,8 +38,18 @@ public final class PeekedLink implements Link {
      * as {@code receive()} does otherwise; cancelling it stops reading and leaves the link open.
      */
     public static Mono<First> read(Link link) {
+        return read(link, null);
+    }
+
+    /**
+     * Reads the first frame of {@code link} that {@code skip} does not take: each frame for which {@code skip}
+     * returns true (a keep-alive, answered or noted by {@code skip}) is released and the next one read. Otherwise as
+     * {@link #read(Link)}.
+     */
+    public static Mono<First> read(Link link, Predicate<Frame> skip) {
         return Mono.create(sink -> {
             PeekedLink peeked = new PeekedLink(link);
+            peeked.relay.skip = skip;
             peeked.relay.first = sink;
             sink.onCancel(peeked.relay::abandon);
             link.receive().subscribe(peeked.relay);
@@ -120,6 +131,7 @@ public final class PeekedLink implements Link {
     private static final class Relay extends BaseSubscriber<Frame> {
         private final PeekedLink owner;
         private MonoSink<First> first;
+        private Predicate<Frame> skip;
         private boolean gotFirst;
         private boolean abandoned;
         private FluxSink<Frame> down;
@@ -137,6 +149,9 @@ public final class PeekedLink implements Link {
 
         @Override
         protected void hookOnNext(Frame f) {
+            if (skipped(f)) {
+                return;
+            }
             MonoSink<First> s = null;
             FluxSink<Frame> d = null;
             boolean drop = false;
@@ -161,6 +176,31 @@ public final class PeekedLink implements Link {
             } else {
                 d.next(f);
             }
+        }
+
+        /** Whether {@code f} came before the first frame and {@code skip} took it (then it is released). */
+        private boolean skipped(Frame f) {
+            Predicate<Frame> sk;
+            synchronized (this) {
+                sk = gotFirst || abandoned ? null : skip;
+            }
+            if (sk == null) {
+                return false;
+            }
+            boolean taken;
+            try {
+                taken = sk.test(f);
+            } catch (RuntimeException e) {
+                f.release();
+                cancel();
+                end(e);
+                return true;
+            }
+            if (taken) {
+                f.release();
+                request(1);
+            }
+            return taken;
         }
 
         @Override

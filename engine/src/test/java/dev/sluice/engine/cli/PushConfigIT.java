@@ -157,7 +157,7 @@ class PushConfigIT {
         Process daemon = SluiceProcess.builder(Map.of(), SluiceProcess.command(List.of(), List.of("-Xmx512m"),
                 "daemon", "-c", sinkConfig.toString()), log).start();
         try {
-            SluiceProcess.awaitServiceStart(daemon, log.resolve("stderr"), "sink tls 127.0.0.1:" + port);
+            SluiceProcess.awaitServiceStart(daemon, log.resolve("stderr"), "tls listener 127.0.0.1:" + port);
             Path sourceConfig = dir.resolve("source.yaml");
             Files.writeString(sourceConfig, """
                     global: {host: web-1}

@@ -78,7 +78,7 @@ class StdinserverPushIT {
         Process daemon = SluiceProcess.builder(Map.of(), SluiceProcess.command(List.of(), List.of("-Xmx512m"),
                 "daemon", "-c", sinkConfig.toString()), dir.resolve("daemon-log")).start();
         try {
-            SluiceProcess.awaitServiceStart(daemon, dir.resolve("daemon-log/stderr"), "sink stdinserver");
+            SluiceProcess.awaitServiceStart(daemon, dir.resolve("daemon-log/stderr"), "stdinserver listener");
             Path sockets = runtime.resolve("stdinserver");
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sockets)));
             assertTrue(Files.exists(sockets.resolve("web-1.sock")));

@@ -239,4 +239,36 @@ class PullConfigTest {
                         + " the sink's pull job instead"),
                 problems(PULLED_SOURCE + "    schedule: every 1h\n"));
     }
+
+    @Test
+    void aPullJobTakesOnlySinkHooksAndItsOwnRateLimit() throws ConfigException {
+        List<String> p = problems("""
+                jobs:
+                  - name: web-1-home
+                    type: pull
+                    source: {job: home, snapshot_rate_limit: 0/h, tls: {address: web-1:7443, server_name: web-1,
+                             ca: ca.crt, cert: b.crt, key: b.key}}
+                    repository: /srv/sluice/repo
+                    hooks:
+                      - {point: job.start, path: /bin/true}
+                      - {point: snapshot.pre, path: /bin/true}
+                """);
+        assertEquals(2, p.size(), p.toString());
+        assertEquals("t.yaml:4:46: jobs[0].source.snapshot_rate_limit: the snapshot rate limit must allow at least"
+                + " 1/h", p.get(0));
+        assertEquals("t.yaml:9:17: jobs[0].hooks[1].point: a pull job runs at the sink, where only job.start,"
+                + " prune.post, job.end hooks run; 'snapshot.pre' runs at the source: configure it on the source's"
+                + " job", p.get(1));
+        SluiceConfig ok = parse("""
+                jobs:
+                  - name: web-1-home
+                    type: pull
+                    source: {job: home, snapshot_rate_limit: 4/h, reverse: web-1}
+                    repository: /srv/sluice/repo
+                    hooks: [{point: prune.post, path: /bin/true}]
+                global:
+                  listen: {stdinserver: {clients: [web-1]}}
+                """);
+        assertEquals(4, ok.job("web-1-home").orElseThrow().source().snapshotsPerHour());
+    }
 }

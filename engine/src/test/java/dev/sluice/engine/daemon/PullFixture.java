@@ -57,7 +57,7 @@ final class PullFixture implements AutoCloseable {
     final Workers workers = Workers.forMachine();
     final Scheduler jobThreads = Schedulers.newBoundedElastic(4, 64, "test-pull-jobs");
     final Scheduler io = Schedulers.newBoundedElastic(4, 1024, "test-sink-io");
-    final ParkedLinks parked = new ParkedLinks();
+    final ParkedLinks parked = new ParkedLinks(dev.sluice.engine.protocol.Keepalive.DEFAULT, io);
 
     PullFixture(Path dir) throws IOException {
         this.dir = dir;
@@ -89,9 +89,14 @@ final class PullFixture implements AutoCloseable {
 
     /** The source's configuration: job home of the source tree with the given repository (YAML flow text). */
     SluiceConfig sourceConfig(String repository) throws Exception {
+        return ConfigLoader.parse("source.yaml", sourceYaml(repository), dir);
+    }
+
+    /** The text of {@link #sourceConfig}; the job's mapping is last, so more of its keys may be appended. */
+    String sourceYaml(String repository) {
         // a source pulled through its listener needs one; a reverse-pull source dials out and listens nowhere
         String listen = repository.contains("sinks") ? "  listen:\n    stdinserver: {clients: [backup-1]}\n" : "";
-        return ConfigLoader.parse("source.yaml", """
+        return """
                 global:
                   host: web-1
                 %sjobs:
@@ -100,7 +105,7 @@ final class PullFixture implements AutoCloseable {
                     key_file: %s
                     chunker: {min: 4KiB, avg: 16KiB, max: 64KiB}
                     repository: %s
-                """.formatted(listen, src, repo.key(), repository), dir);
+                """.formatted(listen, src, repo.key(), repository);
     }
 
     /** The sink's configuration: pull job web-1-home waiting for web-1's reverse link. */
@@ -124,7 +129,7 @@ final class PullFixture implements AutoCloseable {
 
     /** The source daemon's dispatcher: it serves PULL only. */
     PeerDispatcher sourceDispatcher(SluiceConfig source) {
-        return new PeerDispatcher(null, pulled(source), new ParkedLinks(), () -> source, log, io);
+        return new PeerDispatcher(null, pulled(source), new ParkedLinks(dev.sluice.engine.protocol.Keepalive.DEFAULT, io), () -> source, log, io);
     }
 
     /** The sink daemon's dispatcher: READY for its reverse pull jobs, OPEN when {@code sink} is given. */

@@ -20,11 +20,11 @@ import java.util.concurrent.TimeUnit;
  * each forced command is {@code sluice stdinserver ID --runtime-dir DIR} (this JVM's classpath), as an
  * authorized_keys line of a sink or source would say.
  */
-final class Sshd implements AutoCloseable {
+public final class Sshd implements AutoCloseable {
     private static final Path SSHD = Path.of("/usr/sbin/sshd");
 
-    final Path dir;
-    final int port;
+    public final Path dir;
+    public final int port;
     private final Process process;
 
     private Sshd(Path dir, int port, Process process) {
@@ -34,7 +34,7 @@ final class Sshd implements AutoCloseable {
     }
 
     /** Whether this machine has an sshd to start. */
-    static boolean available() {
+    public static boolean available() {
         return Files.isExecutable(SSHD);
     }
 
@@ -42,18 +42,27 @@ final class Sshd implements AutoCloseable {
      * Starts sshd with one key per entry: key name → (identity, runtime directory) of the stdinserver it reaches.
      */
     static Sshd start(Path dir, Map<String, Map.Entry<String, Path>> keys) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return start(dir, keys, List.of(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+    }
+
+    /**
+     * Starts sshd as above, with forced commands that run sluice as {@code sluice} says (e.g. {@code java -jar
+     * sluice.jar}, in integration tests).
+     */
+    public static Sshd start(Path dir, Map<String, Map.Entry<String, Path>> keys, List<String> sluice)
+            throws Exception {
         if ("root".equals(System.getProperty("user.name")) && !Files.isDirectory(Path.of("/run/sshd"))) {
             Files.createDirectories(Path.of("/run/sshd"));
         }
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("host_key").toString());
         StringBuilder authorized = new StringBuilder();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (var e : keys.entrySet()) {
             Path key = dir.resolve(e.getKey());
             run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
-            String command = String.join(" ", java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                    Main.class.getName(), "stdinserver", e.getValue().getKey(), "--runtime-dir",
-                    e.getValue().getValue().toString());
+            String command = String.join(" ", sluice) + " " + String.join(" ", "stdinserver",
+                    e.getValue().getKey(), "--runtime-dir", e.getValue().getValue().toString());
             authorized.append("restrict,command=\"").append(command).append("\" ")
                     .append(Files.readString(dir.resolve(e.getKey() + ".pub")).trim()).append('\n');
         }
@@ -91,12 +100,12 @@ final class Sshd implements AutoCloseable {
     }
 
     /** The ssh options a client of this sshd needs (its host key, no prompts). */
-    List<String> options() {
+    public List<String> options() {
         return new ArrayList<>(List.of("UserKnownHostsFile=" + dir.resolve("known_hosts"),
                 "StrictHostKeyChecking=yes", "GlobalKnownHostsFile=/dev/null", "ConnectTimeout=10"));
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.readString(dir.resolve("sshd.log"));
         } catch (IOException e) {

@@ -9,6 +9,7 @@ import dev.sluice.engine.config.MirrorTlsSpec;
 import dev.sluice.engine.daemon.EventLog;
 import dev.sluice.engine.daemon.PeerDispatcher;
 import dev.sluice.engine.job.ParkedLinks;
+import dev.sluice.engine.protocol.Keepalive;
 import dev.sluice.engine.daemon.TlsSinkService;
 import dev.sluice.engine.fs.TreeAssert;
 import dev.sluice.engine.fs.TreeFixture;
@@ -74,7 +75,7 @@ class MirrorTlsTest {
         TlsServerSpec serverSpec = new TlsServerSpec("127.0.0.1", 0, pki.resolve("ca.crt"), pki.resolve("joiner.crt"),
                 pki.resolve("joiner.key"), Map.of("donor", new PeerIdentity("donor"), "other", new PeerIdentity("other")),
                 LinkSpec.DEFAULT, TlsEngine.preferred());
-        service = new TlsSinkService(serverSpec, new PeerDispatcher(null, null, new ParkedLinks(), () -> null,
+        service = new TlsSinkService(serverSpec, new PeerDispatcher(null, null, new ParkedLinks(Keepalive.DEFAULT, io), () -> null,
                 new EventLog(System.err, Clock.systemUTC(), "info", false), io, receiver)::serve);
         service.start();
     }

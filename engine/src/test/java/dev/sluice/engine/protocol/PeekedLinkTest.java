@@ -89,4 +89,26 @@ class PeekedLinkTest {
         q.first().close(CloseReason.normal());
         assertTrue(first.link().receive().collectList().block(WAIT).isEmpty());
     }
+
+    @Test
+    void framesTheSkipTakesAreReleasedAndTheFirstOtherFrameLeads() {
+        LocalLinks.Pair p = pair(2);
+        java.util.List<String> skipped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // more skipped frames than the link holds: each skip asks for the next one
+        p.first().send(Flux.concat(Flux.range(1, 5).map(i -> frame(19, "pong" + i)),
+                Flux.just(frame(1, "open"), frame(19, "late"), frame(3, "has")))).subscribe();
+        PeekedLink.First first = PeekedLink.read(p.second(), f -> {
+            if (f.type() != 19) {
+                return false;
+            }
+            skipped.add(f.payload().toString(StandardCharsets.UTF_8));
+            return true;
+        }).block(WAIT);
+        assertNotNull(first);
+        assertEquals("1:open", text(first.frame()));
+        assertEquals(List.of("pong1", "pong2", "pong3", "pong4", "pong5"), skipped);
+        // after the first frame the skip no longer applies
+        assertEquals(List.of("19:late", "3:has"), first.link().receive().take(2).map(PeekedLinkTest::text)
+                .collectList().block(WAIT));
+    }
 }

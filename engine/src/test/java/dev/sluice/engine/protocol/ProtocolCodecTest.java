@@ -97,6 +97,31 @@ class ProtocolCodecTest {
     }
 
     @Test
+    void keepaliveAndOutcomeRoundTripAndRefuseTruncation() throws ProtocolException {
+        assertEquals(18, MessageType.PING.wire());
+        assertEquals(19, MessageType.PONG.wire());
+        assertEquals(20, MessageType.OUTCOME.wire());
+        assertEquals(41, DirectionCodec.decodeKeepalive(MessageType.PING, DirectionCodec.keepalive(41)));
+        strict(DirectionCodec.keepalive(41), p -> DirectionCodec.decodeKeepalive(MessageType.PONG, p));
+
+        DirectionCodec.Outcome partial = new DirectionCodec.Outcome(3, "2 files could not be read; é");
+        assertEquals(partial, DirectionCodec.decodeOutcome(DirectionCodec.outcome(1, partial)));
+        strict(DirectionCodec.outcome(1, partial), DirectionCodec::decodeOutcome);
+        assertEquals(new DirectionCodec.Outcome(0, ""),
+                DirectionCodec.decodeOutcome(DirectionCodec.outcome(1, new DirectionCodec.Outcome(0, ""))));
+        // a long text is cut to 4096 bytes on a character boundary and still decodes
+        String longText = "é".repeat(3000);
+        String cut = DirectionCodec.decodeOutcome(DirectionCodec.outcome(1, new DirectionCodec.Outcome(1, longText)))
+                .message();
+        assertEquals(4096, cut.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertTrue(longText.startsWith(cut));
+        byte[] badUtf8 = {0, 0, 0, 1, 3, 0, 1, (byte) 0xff};
+        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class,
+                () -> DirectionCodec.decodeOutcome(badUtf8)).code());
+        assertThrows(IllegalArgumentException.class, () -> new DirectionCodec.Outcome(256, ""));
+    }
+
+    @Test
     void aSnapshotListingIsSplitUnderTheFrameLimit() throws ProtocolException {
         List<SnapshotRecord> recs = new ArrayList<>();
         for (int i = 0; i < 50; i++) {

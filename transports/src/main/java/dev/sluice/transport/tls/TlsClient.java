@@ -33,6 +33,8 @@ public final class TlsClient {
                     .secure(s -> s.sslContext(ssl))
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TlsServer.WATER_MARK)
                     .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.SO_KEEPALIVE, true)
+                    .doOnChannelInit((observer, channel, remote) -> TlsServer.tcpKeepalive(channel))
                     .connect()
                     .onErrorMap(SSLException.class, e -> new LinkClosedException(CloseReason.of(
                             CloseReason.Code.AUTHENTICATION_FAILED, "TLS handshake with " + where + " failed: "

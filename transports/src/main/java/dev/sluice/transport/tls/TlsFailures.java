@@ -23,6 +23,11 @@ final class TlsFailures {
                 last = m;
             }
         }
-        return b.length() == 0 ? t.getClass().getSimpleName() : b.toString();
+        String text = b.length() == 0 ? t.getClass().getSimpleName() : b.toString();
+        if (text.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE")) {
+            // BoringSSL's code alone does not say what happened: the server asked for a certificate from its CAs
+            return "the client sent no certificate (it has none, or none signed by a CA this server trusts): " + text;
+        }
+        return text;
     }
 }

@@ -120,6 +120,18 @@ class TlsRefusalTest {
         throw new AssertionError("server log lacks '" + fragment + "': " + log);
     }
 
+    private static void assertLoggedAny(String... fragments) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            synchronized (log) {
+                if (log.stream().anyMatch(l -> java.util.Arrays.stream(fragments).anyMatch(l::contains))) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("server log lacks any of " + java.util.Arrays.toString(fragments) + ": " + log);
+    }
+
     private static LinkClosedException refusedClient(TlsClientSpec spec) {
         Throwable t;
         try {
@@ -153,15 +165,18 @@ class TlsRefusalTest {
         LinkClosedException e = refusedClient(spec().withIdentityFiles(pki.foreignDir.resolve("source.crt"),
                 pki.foreignDir.resolve("source.key")));
         assertEquals(CloseReason.Code.AUTHENTICATION_FAILED, e.reason().code(), e.getMessage());
+        assertTrue(e.getMessage().contains("refusing this side's certificate"), e.getMessage());
         // the server names its CAs in the certificate request, so a client holding only a
         // foreign certificate usually sends none; either way the handshake fails
         assertLogged("TLS handshake failed");
+        assertLoggedAny("the client sent no certificate", "is not signed by a CA in");
     }
 
     @Test
     void clientWithAnExpiredCertificateIsRefused() throws Exception {
         LinkClosedException e = refusedClient(spec().withIdentityFiles(pki.cert("expired"), pki.key("expired")));
         assertEquals(CloseReason.Code.AUTHENTICATION_FAILED, e.reason().code(), e.getMessage());
+        assertTrue(e.getMessage().contains("refusing this side's certificate (expired"), e.getMessage());
         assertLogged("the client certificate 'CN=expired' expired on");
     }
 
@@ -178,7 +193,7 @@ class TlsRefusalTest {
             byte[] got = exchange(s, new byte[0]);
             assertEquals(0, got.length, "server sent application data to a client without a certificate");
         }
-        assertLogged("TLS handshake failed");
+        assertLogged("TLS handshake failed: the client sent no certificate");
     }
 
     // ------------------------------------------------------------ hostile authenticated peers
