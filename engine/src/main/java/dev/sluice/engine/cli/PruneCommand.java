@@ -4,7 +4,6 @@ import dev.sluice.engine.config.DurationSyntax;
 import dev.sluice.engine.json.JsonWriter;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.LocalRepositorySpec;
-import dev.sluice.engine.config.RetentionSpec;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.gc.GcOptions;
 import dev.sluice.engine.gc.GcResult;
@@ -111,7 +110,7 @@ final class PruneCommand implements Command {
                     throw new UsageException("job " + job.name() + ": only local repositories can be pruned for now");
                 }
                 byRepository.computeIfAbsent(local.path(), k -> new ArrayList<>())
-                        .add(new Pruner.Scope(job.name(), host, policyOf(job.retention())));
+                        .add(new Pruner.Scope(job.name(), host, RetentionPolicy.of(job.retention())));
             }
             if (byRepository.isEmpty()) {
                 throw new UsageException("none of the selected jobs has a retention block; nothing to prune");
@@ -151,11 +150,6 @@ final class PruneCommand implements Command {
         List<String> all = new ArrayList<>(COUNT_OPTIONS);
         all.add("--keep-within");
         return all;
-    }
-
-    private static RetentionPolicy policyOf(RetentionSpec r) {
-        return new RetentionPolicy(r.keepLast(), r.keepHourly(), r.keepDaily(), r.keepWeekly(), r.keepMonthly(),
-                r.keepYearly(), r.keepWithin());
     }
 
     private static RetentionPolicy policyOf(Arguments args) throws UsageException {

@@ -10,7 +10,6 @@ import dev.sluice.engine.job.Cancellation;
 import dev.sluice.engine.job.JobPlans;
 import dev.sluice.engine.job.JobStatus;
 import dev.sluice.engine.job.Workers;
-import dev.sluice.engine.gc.GcOptions;
 import dev.sluice.engine.repository.RepositoryLock;
 import dev.sluice.engine.retention.Pruner;
 import dev.sluice.engine.retention.RetentionPolicy;
@@ -36,15 +35,25 @@ public final class BackupJobRunner implements JobRunner {
     private final Clock clock;
     private final EventLog log;
     private final Map<String, String> env;
+    private final DaemonPruner pruner;
 
     /**
      * @param env the daemon's environment, for SLUICE_KEY_FILE / SLUICE_PASSWORD_FILE when a job names neither
      */
     public BackupJobRunner(Workers workers, Clock clock, EventLog log, Map<String, String> env) {
+        this(workers, clock, log, env, new DaemonPruner(log, null, clock, RepositoryLock.Owner.current()));
+    }
+
+    /**
+     * @param pruner applies the job's retention after a successful snapshot, and reports it
+     */
+    public BackupJobRunner(Workers workers, Clock clock, EventLog log, Map<String, String> env,
+            DaemonPruner pruner) {
         this.workers = workers;
         this.clock = clock;
         this.log = log;
         this.env = Map.copyOf(env);
+        this.pruner = pruner;
     }
 
     @Override
@@ -96,21 +105,12 @@ public final class BackupJobRunner implements JobRunner {
      */
     private String applyRetention(JobSpec job, SluiceConfig config, BackupJob.Plan plan, HookLog hookLog,
             List<RunReport.HookTime> hookTimes) {
-        var r = job.retention();
-        RetentionPolicy policy = new RetentionPolicy(r.keepLast(), r.keepHourly(), r.keepDaily(), r.keepWeekly(),
-                r.keepMonthly(), r.keepYearly(), r.keepWithin());
-        int status = JobStatus.OK;
-        String error = null;
-        try {
-            Pruner.Outcome pruned = Pruner.run(plan.target().repository(),
-                    List.of(new Pruner.Scope(job.name(), config.global().host(), policy)), GcOptions.DEFAULT,
-                    RepositoryLock.Owner.current(), clock);
-            log.info("prune.done", "job", job.name(), "bytes_freed", Long.toString(pruned.gc().bytesFreed()));
-        } catch (Exception e) {
-            status = JobStatus.of(e);
-            error = "retention failed: " + describe(e);
-            log.warn("prune.failed", "job", job.name(), "error", describe(e));
-        }
+        DaemonPruner.Result pruned = pruner.prune(plan.target().repository(), "local",
+                List.of(new Pruner.Scope(job.name(), config.global().host(), RetentionPolicy.of(job.retention()))),
+                "snapshot");
+        int status = pruned.status();
+        // a busy lock (another prune, a check) only defers the prune to the next snapshot or retention schedule
+        String error = pruned.deferred() ? null : pruned.error();
         List<HookDefinition> pruneHooks = plan.hooks().stream().filter(h -> h.point() == HookPoint.PRUNE_POST).toList();
         if (!pruneHooks.isEmpty()) {
             HookSession session = new HookSession(new HookRunner(workers.io(), hookLog), hookLog, pruneHooks,

@@ -6,6 +6,7 @@ import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.job.Workers;
 import dev.sluice.engine.protocol.SinkServer;
+import dev.sluice.engine.repository.RepositoryLock;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -88,9 +89,13 @@ public final class DaemonLauncher {
                     runLog.finished(job, s, e, r);
                 }
             };
+            DaemonPruner pruner = new DaemonPruner(log, metrics, clock, RepositoryLock.Owner.current());
             JobSlot.Context context = new JobSlot.Context(clock, timer, jobThreads,
-                    new BackupJobRunner(workers, clock, log, env), listeners, new Random());
-            daemon[0] = new Daemon(config, () -> ConfigLoader.load(configFile), context,
+                    new BackupJobRunner(workers, clock, log, env, pruner), listeners, new Random());
+            // a job's retention.schedule runs in a slot JOB:prune of its own, logged like a job
+            JobSlot.Context pruneContext = new JobSlot.Context(clock, timer, jobThreads, new PruneJobRunner(pruner),
+                    new RunLog(log), new Random());
+            daemon[0] = new Daemon(config, () -> ConfigLoader.load(configFile), context, pruneContext,
                     job -> lastRun(job, daemon[0].config(), log), log);
 
             MetricsServer metricsServer = config.global().metrics().equals("off") ? null
@@ -105,7 +110,15 @@ public final class DaemonLauncher {
             }
             if (config.global().sink() != null) {
                 // The listener and the sink's clients are read once at start; a reload does not change them.
-                SinkServer sink = TlsSinkService.sinkServer(config.global().sink(), clock, sinkIo);
+                SinkServer.SessionListener ended = SinkServer.SessionListener.NONE;
+                if (!config.global().sink().retention().isEmpty()) {
+                    // stopped after the listeners (services stop in reverse order), finishing a prune in progress
+                    SinkRetention retention = SinkRetention.of(config.global().sink(), clock, timer, jobThreads,
+                            pruner, new Random());
+                    services.add(retention);
+                    ended = retention.listener();
+                }
+                SinkServer sink = TlsSinkService.sinkServer(config.global().sink(), clock, sinkIo, ended);
                 if (config.global().listenTls() != null) {
                     services.add(TlsSinkService.of(config.global(), sink));
                 }

@@ -47,6 +47,21 @@ public final class SinkServer {
     private final SinkPolicy policy;
     private final Clock clock;
     private final Scheduler io;
+    private final SessionListener listener;
+
+    /** Hears that a session ended and released its repository lock (the sink's retention listens). */
+    public interface SessionListener {
+        /** Does nothing. */
+        SessionListener NONE = (peer, job, committed) -> { };
+
+        /**
+         * Called once per session, on an I/O thread, after its lock is released; must not block or throw.
+         *
+         * @param job the session's job, or null when it never opened one
+         * @param committed how many snapshots the session added
+         */
+        void ended(PeerIdentity peer, String job, int committed);
+    }
 
     /**
      * @param repositoryRoot the sink's repository (initialised beforehand)
@@ -54,6 +69,12 @@ public final class SinkServer {
      * @param io             where repository I/O runs (never the link's event loop)
      */
     public SinkServer(Path repositoryRoot, SinkPolicy policy, Clock clock, Scheduler io) {
+        this(repositoryRoot, policy, clock, io, SessionListener.NONE);
+    }
+
+    /** @param listener told when each session has ended (e.g. to prune what it added) */
+    public SinkServer(Path repositoryRoot, SinkPolicy policy, Clock clock, Scheduler io, SessionListener listener) {
+        this.listener = listener;
         this.repositoryRoot = repositoryRoot;
         this.policy = policy;
         this.clock = clock;
@@ -114,6 +135,7 @@ public final class SinkServer {
         private byte[] lastRef;
         private Set<BlobId> ownTreeBlobs;
         private boolean closed;
+        private int committed;
         volatile CloseReason ending;
 
         Session(Link link) throws IOException {
@@ -292,6 +314,7 @@ public final class SinkServer {
                     sent.dirs(), sent.bytes(), sent.addedBytes(), sent.addedBlobs(), sent.refs(),
                     sent.sealedPayload());
             SnapshotId id = sink.commit(stored);
+            committed++;
             ownTreeBlobs = null;
             return new Out(MessageType.COMMITTED, CommitCodec.committed(c.requestId(), id));
         }
@@ -336,6 +359,7 @@ public final class SinkServer {
                 throw new UncheckedIOException("closing the sink session of peer '" + peer.name()
                         + "' failed: " + e.getMessage(), e);
             }
+            listener.ended(peer, job, committed);
         }
     }
 }
