@@ -36,24 +36,27 @@ public final class BackupJobRunner implements JobRunner {
     private final EventLog log;
     private final Map<String, String> env;
     private final DaemonPruner pruner;
+    private final RepositoryGate gate;
 
     /**
      * @param env the daemon's environment, for SLUICE_KEY_FILE / SLUICE_PASSWORD_FILE when a job names neither
      */
     public BackupJobRunner(Workers workers, Clock clock, EventLog log, Map<String, String> env) {
-        this(workers, clock, log, env, new DaemonPruner(log, null, clock, RepositoryLock.Owner.current()));
+        this(workers, clock, log, env, new RepositoryGate(), null);
     }
 
     /**
-     * @param pruner applies the job's retention after a successful snapshot, and reports it
+     * @param gate    shared with the daemon's prunes: a backup of a local repository waits for a prune of it
+     * @param metrics where the prune after each snapshot is counted, or null
      */
-    public BackupJobRunner(Workers workers, Clock clock, EventLog log, Map<String, String> env,
-            DaemonPruner pruner) {
+    public BackupJobRunner(Workers workers, Clock clock, EventLog log, Map<String, String> env, RepositoryGate gate,
+            Metrics metrics) {
         this.workers = workers;
         this.clock = clock;
         this.log = log;
         this.env = Map.copyOf(env);
-        this.pruner = pruner;
+        this.gate = gate;
+        this.pruner = new DaemonPruner(log, metrics, clock, RepositoryLock.Owner.current(), gate);
     }
 
     @Override
@@ -68,10 +71,11 @@ public final class BackupJobRunner implements JobRunner {
         HookLog hookLog = hookLog();
         BackupJob backup = new BackupJob(workers, clock, new HookRunner(workers.io(), hookLog), hookLog);
         BackupStats[] live = new BackupStats[1];
-        BackupJob.Outcome outcome = backup.run(plan, stats -> {
+        Supplier<BackupJob.Outcome> run = () -> backup.run(plan, stats -> {
             live[0] = stats;
             progress.accept(() -> progressOf(stats));
         }, cancellation);
+        BackupJob.Outcome outcome = plan.sink() != null ? run.get() : gate.backup(plan.target().repository(), run);
         BackupStats stats = outcome.result() != null ? outcome.result().stats() : live[0];
         List<RunReport.HookTime> hooks = new ArrayList<>();
         for (HookResult h : outcome.hooks()) {

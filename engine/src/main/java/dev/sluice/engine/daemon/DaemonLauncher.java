@@ -89,9 +89,11 @@ public final class DaemonLauncher {
                     runLog.finished(job, s, e, r);
                 }
             };
-            DaemonPruner pruner = new DaemonPruner(log, metrics, clock, RepositoryLock.Owner.current());
+            // backups wait for a prune of their repository in this daemon; prunes finding a backup are deferred
+            RepositoryGate gate = new RepositoryGate();
+            DaemonPruner pruner = new DaemonPruner(log, metrics, clock, RepositoryLock.Owner.current(), gate);
             JobSlot.Context context = new JobSlot.Context(clock, timer, jobThreads,
-                    new BackupJobRunner(workers, clock, log, env, pruner), listeners, new Random());
+                    new BackupJobRunner(workers, clock, log, env, gate, metrics), listeners, new Random());
             // a job's retention.schedule runs in a slot JOB:prune of its own, logged like a job
             JobSlot.Context pruneContext = new JobSlot.Context(clock, timer, jobThreads, new PruneJobRunner(pruner),
                     new RunLog(log), new Random());

@@ -32,11 +32,19 @@ public final class DaemonPruner {
     private final Metrics metrics;
     private final Clock clock;
     private final RepositoryLock.Owner owner;
+    private final RepositoryGate gate;
+
+    /** A pruner with a gate of its own (no backups of this daemon to wait for). */
+    public DaemonPruner(EventLog log, Metrics metrics, Clock clock, RepositoryLock.Owner owner) {
+        this(log, metrics, clock, owner, new RepositoryGate());
+    }
 
     /**
      * @param metrics where the {@code sluice_prune_*} series go, or null for none
+     * @param gate    shared with the daemon's backups: a prune finding one of them running is deferred
      */
-    public DaemonPruner(EventLog log, Metrics metrics, Clock clock, RepositoryLock.Owner owner) {
+    public DaemonPruner(EventLog log, Metrics metrics, Clock clock, RepositoryLock.Owner owner, RepositoryGate gate) {
+        this.gate = gate;
         this.log = log;
         this.metrics = metrics;
         this.clock = clock;
@@ -65,14 +73,26 @@ public final class DaemonPruner {
      * @param trigger why it runs: {@code snapshot}, {@code schedule}, {@code session}, {@code control}
      */
     public Result prune(Path repository, String peer, List<Pruner.Scope> scopes, String trigger) {
-        Instant start = clock.instant();
         String jobs = String.join(",", scopes.stream().map(s -> s.job() == null ? "*" : s.job()).toList());
+        return gate.prune(repository, () -> locked(repository, peer, scopes, trigger, jobs), () -> {
+            log.info("prune.deferred", "job", jobs, "peer", peer, "trigger", trigger, "repository", repository,
+                    "reason", "a backup of this repository is running in this daemon; trying again at the next"
+                            + " occasion");
+            count(scopes, peer, JobStatus.LOCKED);
+            return new Result(JobStatus.LOCKED, "a backup of " + repository + " is running", 0, 0, 0);
+        });
+    }
+
+    /** The gate is ours; now the repository lock. */
+    private Result locked(Path repository, String peer, List<Pruner.Scope> scopes, String trigger, String jobs) {
+        Instant start = clock.instant();
         Pruner.Outcome outcome;
         try {
             outcome = Pruner.run(repository, scopes, GcOptions.DEFAULT, owner, clock);
         } catch (RepositoryLockedException e) {
             log.info("prune.deferred", "job", jobs, "peer", peer, "trigger", trigger, "repository", repository,
-                    "reason", "the repository is locked; trying again at the next occasion", "detail", e.getMessage());
+                    "reason", "the repository is locked; trying again at the next occasion", "detail",
+                    e.getMessage());
             count(scopes, peer, JobStatus.LOCKED);
             return new Result(JobStatus.LOCKED, describe(e), 0, 0, 0);
         } catch (Exception e) {
