@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.engine.repository.Repository;
+import dev.sluice.engine.repository.RepositoryLayout;
+import dev.sluice.engine.repository.RepositoryLock;
 import dev.sluice.engine.repository.SnapshotId;
 import dev.sluice.engine.repository.SnapshotRecord;
 import dev.sluice.transport.tls.CertificateAuthority;
@@ -131,6 +133,17 @@ class SinkRetentionIT {
                         Files.readString(LocalRepo.restored(target, src).resolve("v.txt")));
             }
             repo.check(true).expect(0);
+
+            // while the sink's repository is locked exclusively (a prune by another process), a push cannot open
+            // its session: the source's run fails with the sink's reason and stores nothing
+            try (RepositoryLock pruning = RepositoryLock.acquire(new RepositoryLayout(repo.repo()),
+                    RepositoryLock.Mode.EXCLUSIVE, new RepositoryLock.Owner("another-host", 4242),
+                    java.time.Clock.systemUTC())) {
+                CliRun refused = CliRun.of("backup", "-c", sourceConfig.toString(), "home");
+                assertTrue(refused.exit() != 0, refused.toString());
+                assertTrue(refused.err().contains("locked") || refused.err().contains("lock"), refused.toString());
+            }
+            assertEquals(2, snapshots(repo.repo(), "home").size());
         } finally {
             daemon.destroy();
             if (!daemon.waitFor(60, TimeUnit.SECONDS)) {
