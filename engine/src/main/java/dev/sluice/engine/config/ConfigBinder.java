@@ -267,6 +267,11 @@ final class ConfigBinder {
                 }
             }
         });
+        if (!(pruneSchedule instanceof ScheduleSpec.Manual) && retention.isEmpty() && clientSection.isPresent()) {
+            problems.at(sink.present("prune_schedule").orElseThrow().value(), sink.path("prune_schedule"),
+                    "prune_schedule is set but no client has a retention policy, so there is nothing to prune; give"
+                            + " a client 'retention' or 'job_retention'");
+        }
         if (problems.size() != before || repository.isEmpty() || clients.isEmpty()) {
             return Optional.empty();
         }

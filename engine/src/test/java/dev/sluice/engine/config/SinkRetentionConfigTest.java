@@ -73,6 +73,20 @@ class SinkRetentionConfigTest {
     }
 
     @Test
+    void aPruneScheduleNeedsAPolicy() {
+        assertEquals(List.of("t.yaml:6:21: global.sink.prune_schedule: prune_schedule is set but no client has a"
+                + " retention policy, so there is nothing to prune; give a client 'retention' or 'job_retention'"),
+                problems("""
+                global:
+                  listen: {stdinserver: {clients: [web-1]}}
+                  sink:
+                    repository: /srv/sluice/repo
+                    clients: {web-1: {jobs: [home]}}
+                    prune_schedule: every 1d
+                """));
+    }
+
+    @Test
     void mistakesNameTheirPlace() {
         assertEquals(List.of(
                 "t.yaml:7:21: global.sink.prune_schedule: invalid schedule 'daily'; expected 'manual', 'every"
