@@ -68,7 +68,7 @@ public final class BackupJobRunner implements JobRunner {
         } catch (IllegalArgumentException e) {
             return new RunReport(JobStatus.USAGE, null, Progress.NONE, e.getMessage(), false, List.of());
         }
-        HookLog hookLog = hookLog();
+        HookLog hookLog = hookLog(log);
         BackupJob backup = new BackupJob(workers, clock, new HookRunner(workers.io(), hookLog), hookLog);
         BackupStats[] live = new BackupStats[1];
         Supplier<BackupJob.Outcome> run = () -> backup.run(plan, stats -> {
@@ -115,16 +115,25 @@ public final class BackupJobRunner implements JobRunner {
         int status = pruned.status();
         // a busy lock (another prune, a check) only defers the prune to the next snapshot or retention schedule
         String error = pruned.deferred() ? null : pruned.error();
-        List<HookDefinition> pruneHooks = plan.hooks().stream().filter(h -> h.point() == HookPoint.PRUNE_POST).toList();
-        if (!pruneHooks.isEmpty()) {
-            HookSession session = new HookSession(new HookRunner(workers.io(), hookLog), hookLog, pruneHooks,
-                    HookContext.of(job.name(), HookContext.Role.SINK, plan.workingDirectory()));
-            session.exit(HookPoint.PRUNE_POST, status, null).block();
-            for (HookResult h : session.results()) {
-                hookTimes.add(new RunReport.HookTime(h.point().id(), h.duration(), h.ok()));
-            }
-        }
+        hookTimes.addAll(prunePost(job.name(), plan.hooks(), plan.workingDirectory(), status, workers.io(), hookLog));
         return error;
+    }
+
+    /** Runs the {@code prune.post} hooks among {@code hooks} (on the sink side) with the prune's status. */
+    static List<RunReport.HookTime> prunePost(String job, List<HookDefinition> hooks, Path workingDirectory,
+            int status, reactor.core.scheduler.Scheduler io, HookLog hookLog) {
+        List<HookDefinition> pruneHooks = hooks.stream().filter(h -> h.point() == HookPoint.PRUNE_POST).toList();
+        if (pruneHooks.isEmpty()) {
+            return List.of();
+        }
+        HookSession session = new HookSession(new HookRunner(io, hookLog), hookLog, pruneHooks,
+                HookContext.of(job, HookContext.Role.SINK, workingDirectory));
+        session.exit(HookPoint.PRUNE_POST, status, null).block();
+        List<RunReport.HookTime> times = new ArrayList<>();
+        for (HookResult h : session.results()) {
+            times.add(new RunReport.HookTime(h.point().id(), h.duration(), h.ok()));
+        }
+        return times;
     }
 
     private static String describe(Throwable t) {
@@ -143,7 +152,8 @@ public final class BackupJobRunner implements JobRunner {
     }
 
 
-    private HookLog hookLog() {
+    /** Hook output and ends as daemon log lines. */
+    static HookLog hookLog(EventLog log) {
         return new HookLog() {
             @Override
             public void output(HookContext context, HookDefinition hook, Stream stream, String line) {

@@ -95,7 +95,7 @@ public final class DaemonLauncher {
             JobSlot.Context context = new JobSlot.Context(clock, timer, jobThreads,
                     new BackupJobRunner(workers, clock, log, env, gate, metrics), listeners, new Random());
             // a job's retention.schedule runs in a slot JOB:prune of its own, logged like a job
-            JobSlot.Context pruneContext = new JobSlot.Context(clock, timer, jobThreads, new PruneJobRunner(pruner),
+            JobSlot.Context pruneContext = new JobSlot.Context(clock, timer, jobThreads, new PruneJobRunner(pruner, workers.io(), log),
                     new RunLog(log), new Random());
             daemon[0] = new Daemon(config, () -> ConfigLoader.load(configFile), context, pruneContext,
                     job -> lastRun(job, daemon[0].config(), log), log);

@@ -59,7 +59,8 @@ public final class JobPlans {
                 job.compression().algorithm(), job.compression().level(), hooks, workingDirectory);
     }
 
-    private static List<HookDefinition> hooks(JobSpec job) {
+    /** The job's hooks as the hook runner takes them (paths absolute). */
+    public static List<HookDefinition> hooks(JobSpec job) {
         List<HookDefinition> out = new ArrayList<>();
         for (HookSpec h : job.hooks()) {
             try {

@@ -15,7 +15,9 @@ import dev.sluice.engine.retention.SnapshotFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,11 +49,13 @@ class DaemonPruneScheduleTest {
                     paths: [/src]
                     repository: {path: %s}
                     %s
+                    hooks:
+                      - {point: prune.post, path: %s}
                   - name: etc
                     paths: [/etc]
                     repository: {path: %s}
                     retention: {keep_last: 1}
-                """.formatted(repo, homeRetention, repo);
+                """.formatted(repo, homeRetention, dir.resolve("prune-post"), repo);
     }
 
     private static SluiceConfig config(String text) throws Exception {
@@ -61,6 +65,10 @@ class DaemonPruneScheduleTest {
     @Test
     void pruneRunsOnItsOwnScheduleWithoutBackupsAndWaitsForABusyLock() throws Exception {
         Path repo = dir.resolve("repo");
+        Path hookLog = dir.resolve("hook.log");
+        Path hook = Files.writeString(dir.resolve("prune-post"),
+                "#!/bin/sh\necho \"$SLUICE_HOOK $1 $SLUICE_ROLE\" >> " + hookLog + "\n");
+        Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
         Repository.init(repo, RepositorySettings.createDefault(Clock.systemUTC(), new SecureRandom())).close();
         SnapshotFixture fixture = new SnapshotFixture(7);
         for (int i = 1; i <= 10; i++) {
@@ -83,7 +91,7 @@ class DaemonPruneScheduleTest {
         JobSlot.Context context = new JobSlot.Context(clock, vts, Schedulers.immediate(), noBackups, new RunLog(log),
                 new Random(1));
         JobSlot.Context pruneContext = new JobSlot.Context(clock, vts, Schedulers.immediate(),
-                new PruneJobRunner(pruner), new RunLog(log), new Random(1));
+                new PruneJobRunner(pruner, Schedulers.boundedElastic(), log), new RunLog(log), new Random(1));
         AtomicReference<String> file = new AtomicReference<>(
                 yaml(repo, "retention: {keep_last: 3, schedule: every 6h}"));
         Daemon daemon = new Daemon(config(file.get()), () -> config(file.get()), context, pruneContext,
@@ -105,6 +113,7 @@ class DaemonPruneScheduleTest {
         assertEquals(4, SnapshotFixture.times(repo).get("home@other-host").size(), "another host's are not judged");
         assertEquals(4, SnapshotFixture.times(repo).get("etc@h").size(), "etc has no schedule: untouched");
         assertEquals(JobStatus.OK, view(daemon, "home:prune").last().report().status());
+        assertEquals(List.of("prune.post 0 sink"), Files.readAllLines(hookLog), "prune.post after the prune");
         String text = events.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("prune.scope job=home peer=local trigger=schedule policy=\"last 3\" kept=3"
                 + " removed=7"), text);
@@ -128,6 +137,8 @@ class DaemonPruneScheduleTest {
         }
         vts.advanceTimeBy(Duration.ofHours(6));
         assertEquals(3, SnapshotFixture.times(repo).get("home@h").size(), "the next slot prunes");
+        assertEquals(List.of("prune.post 0 sink", "prune.post 11 sink", "prune.post 0 sink"),
+                Files.readAllLines(hookLog), "prune.post gets each prune's status");
 
         // a prune slot can be woken like a job
         fixture.add(repo, "home", "h", clock.instant());
