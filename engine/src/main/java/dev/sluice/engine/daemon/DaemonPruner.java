@@ -88,7 +88,8 @@ public final class DaemonPruner {
         Instant start = clock.instant();
         Pruner.Outcome outcome;
         try {
-            outcome = Pruner.run(repository, scopes, GcOptions.DEFAULT, owner, clock);
+            // frequent automatic prunes skip the repository-wide collection when no snapshot expires
+            outcome = Pruner.run(repository, scopes, GcOptions.DEFAULT, owner, clock, Pruner.Collect.WHEN_FORGETTING);
         } catch (RepositoryLockedException e) {
             log.info("prune.deferred", "job", jobs, "peer", peer, "trigger", trigger, "repository", repository,
                     "reason", "the repository is locked; trying again at the next occasion", "detail",
@@ -124,7 +125,8 @@ public final class DaemonPruner {
         Instant end = clock.instant();
         long ms = Duration.between(start, end).toMillis();
         log.info("prune.done", "job", jobs, "peer", peer, "trigger", trigger, "kept", keptTotal,
-                "removed", removedTotal, "bytes_freed", outcome.gc().bytesFreed(),
+                "removed", removedTotal, "gc", outcome.collected() ? "done" : "skipped",
+                "bytes_freed", outcome.gc().bytesFreed(),
                 "packs_deleted", outcome.gc().packsDeleted(), "packs_rewritten", outcome.gc().packsRewritten(),
                 "ms", ms);
         if (metrics != null) {

@@ -118,7 +118,7 @@ class DaemonPruneScheduleTest {
         assertTrue(text.contains("prune.scope job=home peer=local trigger=schedule policy=\"last 3\" kept=3"
                 + " removed=7"), text);
         assertTrue(text.lines().anyMatch(l -> l.contains("prune.done job=home") && l.contains("kept=3")
-                && l.contains("removed=7") && l.matches(".*bytes_freed=[1-9][0-9]*.*")), text);
+                && l.contains("removed=7 gc=done") && l.matches(".*bytes_freed=[1-9][0-9]*.*")), text);
         assertEquals(3.0, metrics.value("sluice_prune_snapshots_kept", "job", "home", "peer", "local"));
         assertEquals(7.0, metrics.value("sluice_prune_snapshots_removed_total", "job", "home", "peer", "local"));
         assertTrue(metrics.value("sluice_prune_bytes_freed_total", "repository", repo.toString()) > 0);
@@ -145,6 +145,14 @@ class DaemonPruneScheduleTest {
         assertEquals(0, daemon.run("home:prune").orElseThrow().block(Duration.ofSeconds(30)));
         assertEquals(3, SnapshotFixture.times(repo).get("home@h").size());
 
+        // nothing expires: the automatic prune only plans, and leaves every file (the index too) as it was
+        List<String> files = files(repo);
+        assertEquals(0, daemon.run("home:prune").orElseThrow().block(Duration.ofSeconds(30)));
+        assertEquals(files, files(repo));
+        String lastDone = events.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("prune.done"))
+                .reduce((a, b) -> b).orElseThrow();
+        assertTrue(lastDone.contains("kept=3 removed=0 gc=skipped bytes_freed=0"), lastDone);
+
         // reload: without a schedule the slot goes away; with one it comes back
         file.set(yaml(repo, "retention: {keep_last: 3}"));
         assertTrue(daemon.reload().accepted());
@@ -155,6 +163,13 @@ class DaemonPruneScheduleTest {
         vts.advanceTimeBy(Duration.ofDays(1));
         assertEquals(2, SnapshotFixture.times(repo).get("home@h").size(), "the reloaded policy ran at 03:00");
         vts.dispose();
+    }
+
+    private static List<String> files(Path repo) throws java.io.IOException {
+        try (var walk = Files.walk(repo)) {
+            return walk.filter(Files::isRegularFile).map(p -> repo.relativize(p).toString())
+                    .filter(p -> !p.startsWith("locks")).sorted().toList();
+        }
     }
 
     private static JobSlot.View view(Daemon daemon, String name) {
