@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import reactor.core.scheduler.Scheduler;
 
 /** Runs a configured backup job with its hooks through {@link BackupJob}, logging file problems and hook output. */
 public final class BackupJobRunner implements JobRunner {
@@ -121,7 +122,7 @@ public final class BackupJobRunner implements JobRunner {
 
     /** Runs the {@code prune.post} hooks among {@code hooks} (on the sink side) with the prune's status. */
     static List<RunReport.HookTime> prunePost(String job, List<HookDefinition> hooks, Path workingDirectory,
-            int status, reactor.core.scheduler.Scheduler io, HookLog hookLog) {
+            int status, Scheduler io, HookLog hookLog) {
         List<HookDefinition> pruneHooks = hooks.stream().filter(h -> h.point() == HookPoint.PRUNE_POST).toList();
         if (pruneHooks.isEmpty()) {
             return List.of();

@@ -3,6 +3,7 @@ package dev.sluice.engine.daemon;
 import dev.sluice.engine.config.ConfigException;
 import dev.sluice.engine.config.ConfigProblem;
 import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.ScheduleSpec;
 import dev.sluice.engine.config.SluiceConfig;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +34,9 @@ public final class Daemon {
             problems = List.copyOf(problems);
         }
     }
+
+    /** What a job's prune slot name adds to the job name. */
+    private static final String PRUNE_SUFFIX = ":prune";
 
     private final JobSlot.Context context;
     private final Callable<SluiceConfig> loader;
@@ -89,11 +93,9 @@ public final class Daemon {
         return job + PRUNE_SUFFIX;
     }
 
-    private static final String PRUNE_SUFFIX = ":prune";
-
     private boolean prunesOnSchedule(JobSpec job) {
         return pruneContext != null && job.retention() != null
-                && !(job.retention().schedule() instanceof dev.sluice.engine.config.ScheduleSpec.Manual);
+                && !(job.retention().schedule() instanceof ScheduleSpec.Manual);
     }
 
     /**
