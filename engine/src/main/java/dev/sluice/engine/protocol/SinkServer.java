@@ -7,6 +7,7 @@ import dev.sluice.engine.repository.RefsIterator;
 import dev.sluice.engine.repository.Repository;
 import dev.sluice.engine.repository.RepositoryLayout;
 import dev.sluice.engine.repository.RepositoryLock;
+import dev.sluice.engine.repository.RepositoryLockedException;
 import dev.sluice.engine.repository.SnapshotId;
 import dev.sluice.engine.repository.SnapshotRecord;
 import dev.sluice.engine.retention.SnapshotRateLimitException;
@@ -33,6 +34,7 @@ import java.util.Set;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
 
 /**
  * The sink side of a push: serves one authenticated peer over a {@link Link} with append-only operations on a
@@ -42,6 +44,12 @@ import reactor.core.scheduler.Scheduler;
 public final class SinkServer {
     /** How long the sink waits, after a fatal ERROR, for the source to close before it closes the link itself. */
     public static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+    /**
+     * How long a new session waits for the repository's shared lock while another process or the sink's retention
+     * holds it exclusively (a prune), polling every {@link #LOCK_POLL}, before the session is refused.
+     */
+    public static final Duration LOCK_WAIT = Duration.ofSeconds(60);
+    static final Duration LOCK_POLL = Duration.ofMillis(250);
 
     private final Path repositoryRoot;
     private final SinkPolicy policy;
@@ -88,7 +96,10 @@ public final class SinkServer {
      */
     public Mono<CloseReason> serve(Link link) {
         return Mono.usingWhen(
-                Mono.fromCallable(() -> new Session(link)).subscribeOn(io),
+                Mono.fromCallable(() -> new Session(link)).subscribeOn(io)
+                        .retryWhen(Retry.fixedDelay(LOCK_WAIT.toMillis() / LOCK_POLL.toMillis(), LOCK_POLL)
+                                .filter(RepositoryLockedException.class::isInstance).scheduler(io)
+                                .onRetryExhaustedThrow((spec, signal) -> signal.failure())),
                 s -> link.send(link.receive().map(Received::of).publishOn(io, 16).concatMap(s::handle)
                                 .takeUntil(f -> s.ending != null))
                         .onErrorResume(LinkClosedException.class, e -> Mono.empty())

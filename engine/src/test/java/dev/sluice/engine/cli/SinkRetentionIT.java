@@ -134,15 +134,21 @@ class SinkRetentionIT {
             }
             repo.check(true).expect(0);
 
-            // while the sink's repository is locked exclusively (a prune by another process), a push cannot open
-            // its session: the source's run fails with the sink's reason and stores nothing
+            // while the sink's repository is locked exclusively (a prune by another process), a push waits for it
+            Process waiting;
+            long accepted = Files.readString(stderr).lines().filter(l -> l.contains("accepted client")).count();
             try (RepositoryLock pruning = RepositoryLock.acquire(new RepositoryLayout(repo.repo()),
                     RepositoryLock.Mode.EXCLUSIVE, new RepositoryLock.Owner("another-host", 4242),
                     java.time.Clock.systemUTC())) {
-                CliRun refused = CliRun.of("backup", "-c", sourceConfig.toString(), "home");
-                assertTrue(refused.exit() != 0, refused.toString());
-                assertTrue(refused.err().contains("locked") || refused.err().contains("lock"), refused.toString());
+                waiting = SluiceProcess.builder(Map.of(), SluiceProcess.command(List.of(), List.of(), "backup", "-c",
+                        sourceConfig.toString(), "home"), dir.resolve("waiting-log")).start();
+                awaitLines(daemon, stderr, l -> l.contains("accepted client"), (int) accepted + 1);
+                Thread.sleep(1000); // the sink tries the lock a few times meanwhile
+                assertTrue(waiting.isAlive(), "the push ended while the sink's repository was locked");
             }
+            assertTrue(waiting.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, waiting.exitValue(), Files.readString(dir.resolve("waiting-log/stderr")));
+            awaitLines(daemon, stderr, l -> l.contains("prune.done job=home peer=sink trigger=session"), 5);
             assertEquals(2, snapshots(repo.repo(), "home").size());
         } finally {
             daemon.destroy();

@@ -23,6 +23,7 @@ import dev.sluice.transport.local.LocalLinks;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +75,9 @@ class SinkRetentionPushTest {
 
     private void push(SinkServer server, String identity, String job) throws IOException {
         LocalLinks.Pair p = LocalLinks.pair(new PeerIdentity("sink"), new PeerIdentity(identity));
-        Mono<CloseReason> served = server.serve(p.second()).cache();
+        // as the TLS and stdinserver listeners do: a session that fails to open closes the link
+        Mono<CloseReason> served = server.serve(p.second()).doOnError(e -> p.second().close(
+                CloseReason.of(CloseReason.Code.APPLICATION_ERROR, String.valueOf(e.getMessage())))).cache();
         served.subscribe(r -> { }, e -> { });
         h.push(p.first(), job);
         // the session's end (and with an immediate worker, its prune) completes before serve does
@@ -83,6 +87,29 @@ class SinkRetentionPushTest {
     private List<Instant> times(String identity, String job) throws IOException {
         return h.snapshots().stream().filter(s -> s.host().equals(identity) && s.job().equals(job))
                 .map(SnapshotRecord::time).sorted().toList();
+    }
+
+    @Test
+    void aSessionArrivingDuringAPruneWaitsForItInsteadOfFailing() throws Exception {
+        h = new PushHarness(dir);
+        CompletableFuture<Void> pushed;
+        try (RepositoryLock pruning = RepositoryLock.acquire(new RepositoryLayout(h.repoRoot),
+                RepositoryLock.Mode.EXCLUSIVE, new RepositoryLock.Owner("another-process", 99), Clock.systemUTC())) {
+            pushed = CompletableFuture.runAsync(() -> {
+                try {
+                    push(h.server, "web-1", "home");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            // without the wait the session would be refused at once and the push would fail within milliseconds
+            Thread.sleep(SinkServer.LOCK_POLL.toMillis() * 4);
+            assertFalse(pushed.isDone(), "the push ended while the repository was locked: " + pushed);
+            assertEquals(0, h.snapshots().size());
+        }
+        pushed.get(60, TimeUnit.SECONDS);
+        assertEquals(1, times("web-1", "home").size());
+        h.restoreAndCompare(dir.resolve("restore"));
     }
 
     @Test
