@@ -29,7 +29,10 @@ import java.util.Random;
 /**
  * Prune of a synthetic repository (default 1,000 snapshots, 1,000,000 blobs of 64 fake sealed bytes; garbage
  * collection never decrypts, so no key is involved): measures the wall time and the peak heap of the prune.
- * Run: {@code java -cp benchmarks.jar dev.sluice.benchmark.PruneBenchmark DIR [snapshots] [blobs] [keep]}.
+ * Run: {@code java -cp benchmarks.jar dev.sluice.benchmark.PruneBenchmark DIR [snapshots] [blobs] [keep] [MODE]},
+ * where MODE is {@code all} (default: build, then prune in the same process), {@code build} (only build
+ * {@code DIR/repo}) or {@code prune} (only prune an existing {@code DIR/repo}, so that the process's peak resident
+ * memory, e.g. from {@code /usr/bin/time -v}, is the prune's own).
  */
 public final class PruneBenchmark {
     private PruneBenchmark() {}
@@ -39,13 +42,25 @@ public final class PruneBenchmark {
         int snapshots = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         int blobs = args.length > 2 ? Integer.parseInt(args[2]) : 1_000_000;
         int keep = args.length > 3 ? Integer.parseInt(args[3]) : 100;
-        Path root = dir.resolve("repo");
-        if (Files.exists(root)) {
-            throw new IllegalArgumentException(root + " exists; give an empty directory");
+        String mode = args.length > 4 ? args[4] : "all";
+        if (!List.of("all", "build", "prune").contains(mode)) {
+            throw new IllegalArgumentException("unknown mode '" + mode + "'; expected all, build or prune");
         }
-        long t0 = System.nanoTime();
-        build(root, snapshots, blobs);
-        System.out.printf("built %d snapshots, %d blobs in %.1f s%n", snapshots, blobs, (System.nanoTime() - t0) / 1e9);
+        Path root = dir.resolve("repo");
+        if (!mode.equals("prune")) {
+            if (Files.exists(root)) {
+                throw new IllegalArgumentException(root + " exists; give an empty directory");
+            }
+            long t0 = System.nanoTime();
+            build(root, snapshots, blobs);
+            System.out.printf("built %d snapshots, %d blobs in %.1f s%n", snapshots, blobs,
+                    (System.nanoTime() - t0) / 1e9);
+            if (mode.equals("build")) {
+                return;
+            }
+        } else if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException(root + " does not exist; build it first with mode build");
+        }
 
         System.gc();
         List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()

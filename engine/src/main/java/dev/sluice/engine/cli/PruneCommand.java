@@ -4,7 +4,7 @@ import dev.sluice.engine.config.DurationSyntax;
 import dev.sluice.engine.json.JsonWriter;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.LocalRepositorySpec;
-import dev.sluice.engine.config.RetentionSpec;
+import dev.sluice.engine.config.SinkSpec;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.gc.GcOptions;
 import dev.sluice.engine.gc.GcResult;
@@ -57,7 +57,9 @@ final class PruneCommand implements Command {
                 each of the N most recent hours/days/ISO weeks/months/years (UTC) that hold a
                 snapshot is kept, counting back from the newest snapshot, not from now.
 
-                Keep options (at least one; with -c, each job's retention block is used):
+                Keep options (at least one; with -c, each job's retention block is used, and
+                without JOB arguments also the sink's policies per client identity and job,
+                global.sink.clients.ID.retention / job_retention, on global.sink.repository):
                   --keep-last N        the N newest snapshots
                   --keep-hourly N      the newest snapshot of each of the last N hours with one
                   --keep-daily N       ... days
@@ -113,11 +115,23 @@ final class PruneCommand implements Command {
                 // a pull job's snapshots are filed under the source's job and identity
                 byRepository.computeIfAbsent(local.path(), k -> new ArrayList<>())
                         .add(job.source() != null
-                                ? new Pruner.Scope(job.source().job(), job.source().peer(), policyOf(job.retention()))
-                                : new Pruner.Scope(job.name(), host, policyOf(job.retention())));
+                                ? new Pruner.Scope(job.source().job(), job.source().peer(),
+                                        RetentionPolicy.of(job.retention()))
+                                : new Pruner.Scope(job.name(), host, RetentionPolicy.of(job.retention())));
+            }
+            SinkSpec sink = config.global().sink();
+            if (sink != null && wanted.isEmpty()) {
+                // a sink's client policies, each on that identity's snapshots of the job only
+                sink.retention().forEach((identity, jobs) -> jobs.forEach((job, spec) -> {
+                    if (host == null || host.equals(identity)) {
+                        byRepository.computeIfAbsent(sink.repository(), k -> new ArrayList<>())
+                                .add(new Pruner.Scope(job, identity, RetentionPolicy.of(spec)));
+                    }
+                }));
             }
             if (byRepository.isEmpty()) {
-                throw new UsageException("none of the selected jobs has a retention block; nothing to prune");
+                throw new UsageException("none of the selected jobs has a retention block (nor any sink client a"
+                        + " policy); nothing to prune");
             }
         } else {
             if (!args.positional().isEmpty()) {
@@ -154,11 +168,6 @@ final class PruneCommand implements Command {
         List<String> all = new ArrayList<>(COUNT_OPTIONS);
         all.add("--keep-within");
         return all;
-    }
-
-    private static RetentionPolicy policyOf(RetentionSpec r) {
-        return new RetentionPolicy(r.keepLast(), r.keepHourly(), r.keepDaily(), r.keepWeekly(), r.keepMonthly(),
-                r.keepYearly(), r.keepWithin());
     }
 
     private static RetentionPolicy policyOf(Arguments args) throws UsageException {

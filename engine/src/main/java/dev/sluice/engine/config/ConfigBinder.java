@@ -27,8 +27,9 @@ final class ConfigBinder {
     private static final List<String> LISTEN_KEYS = List.of("tls", "stdinserver");
     private static final List<String> LISTEN_STDIN_KEYS = List.of("clients");
     private static final List<String> LISTEN_TLS_KEYS = List.of("address", "ca", "cert", "key", "clients");
-    private static final List<String> SINK_KEYS = List.of("repository", "clients", "snapshot_rate_limit");
-    private static final List<String> SINK_CLIENT_KEYS = List.of("jobs");
+    private static final List<String> SINK_KEYS = List.of("repository", "clients", "snapshot_rate_limit",
+            "prune_schedule");
+    private static final List<String> SINK_CLIENT_KEYS = List.of("jobs", "retention", "job_retention");
     /** The keys that make a repository mapping remote; a mapping has at most one of them. */
     private static final List<String> REMOTE_REPOSITORY_KEYS = List.of("sink", "pull", "reverse_pull");
     private static final List<String> CONNECT_KEYS = List.of("tls", "ssh");
@@ -52,6 +53,9 @@ final class ConfigBinder {
     private static final List<String> COMPRESSION_KEYS = List.of("algorithm", "level");
     private static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_hourly", "keep_daily",
             "keep_weekly", "keep_monthly", "keep_yearly", "keep_within");
+    /** A job's retention block may also say when the daemon prunes the job by itself. */
+    private static final List<String> JOB_RETENTION_KEYS = List.of("keep_last", "keep_hourly", "keep_daily",
+            "keep_weekly", "keep_monthly", "keep_yearly", "keep_within", "schedule");
     private static final List<String> HOOK_KEYS = List.of("point", "path", "args", "timeout", "on_error", "async");
 
     private final Problems problems;
@@ -345,6 +349,8 @@ final class ConfigBinder {
         Optional<Path> repository = sink.required("repository", path);
         int perHour = sink.optional("snapshot_rate_limit", rateLimit()).orElse(SinkSpec.DEFAULT_SNAPSHOTS_PER_HOUR);
         Map<String, Set<String>> clients = new TreeMap<>();
+        Map<String, Map<String, RetentionSpec>> retention = new TreeMap<>();
+        ScheduleSpec pruneSchedule = sink.optional("prune_schedule", schedule()).orElse(ScheduleSpec.MANUAL);
         Optional<Section> clientSection = sink.section("clients", null);
         if (clientSection.isEmpty() && sink.present("clients").isEmpty()) {
             sink.missing("clients", "a mapping from identities to {jobs: [...]}");
@@ -368,13 +374,48 @@ final class ConfigBinder {
                 List<String> jobs = client.requiredList("jobs", jobName(), "a list of job names");
                 if (!jobs.isEmpty()) {
                     clients.put(entry.key(), new HashSet<>(jobs));
+                    Map<String, RetentionSpec> policies = clientRetention(client, jobs);
+                    if (!policies.isEmpty()) {
+                        retention.put(entry.key(), policies);
+                    }
                 }
             }
         });
+        if (!(pruneSchedule instanceof ScheduleSpec.Manual) && retention.isEmpty() && clientSection.isPresent()) {
+            problems.at(sink.present("prune_schedule").orElseThrow().value(), sink.path("prune_schedule"),
+                    "prune_schedule is set but no client has a retention policy, so there is nothing to prune; give"
+                            + " a client 'retention' or 'job_retention'");
+        }
         if (problems.size() != before || repository.isEmpty() || clients.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new SinkSpec(repository.get(), clients, perHour));
+        return Optional.of(new SinkSpec(repository.get(), clients, perHour, retention, pruneSchedule));
+    }
+
+    /**
+     * A sink client's policies per job: {@code retention} applies to each of its jobs, {@code job_retention}
+     * ({@code JOB: {keep_...}}) replaces it for the jobs it names, which must be among the client's jobs.
+     */
+    private Map<String, RetentionSpec> clientRetention(Section client, List<String> jobs) {
+        Map<String, RetentionSpec> policies = new TreeMap<>();
+        RetentionSpec all = retention(client, "retention", RETENTION_KEYS);
+        if (all != null) {
+            jobs.forEach(job -> policies.put(job, all));
+        }
+        client.section("job_retention", null).ifPresent(perJob -> {
+            for (YamlNode.Entry e : perJob.mapping.entries().values()) {
+                if (!jobs.contains(e.key())) {
+                    problems.add(e.line(), e.column(), perJob.path(e.key()), "job '" + e.key() + "' is not in this"
+                            + " client's jobs (" + String.join(", ", jobs) + "); a policy needs a job it may push");
+                    continue;
+                }
+                RetentionSpec one = retention(perJob, e.key(), RETENTION_KEYS);
+                if (one != null) {
+                    policies.put(e.key(), one);
+                }
+            }
+        });
+        return policies;
     }
 
     /** {@code N/h}: at most N snapshots per job and identity per hour. */
@@ -501,9 +542,8 @@ final class ConfigBinder {
         CompressionSpec compression = compression(job);
         List<HookSpec> hooks = hooks(job, type == JobType.PULL);
         int beforeRetention = problems.size();
-        RetentionSpec retention = retention(job);
-        ScheduleSpec schedule = job.optional("schedule", new Conversion<>("a schedule like every 1h",
-                ScheduleSpec::parse)).orElse(ScheduleSpec.MANUAL);
+        RetentionSpec retention = retention(job, "retention", JOB_RETENTION_KEYS);
+        ScheduleSpec schedule = job.optional("schedule", schedule()).orElse(ScheduleSpec.MANUAL);
         if (name.isEmpty() || paths.isEmpty() && type != JobType.PULL || source == null && type == JobType.PULL
                 || repository.isEmpty() || chunker == null || compression == null
                 || problems.size() != beforeRetention) {
@@ -892,9 +932,16 @@ final class ConfigBinder {
 
     // ---- retention -------------------------------------------------------------------------------------
 
-    /** The retention block, or null when absent (or when it has problems, which are recorded). */
-    private RetentionSpec retention(Section job) {
-        Optional<Section> section = job.section("retention", RETENTION_KEYS);
+    private Conversion<ScheduleSpec> schedule() {
+        return new Conversion<>("a schedule like every 1h", ScheduleSpec::parse);
+    }
+
+    /**
+     * The retention block under {@code key}, or null when absent (or when it has problems, which are recorded);
+     * {@code keys} says whether it may carry a schedule.
+     */
+    private RetentionSpec retention(Section parent, String key, List<String> keys) {
+        Optional<Section> section = parent.section(key, keys);
         if (section.isEmpty()) {
             return null;
         }
@@ -902,17 +949,20 @@ final class ConfigBinder {
         int before = problems.size();
         int[] counts = new int[6];
         for (int i = 0; i < 6; i++) {
-            String key = RETENTION_KEYS.get(i);
-            counts[i] = r.optional(key, count()).orElse(0);
+            String rule = RETENTION_KEYS.get(i);
+            counts[i] = r.optional(rule, count()).orElse(0);
         }
         Duration within = r.optional("keep_within", duration).orElse(Duration.ZERO);
+        ScheduleSpec schedule = keys.contains("schedule")
+                ? r.optional("schedule", schedule()).orElse(ScheduleSpec.MANUAL) : ScheduleSpec.MANUAL;
         if (problems.size() != before) {
             return null;
         }
         try {
-            return new RetentionSpec(counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], within);
+            return new RetentionSpec(counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], within,
+                    schedule);
         } catch (IllegalArgumentException invalid) {
-            problems.at(r.mapping, job.path("retention"), invalid.getMessage());
+            problems.at(r.mapping, parent.path(key), invalid.getMessage());
             return null;
         }
     }

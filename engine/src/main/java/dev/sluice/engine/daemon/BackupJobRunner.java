@@ -11,7 +11,6 @@ import dev.sluice.engine.job.Cancellation;
 import dev.sluice.engine.job.JobPlans;
 import dev.sluice.engine.job.JobStatus;
 import dev.sluice.engine.job.Workers;
-import dev.sluice.engine.gc.GcOptions;
 import dev.sluice.engine.repository.RepositoryLock;
 import dev.sluice.engine.retention.Pruner;
 import dev.sluice.engine.retention.RetentionPolicy;
@@ -31,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import reactor.core.scheduler.Scheduler;
 
 /** Runs a configured backup job with its hooks through {@link BackupJob}, logging file problems and hook output. */
 public final class BackupJobRunner implements JobRunner {
@@ -38,15 +38,28 @@ public final class BackupJobRunner implements JobRunner {
     private final Clock clock;
     private final EventLog log;
     private final Map<String, String> env;
+    private final DaemonPruner pruner;
+    private final RepositoryGate gate;
 
     /**
      * @param env the daemon's environment, for SLUICE_KEY_FILE / SLUICE_PASSWORD_FILE when a job names neither
      */
     public BackupJobRunner(Workers workers, Clock clock, EventLog log, Map<String, String> env) {
+        this(workers, clock, log, env, new RepositoryGate(), null);
+    }
+
+    /**
+     * @param gate    shared with the daemon's prunes: a backup of a local repository waits for a prune of it
+     * @param metrics where the prune after each snapshot is counted, or null
+     */
+    public BackupJobRunner(Workers workers, Clock clock, EventLog log, Map<String, String> env, RepositoryGate gate,
+            Metrics metrics) {
         this.workers = workers;
         this.clock = clock;
         this.log = log;
         this.env = Map.copyOf(env);
+        this.gate = gate;
+        this.pruner = new DaemonPruner(log, metrics, clock, RepositoryLock.Owner.current(), gate);
     }
 
     @Override
@@ -67,13 +80,14 @@ public final class BackupJobRunner implements JobRunner {
         } catch (IllegalArgumentException e) {
             return new RunReport(JobStatus.USAGE, null, Progress.NONE, e.getMessage(), false, List.of());
         }
-        HookLog hookLog = hookLog();
+        HookLog hookLog = hookLog(log);
         BackupJob backup = new BackupJob(workers, clock, new HookRunner(workers.io(), hookLog), hookLog);
         BackupStats[] live = new BackupStats[1];
-        BackupJob.Outcome outcome = backup.run(plan, stats -> {
+        Supplier<BackupJob.Outcome> run = () -> backup.run(plan, stats -> {
             live[0] = stats;
             progress.accept(() -> progressOf(stats));
         }, cancellation);
+        BackupJob.Outcome outcome = plan.sink() != null ? run.get() : gate.backup(plan.target().repository(), run);
         BackupStats stats = outcome.result() != null ? outcome.result().stats() : live[0];
         List<RunReport.HookTime> hooks = new ArrayList<>();
         for (HookResult h : outcome.hooks()) {
@@ -107,31 +121,31 @@ public final class BackupJobRunner implements JobRunner {
      */
     private String applyRetention(JobSpec job, SluiceConfig config, BackupJob.Plan plan, HookLog hookLog,
             List<RunReport.HookTime> hookTimes) {
-        var r = job.retention();
-        RetentionPolicy policy = new RetentionPolicy(r.keepLast(), r.keepHourly(), r.keepDaily(), r.keepWeekly(),
-                r.keepMonthly(), r.keepYearly(), r.keepWithin());
-        int status = JobStatus.OK;
-        String error = null;
-        try {
-            Pruner.Outcome pruned = Pruner.run(plan.target().repository(),
-                    List.of(new Pruner.Scope(job.name(), config.global().host(), policy)), GcOptions.DEFAULT,
-                    RepositoryLock.Owner.current(), clock);
-            log.info("prune.done", "job", job.name(), "bytes_freed", Long.toString(pruned.gc().bytesFreed()));
-        } catch (Exception e) {
-            status = JobStatus.of(e);
-            error = "retention failed: " + describe(e);
-            log.warn("prune.failed", "job", job.name(), "error", describe(e));
-        }
-        List<HookDefinition> pruneHooks = plan.hooks().stream().filter(h -> h.point() == HookPoint.PRUNE_POST).toList();
-        if (!pruneHooks.isEmpty()) {
-            HookSession session = new HookSession(new HookRunner(workers.io(), hookLog), hookLog, pruneHooks,
-                    HookContext.of(job.name(), HookContext.Role.SINK, plan.workingDirectory()));
-            session.exit(HookPoint.PRUNE_POST, status, null).block();
-            for (HookResult h : session.results()) {
-                hookTimes.add(new RunReport.HookTime(h.point().id(), h.duration(), h.ok()));
-            }
-        }
+        DaemonPruner.Result pruned = pruner.prune(plan.target().repository(), "local",
+                List.of(new Pruner.Scope(job.name(), config.global().host(), RetentionPolicy.of(job.retention()))),
+                "snapshot");
+        int status = pruned.status();
+        // a busy lock (another prune, a check) only defers the prune to the next snapshot or retention schedule
+        String error = pruned.deferred() ? null : pruned.error();
+        hookTimes.addAll(prunePost(job.name(), plan.hooks(), plan.workingDirectory(), status, workers.io(), hookLog));
         return error;
+    }
+
+    /** Runs the {@code prune.post} hooks among {@code hooks} (on the sink side) with the prune's status. */
+    static List<RunReport.HookTime> prunePost(String job, List<HookDefinition> hooks, Path workingDirectory,
+            int status, Scheduler io, HookLog hookLog) {
+        List<HookDefinition> pruneHooks = hooks.stream().filter(h -> h.point() == HookPoint.PRUNE_POST).toList();
+        if (pruneHooks.isEmpty()) {
+            return List.of();
+        }
+        HookSession session = new HookSession(new HookRunner(io, hookLog), hookLog, pruneHooks,
+                HookContext.of(job, HookContext.Role.SINK, workingDirectory));
+        session.exit(HookPoint.PRUNE_POST, status, null).block();
+        List<RunReport.HookTime> times = new ArrayList<>();
+        for (HookResult h : session.results()) {
+            times.add(new RunReport.HookTime(h.point().id(), h.duration(), h.ok()));
+        }
+        return times;
     }
 
     private static String describe(Throwable t) {
@@ -152,7 +166,13 @@ public final class BackupJobRunner implements JobRunner {
     }
 
 
+    /** Hook output and ends as this daemon's log lines. */
     HookLog hookLog() {
+        return hookLog(log);
+    }
+
+    /** Hook output and ends as daemon log lines. */
+    static HookLog hookLog(EventLog log) {
         return new HookLog() {
             @Override
             public void output(HookContext context, HookDefinition hook, Stream stream, String line) {

@@ -3,6 +3,7 @@ package dev.sluice.engine.daemon;
 import dev.sluice.engine.config.ConfigException;
 import dev.sluice.engine.config.ConfigProblem;
 import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.ScheduleSpec;
 import dev.sluice.engine.config.SluiceConfig;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,11 +35,17 @@ public final class Daemon {
         }
     }
 
+    /** What a job's prune slot name adds to the job name. */
+    private static final String PRUNE_SUFFIX = ":prune";
+
     private final JobSlot.Context context;
     private final Callable<SluiceConfig> loader;
     private final Function<JobSpec, Optional<Instant>> lastRuns;
     private final EventLog log;
     private final Map<String, JobSlot> slots = new LinkedHashMap<>();
+    /** The prune slots ({@code JOB:prune}) of jobs whose retention has a schedule, by slot name. */
+    private final Map<String, JobSlot> pruneSlots = new LinkedHashMap<>();
+    private final JobSlot.Context pruneContext;
     private volatile SluiceConfig config;
     private boolean stopping;
 
@@ -48,6 +55,16 @@ public final class Daemon {
      */
     public Daemon(SluiceConfig initial, Callable<SluiceConfig> loader, JobSlot.Context context,
             Function<JobSpec, Optional<Instant>> lastRuns, EventLog log) {
+        this(initial, loader, context, null, lastRuns, log);
+    }
+
+    /**
+     * @param pruneContext runs the prune slots of jobs whose {@code retention} has a schedule (its runner a
+     *     {@link PruneJobRunner}), or null for a daemon without them
+     */
+    public Daemon(SluiceConfig initial, Callable<SluiceConfig> loader, JobSlot.Context context,
+            JobSlot.Context pruneContext, Function<JobSpec, Optional<Instant>> lastRuns, EventLog log) {
+        this.pruneContext = pruneContext;
         this.config = initial;
         this.loader = loader;
         this.context = context;
@@ -64,6 +81,34 @@ public final class Daemon {
         for (JobSpec job : config.jobs()) {
             add(job);
         }
+        for (JobSpec job : config.jobs()) {
+            if (prunesOnSchedule(job)) {
+                addPrune(job);
+            }
+        }
+    }
+
+    /** The name of a job's prune slot; it cannot clash with a job name, which has no colon. */
+    public static String pruneSlotName(String job) {
+        return job + PRUNE_SUFFIX;
+    }
+
+    private boolean prunesOnSchedule(JobSpec job) {
+        return pruneContext != null && job.retention() != null
+                && !(job.retention().schedule() instanceof ScheduleSpec.Manual);
+    }
+
+    /**
+     * A prune slot waits for its first slot: unlike a backup it does not run at once for a slot missed while the
+     * daemon was down, since every successful backup prunes too.
+     */
+    private void addPrune(JobSpec job) {
+        String name = pruneSlotName(job.name());
+        JobSlot slot = new JobSlot(name, job, config, pruneContext, j -> j.retention().schedule(), Optional.empty());
+        pruneSlots.put(name, slot);
+        slot.start(Optional.empty());
+        log.info("job.scheduled", "job", name, "schedule", job.retention().schedule().text(),
+                "next", slot.view().nextRun());
     }
 
     private void add(JobSpec job) {
@@ -82,10 +127,18 @@ public final class Daemon {
         return slot == null ? null : slot.spec();
     }
 
+    private JobSlot slot(String name) {
+        JobSlot slot = slots.get(name);
+        return slot != null ? slot : pruneSlots.get(name);
+    }
+
     /** Every job's state, in configuration order. */
     public synchronized List<JobSlot.View> status() {
         List<JobSlot.View> views = new ArrayList<>();
         for (JobSlot slot : slots.values()) {
+            views.add(slot.view());
+        }
+        for (JobSlot slot : pruneSlots.values()) {
             views.add(slot.view());
         }
         return views;
@@ -101,13 +154,13 @@ public final class Daemon {
         if (stopping) {
             return Optional.of(Mono.error(new IllegalStateException("the daemon is shutting down")));
         }
-        JobSlot slot = slots.get(name);
+        JobSlot slot = slot(name);
         return slot == null ? Optional.empty() : Optional.of(slot.wake(trigger));
     }
 
     /** Cancels a job's run; empty when there is no such job, false when it was not running. */
     public synchronized Optional<Boolean> cancel(String name) {
-        JobSlot slot = slots.get(name);
+        JobSlot slot = slot(name);
         if (slot == null) {
             return Optional.empty();
         }
@@ -163,6 +216,7 @@ public final class Daemon {
                 slot.update(job, next);
             }
         }
+        reloadPrunes(next);
         if (!next.global().runtimeDir().equals(previous.global().runtimeDir())
                 || !next.global().metrics().equals(previous.global().metrics())) {
             log.warn("config.restart_needed", "reason", "global.runtime_dir and global.metrics change at restart");
@@ -170,6 +224,27 @@ public final class Daemon {
         log.info("config.reloaded", "file", next.file(), "added", String.join(",", added),
                 "removed", String.join(",", removed), "changed", String.join(",", changed));
         return new Reload(true, added, removed, changed, List.of());
+    }
+
+    /** Adds, updates and removes prune slots after {@code config} became {@code next}. */
+    private void reloadPrunes(SluiceConfig next) {
+        for (String name : List.copyOf(pruneSlots.keySet())) {
+            String job = name.substring(0, name.length() - PRUNE_SUFFIX.length());
+            if (next.job(job).filter(this::prunesOnSchedule).isEmpty()) {
+                pruneSlots.remove(name).retire();
+            }
+        }
+        for (JobSpec job : next.jobs()) {
+            if (!prunesOnSchedule(job)) {
+                continue;
+            }
+            JobSlot slot = pruneSlots.get(pruneSlotName(job.name()));
+            if (slot == null) {
+                addPrune(job);
+            } else {
+                slot.update(job, next);
+            }
+        }
     }
 
     /**
@@ -180,7 +255,9 @@ public final class Daemon {
         List<JobSlot> all;
         synchronized (this) {
             stopping = true;
-            all = List.copyOf(slots.values());
+            List<JobSlot> every = new ArrayList<>(slots.values());
+            every.addAll(pruneSlots.values());
+            all = List.copyOf(every);
         }
         all.forEach(JobSlot::retire);
         Mono<Void> idle = Flux.fromIterable(all).flatMap(JobSlot::idle).then();

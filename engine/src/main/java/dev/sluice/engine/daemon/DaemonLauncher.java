@@ -18,6 +18,7 @@ import dev.sluice.engine.job.ParkedLinks;
 import dev.sluice.engine.job.Workers;
 import dev.sluice.engine.protocol.Keepalive;
 import dev.sluice.engine.protocol.SinkServer;
+import dev.sluice.engine.repository.RepositoryLock;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -103,13 +104,20 @@ public final class DaemonLauncher {
                 }
             };
             ParkedLinks parked = new ParkedLinks(Keepalive.DEFAULT, timer);
-            BackupJobRunner backups = new BackupJobRunner(workers, clock, log, env);
+            // backups wait for a prune of their repository in this daemon; prunes finding a backup are deferred
+            RepositoryGate gate = new RepositoryGate();
+            DaemonPruner pruner = new DaemonPruner(log, metrics, clock, RepositoryLock.Owner.current(), gate);
+            BackupJobRunner backups = new BackupJobRunner(workers, clock, log, env, gate, metrics);
             // a PULL wakes the pulled job's slot, which runs it over the link the PULL came on
             PulledJobs pulled = new PulledJobs(() -> daemon[0].config(), backups, log, jobThreads, timer,
                     (job, trigger) -> daemon[0].run(job, trigger));
             JobSlot.Context context = new JobSlot.Context(clock, timer, jobThreads,
-                    new PullJobRunner(pulled.runner(backups), parked, clock, sinkIo, log, backups), listeners, new Random());
-            daemon[0] = new Daemon(config, () -> ConfigLoader.load(configFile), context,
+                    new PullJobRunner(pulled.runner(backups), parked, clock, sinkIo, log, backups), listeners,
+                    new Random());
+            // a job's retention.schedule runs in a slot JOB:prune of its own, logged like a job
+            JobSlot.Context pruneContext = new JobSlot.Context(clock, timer, jobThreads,
+                    new PruneJobRunner(pruner, workers.io(), log), new RunLog(log), new Random());
+            daemon[0] = new Daemon(config, () -> ConfigLoader.load(configFile), context, pruneContext,
                     job -> lastRun(job, daemon[0].config(), log), log);
 
             MetricsServer metricsServer = config.global().metrics().equals("off") ? null
@@ -126,8 +134,18 @@ public final class DaemonLauncher {
             // a reload does not change them (the jobs a sink may pull and the identities that may park are read per
             // link). Each accepted link goes where its first frame says.
             boolean pulledJobs = config.jobs().stream().anyMatch(j -> j.repository() instanceof PullRepositorySpec);
-            SinkServer sink = config.global().sink() == null ? null
-                    : TlsSinkService.sinkServer(config.global().sink(), clock, sinkIo);
+            SinkServer sink = null;
+            if (config.global().sink() != null) {
+                SinkServer.SessionListener ended = SinkServer.SessionListener.NONE;
+                if (!config.global().sink().retention().isEmpty()) {
+                    // stopped after the listeners (services stop in reverse order), finishing a prune in progress
+                    SinkRetention retention = SinkRetention.of(config.global().sink(), clock, timer, jobThreads,
+                            pruner, new Random());
+                    services.add(retention);
+                    ended = retention.listener();
+                }
+                sink = TlsSinkService.sinkServer(config.global().sink(), clock, sinkIo, ended);
+            }
             MirrorReceiver mirror = config.global().mirror() == null ? null
                     : mirrorReceiver(config.global().mirror(), clock, sinkIo);
             PeerDispatcher dispatcher = new PeerDispatcher(sink, pulledJobs ? pulled : null, parked,

@@ -1,6 +1,7 @@
 package dev.sluice.engine.daemon;
 
 import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.ScheduleSpec;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.job.Cancellation;
 import dev.sluice.engine.job.JobStatus;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -44,6 +46,7 @@ public final class JobSlot {
 
     private final String name;
     private final Context context;
+    private final Function<JobSpec, ScheduleSpec> scheduleOf;
     private volatile JobSpec spec;
     private volatile SluiceConfig config;
     private volatile Schedule schedule;
@@ -56,8 +59,18 @@ public final class JobSlot {
     private boolean cancelling;
 
     JobSlot(JobSpec spec, SluiceConfig config, Context context, Optional<LastRun> last) {
-        this.name = spec.name();
+        this(spec.name(), spec, config, context, JobSpec::schedule, last);
+    }
+
+    /**
+     * A slot named {@code name} that runs {@code spec} with {@code context}'s runner on the schedule
+     * {@code scheduleOf} picks from the spec (for a job's prune slot: its retention schedule).
+     */
+    JobSlot(String name, JobSpec spec, SluiceConfig config, Context context, Function<JobSpec, ScheduleSpec> scheduleOf,
+            Optional<LastRun> last) {
+        this.name = name;
         this.context = context;
+        this.scheduleOf = scheduleOf;
         this.last = last.orElse(null);
         update(spec, config);
     }
@@ -72,10 +85,11 @@ public final class JobSlot {
 
     /** Takes a new definition of the job (after a reload); a run in progress finishes with the old one. */
     synchronized void update(JobSpec newSpec, SluiceConfig newConfig) {
-        boolean scheduleChanged = spec == null || !spec.schedule().equals(newSpec.schedule());
+        ScheduleSpec newSchedule = scheduleOf.apply(newSpec);
+        boolean scheduleChanged = spec == null || !scheduleOf.apply(spec).equals(newSchedule);
         this.spec = newSpec;
         this.config = newConfig;
-        this.schedule = new Schedule(newSpec.schedule(), context.clock().getZone(), context.random());
+        this.schedule = new Schedule(newSchedule, context.clock().getZone(), context.random());
         if (started && scheduleChanged && active == null) {
             schedule(schedule.firstRun(Optional.empty(), context.clock().instant()).orElse(null), "schedule");
         }
@@ -177,7 +191,7 @@ public final class JobSlot {
     /** A consistent picture of the slot for status. */
     public synchronized View view() {
         State state = active == null ? State.IDLE : cancelling ? State.CANCELLING : State.RUNNING;
-        return new View(name, spec.schedule().text(), state, active == null ? null : active.started,
+        return new View(name, scheduleOf.apply(spec).text(), state, active == null ? null : active.started,
                 active == null ? null : active.progress.get(), nextRun, last);
     }
 

@@ -114,10 +114,15 @@ public final class TlsSinkService implements Service {
      * and the snapshot rate limit (counted across transports).
      */
     public static SinkServer sinkServer(SinkSpec sink, Clock clock, Scheduler io) {
+        return sinkServer(sink, clock, io, SinkServer.SessionListener.NONE);
+    }
+
+    /** As {@link #sinkServer(SinkSpec, Clock, Scheduler)}, telling {@code ended} (the sink's retention) of each session's end. */
+    public static SinkServer sinkServer(SinkSpec sink, Clock clock, Scheduler io, SinkServer.SessionListener ended) {
         Map<PeerIdentity, Set<String>> jobs = new HashMap<>();
         sink.clients().forEach((identity, names) -> jobs.put(new PeerIdentity(identity), names));
         SinkPolicy policy = new SinkPolicy(jobs, new SnapshotRateLimit(sink.snapshotsPerHour()));
-        return new SinkServer(sink.repository(), policy, clock, io);
+        return new SinkServer(sink.repository(), policy, clock, io, ended);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.sluice.engine.repository.RefsLookup;
 import dev.sluice.engine.repository.Repository;
 import dev.sluice.engine.repository.RepositoryLayout;
 import dev.sluice.engine.repository.RepositoryLock;
+import dev.sluice.engine.repository.RepositoryLockedException;
 import dev.sluice.engine.repository.SnapshotId;
 import dev.sluice.engine.repository.SnapshotRecord;
 import dev.sluice.engine.retention.SnapshotRateLimitException;
@@ -37,6 +38,7 @@ import java.util.Set;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
 
 /**
  * The sink side of a push or a read session: serves one authenticated peer over a {@link Link} with append-only
@@ -53,11 +55,33 @@ public final class SinkServer {
      */
     static final int RECEIVE_AHEAD = 2;
 
+    /**
+     * How long a new session waits for the repository's shared lock while another process or the sink's retention
+     * holds it exclusively (a prune), polling every {@link #LOCK_POLL}, before the session is refused.
+     */
+    public static final Duration LOCK_WAIT = Duration.ofSeconds(60);
+    static final Duration LOCK_POLL = Duration.ofMillis(250);
+
     private final Path repositoryRoot;
     private final SinkPolicy policy;
     private final Clock clock;
     private final Scheduler io;
     private final SharedRepository shared = new SharedRepository();
+    private final SessionListener listener;
+
+    /** Hears that a session ended and released its repository lock (the sink's retention listens). */
+    public interface SessionListener {
+        /** Does nothing. */
+        SessionListener NONE = (peer, job, committed) -> { };
+
+        /**
+         * Called once per session, on an I/O thread, after its lock is released; must not block or throw.
+         *
+         * @param job the session's job, or null when it never opened one
+         * @param committed how many snapshots the session added
+         */
+        void ended(PeerIdentity peer, String job, int committed);
+    }
 
     /**
      * @param repositoryRoot the sink's repository (initialised beforehand)
@@ -65,6 +89,12 @@ public final class SinkServer {
      * @param io             where repository I/O runs (never the link's event loop)
      */
     public SinkServer(Path repositoryRoot, SinkPolicy policy, Clock clock, Scheduler io) {
+        this(repositoryRoot, policy, clock, io, SessionListener.NONE);
+    }
+
+    /** @param listener told when each session has ended (e.g. to prune what it added) */
+    public SinkServer(Path repositoryRoot, SinkPolicy policy, Clock clock, Scheduler io, SessionListener listener) {
+        this.listener = listener;
         this.repositoryRoot = repositoryRoot;
         this.policy = policy;
         this.clock = clock;
@@ -78,7 +108,10 @@ public final class SinkServer {
      */
     public Mono<CloseReason> serve(Link link) {
         return Mono.usingWhen(
-                Mono.fromCallable(() -> new Session(link)).subscribeOn(io),
+                Mono.fromCallable(() -> new Session(link)).subscribeOn(io)
+                        .retryWhen(Retry.fixedDelay(LOCK_WAIT.toMillis() / LOCK_POLL.toMillis(), LOCK_POLL)
+                                .filter(RepositoryLockedException.class::isInstance).scheduler(io)
+                                .onRetryExhaustedThrow((spec, signal) -> signal.failure())),
                 s -> link.send(link.receive().map(Received::of).publishOn(io, RECEIVE_AHEAD)
                                 .concatMap(s::handle, 1)
                                 .takeUntil(f -> s.ending != null))
@@ -131,6 +164,7 @@ public final class SinkServer {
         private RefsLookup readRefs;
         private SnapshotId readSnapshot;
         private boolean closed;
+        private int committed;
         volatile CloseReason ending;
 
         Session(Link link) throws IOException {
@@ -333,6 +367,7 @@ public final class SinkServer {
                     sent.dirs(), sent.bytes(), sent.addedBytes(), sent.addedBlobs(), sent.refs(),
                     sent.sealedPayload());
             SnapshotId id = sink.commit(stored);
+            committed++;
             ownTreeBlobs = null;
             return new Out(MessageType.COMMITTED, CommitCodec.committed(c.requestId(), id));
         }
@@ -414,6 +449,7 @@ public final class SinkServer {
                 throw new UncheckedIOException("closing the sink session of peer '" + peer.name()
                         + "' failed: " + e.getMessage(), e);
             }
+            listener.ended(peer, job, committed);
         }
     }
 

@@ -58,6 +58,25 @@ public final class Pruner {
             decisions = decisions.stream().map(List::copyOf).toList();
             Objects.requireNonNull(gc, "gc");
         }
+
+        /** Whether garbage was collected (false when {@link Collect#WHEN_FORGETTING} found nothing to forget). */
+        public boolean collected() {
+            return !gc.notes().contains(GC_SKIPPED);
+        }
+    }
+
+    /** The note of a result whose garbage collection was skipped ({@link Collect#WHEN_FORGETTING}). */
+    public static final String GC_SKIPPED = "no snapshot is forgotten; garbage collection skipped";
+
+    /** When garbage is collected. */
+    public enum Collect {
+        /** Always, also when the policies forget nothing (it then still removes leftovers of interrupted runs). */
+        ALWAYS,
+        /**
+         * Only when the policies forget at least one snapshot: for the daemon's frequent automatic prunes (after
+         * every snapshot, after every push session), which then cost only the planning when nothing expires.
+         */
+        WHEN_FORGETTING
     }
 
     private Pruner() {}
@@ -68,6 +87,15 @@ public final class Pruner {
      */
     public static Outcome run(Path root, List<Scope> scopes, GcOptions options, RepositoryLock.Owner owner,
                               Clock clock) throws IOException {
+        return run(root, scopes, options, owner, clock, Collect.ALWAYS);
+    }
+
+    /**
+     * As {@link #run(Path, List, GcOptions, RepositoryLock.Owner, Clock)}; with {@link Collect#WHEN_FORGETTING}
+     * and nothing to forget, the result's garbage collection part is all zeros with a note saying it was skipped.
+     */
+    public static Outcome run(Path root, List<Scope> scopes, GcOptions options, RepositoryLock.Owner owner,
+                              Clock clock, Collect collect) throws IOException {
         RepositoryLayout layout = new RepositoryLayout(root);
         if (!Files.isRegularFile(layout.config())) {
             Repository.open(root).close(); // throws the usual "not a repository" error
@@ -88,6 +116,10 @@ public final class Pruner {
                 }
             }
             forgotten.removeAll(kept);
+            if (forgotten.isEmpty() && collect == Collect.WHEN_FORGETTING) {
+                return new Outcome(decisions, new GcResult(options.dryRun(), 0, all.size(), 0, 0, 0, 0, 0, 0, 0, 0,
+                        0, 0, 0, 0, List.of(GC_SKIPPED)));
+            }
             GcResult gc = new GarbageCollector(repository, options).collect(forgotten);
             return new Outcome(decisions, gc);
         }

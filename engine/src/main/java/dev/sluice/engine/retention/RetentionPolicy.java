@@ -1,6 +1,7 @@
 package dev.sluice.engine.retention;
 
 import dev.sluice.engine.config.DurationSyntax;
+import dev.sluice.engine.config.RetentionSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,12 @@ public record RetentionPolicy(int keepLast, int keepHourly, int keepDaily, int k
         if (keepWithin.isNegative()) {
             throw new IllegalArgumentException("keep-within must not be negative, got " + keepWithin);
         }
+    }
+
+    /** The rules of a configuration's retention block (its schedule is the daemon's business). */
+    public static RetentionPolicy of(RetentionSpec spec) {
+        return new RetentionPolicy(spec.keepLast(), spec.keepHourly(), spec.keepDaily(), spec.keepWeekly(),
+                spec.keepMonthly(), spec.keepYearly(), spec.keepWithin());
     }
 
     /** True if no rule is on: applying this policy would forget every snapshot. */

@@ -101,7 +101,7 @@ class ManySourcesIT {
                 .start();
         ExecutorService pool = Executors.newFixedThreadPool(SOURCES);
         try {
-            SluiceProcess.awaitServiceStart(daemon, log.resolve("stderr"), "sink tls 127.0.0.1:" + port);
+            SluiceProcess.awaitServiceStart(daemon, log.resolve("stderr"), "tls listener 127.0.0.1:" + port);
             List<Path> configs = new ArrayList<>();
             for (String n : names) {
                 Path config = dir.resolve("sources/" + n + "/source.yaml");

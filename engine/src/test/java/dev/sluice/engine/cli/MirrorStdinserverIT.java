@@ -60,7 +60,7 @@ class MirrorStdinserverIT {
         Process daemon = SluiceProcess.builder(Map.of(), SluiceProcess.command(List.of(), List.of("-Xmx512m"),
                 "daemon", "-c", config.toString()), dir.resolve("daemon-log")).start();
         try {
-            SluiceProcess.awaitServiceStart(daemon, dir.resolve("daemon-log/stderr"), "sink stdinserver");
+            SluiceProcess.awaitServiceStart(daemon, dir.resolve("daemon-log/stderr"), "stdinserver listener");
             push(runtime, src, "datadir", MirrorOptions.Layout.IN_PLACE);
             TreeAssert.assertSameTree(src, dir.resolve("in-place"));
             MirrorResult snap = push(runtime, src, "snaps", MirrorOptions.Layout.SNAPSHOTS);

@@ -8,9 +8,11 @@ import dev.sluice.engine.fs.TreeAssert;
 import dev.sluice.engine.fs.TreeFixture;
 import dev.sluice.engine.repository.Repository;
 import dev.sluice.engine.repository.RepositoryLock;
+import dev.sluice.engine.retention.SnapshotFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -162,6 +164,35 @@ class PruneCommandTest {
         CliRun.of("prune", "-c", config.toString(), "no-policy").expect(ExitCode.USAGE);
         CliRun.of("prune", "-c", config.toString(), "--keep-last", "1").expect(ExitCode.USAGE);
         repo.check(true).expect(0);
+    }
+
+    @Test
+    void aSinkConfigPrunesEachClientJobByItsPolicy() throws Exception {
+        LocalRepo repo = LocalRepo.create(dir);
+        SnapshotFixture fixture = new SnapshotFixture(3);
+        Instant t = Instant.parse("2025-05-01T00:00:00Z");
+        for (int i = 0; i < 4; i++) {
+            fixture.add(repo.repo(), "home", "web-1", t.plusSeconds(3600L * i));
+            fixture.add(repo.repo(), "home", "web-2", t.plusSeconds(3600L * i));
+            fixture.add(repo.repo(), "etc", "web-1", t.plusSeconds(3600L * i));
+        }
+        Path config = Files.writeString(dir.resolve("sink.yaml"), """
+                global:
+                  listen: {stdinserver: {clients: [web-1, web-2]}}
+                  sink:
+                    repository: %s
+                    clients:
+                      web-1: {jobs: [home, etc], retention: {keep_last: 2}, job_retention: {home: {keep_last: 1}}}
+                      web-2: {jobs: [home]}
+                """.formatted(repo.repo()));
+        CliRun prune = CliRun.of("prune", "-c", config.toString(), "--json").expect(0);
+        assertEquals(3, prune.json("kept"), prune.toString());
+        assertEquals(5, prune.json("forgotten"), prune.toString());
+        Map<String, List<Instant>> left = SnapshotFixture.times(repo.repo());
+        assertEquals(List.of(t.plusSeconds(3 * 3600)), left.get("home@web-1"));
+        assertEquals(List.of(t.plusSeconds(2 * 3600), t.plusSeconds(3 * 3600)), left.get("etc@web-1"));
+        assertEquals(4, left.get("home@web-2").size(), "web-2 has no policy");
+        repo.check(false).expect(0);
     }
 
     @Test

@@ -62,6 +62,24 @@ class RetentionConfigTest {
     }
 
     @Test
+    void aScheduleMakesTheDaemonPruneOnItsOwn() throws Exception {
+        RetentionSpec r = parse("""
+                    retention:
+                      keep_daily: 7
+                      schedule: "30 3 * * *"
+                """).jobs().get(0).retention();
+        assertEquals(ScheduleSpec.parse("30 3 * * *"), r.schedule());
+        assertEquals(new RetentionSpec(0, 0, 7, 0, 0, 0, Duration.ZERO), parse("""
+                    retention: {keep_daily: 7}
+                """).jobs().get(0).retention(), "without schedule: manual");
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("""
+                    retention: {keep_daily: 7, schedule: daily 03:30}
+                """));
+        assertTrue(e.getMessage().contains("jobs[0].retention.schedule: invalid schedule 'daily 03:30'"),
+                e.getMessage());
+    }
+
+    @Test
     void aBlockThatKeepsNothingIsRefused() {
         ConfigException e = assertThrows(ConfigException.class, () -> parse("""
                     retention:

@@ -12,13 +12,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Schedulers;
@@ -27,15 +24,6 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 /** The daemon's scheduling on virtual time: runs happen at the configured times, missed runs once, reloads take over. */
 class DaemonScheduleTest {
     private static final Instant T0 = Instant.parse("2025-03-01T00:00:00Z");
-
-    /** A clock that reads the virtual scheduler's time. */
-    private static final class VirtualClock extends Clock {
-        private final VirtualTimeScheduler vts;
-        VirtualClock(VirtualTimeScheduler vts) { this.vts = vts; }
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(ZoneId zone) { throw new UnsupportedOperationException(); }
-        @Override public Instant instant() { return T0.plusMillis(vts.now(TimeUnit.MILLISECONDS)); }
-    }
 
     /** Records when each job ran; returns status 0 with no snapshot. */
     private static final class RecordingRunner implements JobRunner {
@@ -69,7 +57,7 @@ class DaemonScheduleTest {
     @Test
     void runsHappenAtTheirTimesAndReloadsTakeOver() throws Exception {
         VirtualTimeScheduler vts = VirtualTimeScheduler.create();
-        Clock clock = new VirtualClock(vts);
+        Clock clock = new VirtualClock(vts, T0);
         RecordingRunner runner = new RecordingRunner(clock);
         RunListener quiet = new RunListener() {
             @Override public void started(String job, String trigger, Instant at) {}
