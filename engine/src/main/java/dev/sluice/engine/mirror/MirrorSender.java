@@ -271,7 +271,7 @@ public final class MirrorSender {
             }
             MirrorCodec.DeltaWriter delta = new MirrorCodec.DeltaWriter(p.id, maxDelta);
             List<byte[]> ready = new ArrayList<>();
-            MessageDigest whole = MirrorChunking.digest();
+            ContentDigest whole = new ContentDigest();
             long length = 0;
             SeekableByteChannel ch;
             try {
@@ -289,7 +289,7 @@ public final class MirrorSender {
                         if (n == 0) {
                             continue;
                         }
-                        whole.update(buf.array(), 0, n);
+                        whole.literal(buf.array(), 0, n);
                         delta.data(buf.array(), 0, n, ready);
                         literal += n;
                         length += n;
@@ -301,13 +301,15 @@ public final class MirrorSender {
                     ChunkReader chunks = new ChunkReader(ch, MirrorChunking.chunker(), p.size);
                     while (chunks.hasNext()) {
                         Chunk c = chunks.next();
-                        whole.update(c.data(), 0, c.length());
                         chunkHash.update(c.data(), 0, c.length());
-                        Long at = have.get(new HashKey(chunkHash.digest(), c.length()));
+                        byte[] h = chunkHash.digest();
+                        Long at = have.get(new HashKey(h, c.length()));
                         if (at != null) {
+                            whole.chunk(h, 0, c.length());
                             delta.copy(at, c.length(), ready);
                             copied += c.length();
                         } else {
+                            whole.literal(c.data(), 0, c.length());
                             delta.data(c.data(), 0, c.length(), ready);
                             literal += c.length();
                         }
@@ -322,7 +324,7 @@ public final class MirrorSender {
             delta.finish(ready);
             flush(ready);
             emit(MirrorMessage.FILE_END, MirrorCodec.fileEnd(new MirrorCodec.FileEnd(p.id, true, length,
-                    whole.digest())));
+                    whole.finish())));
         }
 
         private void flush(List<byte[]> ready) throws IOException {

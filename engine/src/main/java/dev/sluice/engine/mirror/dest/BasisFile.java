@@ -75,13 +75,26 @@ final class BasisFile implements MirrorTarget.Basis {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
+        return channel().read(dst, position);
+    }
+
+    /** The file opened for reading (once) through its descriptor. */
+    FileChannel channel() throws IOException {
         if (closed) {
             throw new IllegalStateException("basis " + shown + " is closed");
         }
         if (channel == null) {
             channel = FileChannel.open(PinnedMetadata.pinned(fd), StandardOpenOption.READ);
         }
-        return channel.read(dst, position);
+        return channel;
+    }
+
+    /** Whether the file still has the size and change time it had when it was opened (fstat of its descriptor). */
+    @Override
+    public boolean unchanged() throws IOException {
+        NativeCalls.Stat now = NativeCalls.fstat(fd, shown);
+        return now.size() == stat.size() && now.mtimeNanos() == stat.mtimeNanos()
+                && now.ctimeNanos() == stat.ctimeNanos();
     }
 
     @Override

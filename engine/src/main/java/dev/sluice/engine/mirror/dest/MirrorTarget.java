@@ -110,6 +110,12 @@ public interface MirrorTarget extends Closeable {
         /** Appends {@code length} bytes of the basis starting at {@code offset} (checked against the basis size). */
         void copyFromBasis(long offset, long length) throws IOException;
 
+        /**
+         * Appends {@code length} bytes of {@code basis}, which this run's {@link MirrorTarget#basis} returned,
+         * starting at {@code offset} (checked against the basis size); the kernel copies them.
+         */
+        void copyFromBasis(Basis basis, long offset, long length) throws IOException;
+
         /** Current length written. */
         long position();
 
@@ -126,6 +132,12 @@ public interface MirrorTarget extends Closeable {
 
         /** Reads up to {@code dst.remaining()} bytes at {@code position}; -1 at the end. */
         int read(java.nio.ByteBuffer dst, long position) throws IOException;
+
+        /**
+         * Whether the file still has the size, mtime and ctime it had when it was opened: false after any write
+         * to it (a receiver that trusts hashes it computed earlier checks this after copying from the basis).
+         */
+        boolean unchanged() throws IOException;
 
         /** Releases the descriptor; never fails with a checked exception. */
         @Override

@@ -3,7 +3,6 @@ package dev.sluice.engine.mirror.dest;
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
 import dev.sluice.engine.fs.RawPath;
-import dev.sluice.engine.fs.SparseFileWriter;
 import dev.sluice.engine.fs.Xattr;
 import dev.sluice.engine.scan.PathOrder;
 import dev.sluice.engine.scan.RuleMatcher;
@@ -41,7 +40,6 @@ final class TargetRun implements MirrorTarget {
     static final DateTimeFormatter NAME_FORMAT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int COPY_BUFFER = 1 << 16;
 
     private enum State { OPEN, FAILED, FINISHED, ABORTED }
 
@@ -821,7 +819,7 @@ final class TargetRun implements MirrorTarget {
         private final String tmpKey;
         private final int fd;
         private final FileChannel channel;
-        private final SparseFileWriter sparse;
+        private final ContentAppender sparse;
         private BasisFile basis;
         private boolean done;
 
@@ -838,7 +836,7 @@ final class TargetRun implements MirrorTarget {
                 opened = dir.open(tmp, NativeCalls.O_RDWR | NativeCalls.O_CREAT | NativeCalls.O_EXCL, 0600);
                 inFlight.put(tmpKey, this);
                 ch = FileChannel.open(PinnedMetadata.pinned(opened), StandardOpenOption.WRITE);
-                this.sparse = new SparseFileWriter(ch);
+                this.sparse = new ContentAppender(ch, meta.size());
             } catch (IOException | RuntimeException e) {
                 if (ch != null) {
                     ch.close();
@@ -880,25 +878,26 @@ final class TargetRun implements MirrorTarget {
                     fail("file " + path.shown() + ": the sender asked to copy from a basis the receiver does not have");
                 }
             }
-            if (offset < 0 || length < 0 || offset > basis.meta().size() - length) {
+            copy(basis, offset, length);
+        }
+
+        @Override
+        public void copyFromBasis(Basis from, long offset, long length) throws IOException {
+            if (!(from instanceof BasisFile b)) {
+                throw new IllegalArgumentException("file " + path.shown() + ": a basis to copy from must come from"
+                        + " this target's basis()");
+            }
+            copy(b, offset, length);
+        }
+
+        private void copy(BasisFile from, long offset, long length) throws IOException {
+            if (offset < 0 || length < 0 || offset > from.meta().size() - length) {
                 abort();
                 fail("file " + path.shown() + ": basis range " + offset + "+" + length + " is outside the basis of "
-                        + basis.meta().size() + " bytes");
+                        + from.meta().size() + " bytes");
             }
             checkWritable(length);
-            byte[] buf = new byte[(int) Math.min(COPY_BUFFER, Math.max(1, length))];
-            long at = offset;
-            long left = length;
-            while (left > 0) {
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, left));
-                int n = basis.read(bb, at);
-                if (n <= 0) {
-                    throw new IOException("basis of " + path.shown() + " ended at " + at + " while copying from it");
-                }
-                sparse.write(buf, 0, n);
-                at += n;
-                left -= n;
-            }
+            sparse.copy(from.channel(), offset, length);
             bytesCopied += length;
         }
 
