@@ -260,8 +260,9 @@ public final class MirrorReceiver {
             if (found.isPresent()) {
                 MirrorTarget.Basis b = found.get();
                 if (b.meta().size() == meta.size() && b.meta().mtimeNanos() == meta.mtimeNanos()) {
-                    b.close();
-                    target.keep(path, meta);
+                    try (b) {
+                        target.keep(path, meta, b);
+                    }
                     return List.of(new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(e.fileId(),
                             MirrorCodec.KEPT)));
                 }

@@ -74,6 +74,12 @@ public interface MirrorTarget extends Closeable {
      */
     void keep(byte[] path, FileMeta meta) throws IOException;
 
+    /**
+     * As {@link #keep(byte[], FileMeta)}, reusing {@code basis} (what {@link #basis} just returned for {@code path})
+     * instead of opening the file again when it was opened through the same directory handle; closes it.
+     */
+    void keep(byte[] path, FileMeta meta, Basis basis) throws IOException;
+
     /** A symbolic link; {@code target} is stored as given and never followed by the receiver. */
     void symlink(byte[] path, byte[] target, FileMeta meta) throws IOException;
 

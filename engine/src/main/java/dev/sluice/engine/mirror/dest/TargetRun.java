@@ -332,11 +332,21 @@ final class TargetRun implements MirrorTarget {
 
     @Override
     public void keep(byte[] path, FileMeta meta) throws IOException {
+        keep(path, meta, null);
+    }
+
+    @Override
+    public void keep(byte[] path, FileMeta meta, Basis opened) throws IOException {
         checkOpen();
         requireKind(meta, path, FileKind.REGULAR);
         EntryPath e = enter(path, "kept file");
         Level parent = levels.getLast();
-        BasisFile basis = parent.basis == null ? null : BasisFile.open(parent.basis, e.name(), fake);
+        BasisFile basis;
+        if (parent.basis != null && opened instanceof BasisFile b && b.openedAs(parent.basis, e.name())) {
+            basis = b;
+        } else {
+            basis = parent.basis == null ? null : BasisFile.open(parent.basis, e.name(), fake);
+        }
         if (basis == null) {
             fail("kept file " + e.shown() + ": the receiver has no basis for it");
         }
