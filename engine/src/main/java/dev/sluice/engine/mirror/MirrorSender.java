@@ -89,17 +89,15 @@ public final class MirrorSender {
         final int id;
         final Path file;
         final long size;
-        final byte[] parent;
         final CompletableFuture<BasisAnswer> answer = new CompletableFuture<>();
         int[] lengths = new int[0];
         byte[] hashes = new byte[0];
         int n;
 
-        Pending(int id, Path file, long size, byte[] parent) {
+        Pending(int id, Path file, long size) {
             this.id = id;
             this.file = file;
             this.size = size;
-            this.parent = parent;
         }
     }
 
@@ -165,7 +163,6 @@ public final class MirrorSender {
                         continue;
                     }
                     byte[] linkTo = e.hardlinkTo() == null ? null : names.relative(e.hardlinkTo());
-                    leaving(window, parentOf(rel));
                     if (linkTo != null) {
                         // the receiver links only to files already committed: finish everything in flight first
                         while (!window.isEmpty()) {
@@ -187,7 +184,7 @@ public final class MirrorSender {
                             sendContent(window.removeFirst());
                         }
                         id = ++nextId;
-                        Pending p = new Pending(id, e.file(), e.meta().size(), parentOf(rel));
+                        Pending p = new Pending(id, e.file(), e.meta().size());
                         files.put(id, p);
                         window.addLast(p);
                     }
@@ -208,44 +205,6 @@ public final class MirrorSender {
             MirrorTargetStats stats = await(done);
             return new MirrorResult(entries, written.get(), kept.get(), dropped.get(), literal, copied,
                     bytesSent.get(), bytesReceived.get(), problems, problemCount, stats);
-        }
-
-        /**
-         * Sends the content of every pending file outside {@code parent} before the next entry: the receiver
-         * finishes a directory (deletes, applies its metadata) once the run moves past it, and a file committed
-         * after that would change the directory's mtime. Costs a round trip only where the walk leaves a directory
-         * with files in flight.
-         */
-        private void leaving(Deque<Pending> window, byte[] parent) throws IOException {
-            if (parent == null) {
-                return;
-            }
-            for (var it = window.iterator(); it.hasNext(); ) {
-                Pending p = it.next();
-                if (!isAncestorOrSelf(p.parent, parent)) {
-                    it.remove();
-                    sendContent(p);
-                }
-            }
-        }
-
-        private static byte[] parentOf(byte[] rel) {
-            if (rel.length == 0) {
-                return null;
-            }
-            for (int i = rel.length - 1; i >= 0; i--) {
-                if (rel[i] == '/') {
-                    return Arrays.copyOf(rel, i);
-                }
-            }
-            return new byte[0];
-        }
-
-        private static boolean isAncestorOrSelf(byte[] a, byte[] b) {
-            if (a.length == 0 || Arrays.equals(a, b)) {
-                return true;
-            }
-            return b.length > a.length && b[a.length] == '/' && Arrays.mismatch(a, 0, a.length, b, 0, a.length) == -1;
         }
 
         private void problem(String message) {

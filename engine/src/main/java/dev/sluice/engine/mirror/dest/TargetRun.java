@@ -50,6 +50,10 @@ final class TargetRun implements MirrorTarget {
         final DirectoryHandle basis;
         FileMeta meta;
         final List<byte[]> sent = new ArrayList<>();
+        /** Files of this directory still being written. */
+        int writers;
+        /** The run moved past this directory while files were being written; the last one applies its metadata. */
+        boolean popped;
 
         Level(byte[] path, DirectoryHandle dir, DirectoryHandle basis, FileMeta meta) {
             this.path = path;
@@ -327,7 +331,7 @@ final class TargetRun implements MirrorTarget {
         requireKind(meta, path, FileKind.REGULAR);
         EntryPath e = enter(path, "file");
         Level parent = levels.getLast();
-        return new Writer(e, meta, parent.dir.share(), parent.basis == null ? null : parent.basis.share());
+        return new Writer(e, meta, parent, parent.dir.share(), parent.basis == null ? null : parent.basis.share());
     }
 
     @Override
@@ -372,7 +376,7 @@ final class TargetRun implements MirrorTarget {
                 long written = filesWritten;
                 long bytes = bytesWritten;
                 long copied = bytesCopied;
-                try (Writer w = new Writer(e, meta, parent.dir.share(), parent.basis.share())) {
+                try (Writer w = new Writer(e, meta, parent, parent.dir.share(), parent.basis.share())) {
                     w.copyFromBasis(0, basis.meta().size());
                     w.commit();
                 }
@@ -676,7 +680,11 @@ final class TargetRun implements MirrorTarget {
             if (options.layout() == MirrorOptions.Layout.IN_PLACE) {
                 deleteExtraneous(l);
             }
-            if (l.meta != null) {
+            if (l.writers > 0) {
+                // files of this directory are still arriving: their renames would change its mtime, so the last
+                // one to finish applies the directory's metadata (Writer.release)
+                l.popped = true;
+            } else if (l.meta != null) {
                 applyMeta(l.dir.fd(), RawPath.escape(l.path), l.meta, false);
             }
         } finally {
@@ -823,6 +831,7 @@ final class TargetRun implements MirrorTarget {
     private final class Writer implements FileWriter {
         private final EntryPath path;
         private final FileMeta meta;
+        private final Level level;
         private final DirectoryHandle dir;
         private final DirectoryHandle basisDir;
         private final byte[] tmp;
@@ -833,9 +842,11 @@ final class TargetRun implements MirrorTarget {
         private BasisFile basis;
         private boolean done;
 
-        Writer(EntryPath path, FileMeta meta, DirectoryHandle dir, DirectoryHandle basisDir) throws IOException {
+        Writer(EntryPath path, FileMeta meta, Level level, DirectoryHandle dir, DirectoryHandle basisDir)
+                throws IOException {
             this.path = path;
             this.meta = meta;
+            this.level = level;
             this.dir = dir;
             this.basisDir = basisDir;
             this.tmp = tempName();
@@ -864,6 +875,7 @@ final class TargetRun implements MirrorTarget {
             }
             this.fd = opened;
             this.channel = ch;
+            level.writers++;
         }
 
         @Override
@@ -970,9 +982,18 @@ final class TargetRun implements MirrorTarget {
             if (basis != null) {
                 basis.close();
             }
-            dir.close();
-            if (basisDir != null) {
-                basisDir.close();
+            try {
+                if (--level.writers == 0 && level.popped && level.meta != null) {
+                    applyMeta(dir.fd(), RawPath.escape(level.path), level.meta, false);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("applying the metadata of directory "
+                        + RawPath.escape(level.path) + " failed: " + e.getMessage(), e);
+            } finally {
+                dir.close();
+                if (basisDir != null) {
+                    basisDir.close();
+                }
             }
         }
 
