@@ -282,6 +282,7 @@ final class TargetRun implements MirrorTarget {
         EntryPath e = enter(path, "directory");
         Level parent = levels.getLast();
         DirectoryHandle child;
+        boolean made = false;
         if (options.layout() == MirrorOptions.Layout.IN_PLACE) {
             NativeCalls.Stat st = parent.dir.lstat(e.name());
             if (st != null && !st.isDirectory()) {
@@ -290,6 +291,7 @@ final class TargetRun implements MirrorTarget {
             }
             if (st == null) {
                 parent.dir.mkdir(e.name());
+                made = true;
             } else if (!superuser && (st.stMode() & 0700) != 0700) {
                 parent.dir.grantOwnerAccess(e.name());
             }
@@ -299,7 +301,8 @@ final class TargetRun implements MirrorTarget {
         child = parent.dir.openDirectory(e.name());
         DirectoryHandle basis;
         if (options.layout() == MirrorOptions.Layout.IN_PLACE) {
-            basis = child;
+            // a directory this run just made holds no basis: its files are not looked up one by one
+            basis = made ? null : child;
         } else {
             try {
                 basis = parent.basis == null ? null : openIfDirectory(parent.basis, e.name());
@@ -773,7 +776,8 @@ final class TargetRun implements MirrorTarget {
 
     /** {@code .sluice-tmp-<8 random hex of this run><8 hex counter>}: 16 hex digits, unique within the run. */
     private byte[] tempName() {
-        return (TEMP_PREFIX + tempPrefix + String.format("%08x", tempCounter++)).getBytes(StandardCharsets.US_ASCII);
+        String hex = Integer.toHexString(tempCounter++);
+        return (TEMP_PREFIX + tempPrefix + "00000000".substring(hex.length()) + hex).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String key(byte[] path) {
