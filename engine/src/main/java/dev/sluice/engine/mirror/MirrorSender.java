@@ -228,7 +228,9 @@ public final class MirrorSender {
             if (basis == null) {
                 return;
             }
-            MirrorCodec.DeltaWriter delta = new MirrorCodec.DeltaWriter(p.id, maxDelta);
+            // sized to the file: a small file must not cost a zeroed 1 MiB buffer
+            MirrorCodec.DeltaWriter delta = new MirrorCodec.DeltaWriter(p.id,
+                    (int) Math.min(maxDelta, Math.max(64, p.size + 64)));
             List<byte[]> ready = new ArrayList<>();
             ContentDigest whole = new ContentDigest();
             long length = 0;
