@@ -223,7 +223,10 @@ public final class MirrorSender {
 
         /** Waits for the receiver's answer about {@code p} and sends its content unless the receiver kept it. */
         private void sendContent(Pending p) throws IOException {
-            flushEntries();
+            if (!p.answer.isDone()) {
+                // about to wait: the receiver must have every entry so far (it may not have seen p's yet)
+                flushEntries();
+            }
             BasisAnswer basis = await(p.answer);
             if (basis == null) {
                 return;
