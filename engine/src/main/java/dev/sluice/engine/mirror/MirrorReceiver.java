@@ -260,8 +260,9 @@ public final class MirrorReceiver {
             if (found.isPresent()) {
                 MirrorTarget.Basis b = found.get();
                 if (b.meta().size() == meta.size() && b.meta().mtimeNanos() == meta.mtimeNanos()) {
-                    b.close();
-                    target.keep(path, meta);
+                    try (b) {
+                        target.keep(path, meta, b);
+                    }
                     return List.of(new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(e.fileId(),
                             MirrorCodec.KEPT)));
                 }
@@ -335,11 +336,14 @@ public final class MirrorReceiver {
                 } catch (java.security.DigestException ex) {
                     throw new IllegalStateException(ex);
                 }
-                long total = 0;
+                long[] starts = new long[n + 1];
                 for (int i = 0; i < n; i++) {
-                    total += lengths[i];
+                    starts[i + 1] = starts[i] + lengths[i];
                 }
-                in.basisSize = total;
+                in.chunkLengths = lengths;
+                in.chunkHashes = hashes;
+                in.chunkStarts = starts;
+                in.basisSize = starts[n];
             }
             List<Out> out = new ArrayList<>();
             int per = MirrorCodec.basisItemsPerPart(Math.min(link.maxFrameLength(), 1 << 20));
@@ -377,9 +381,13 @@ public final class MirrorReceiver {
                     throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": the sender"
                             + " says " + e.length() + " bytes, but its operations made " + in.writer.position());
                 }
-                if (!MessageDigest.isEqual(in.digest.digest(), e.sha256())) {
+                if (!MessageDigest.isEqual(in.content.finish(), e.sha256())) {
                     throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": the"
                             + " rebuilt content does not match the sender's SHA-256; nothing was committed");
+                }
+                if (in.copied && !in.basis.unchanged()) {
+                    throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": its basis"
+                            + " was changed by someone else during the run; nothing was committed");
                 }
                 in.writer.commit();
                 return new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(e.fileId(), MirrorCodec.WRITTEN));
@@ -430,9 +438,13 @@ public final class MirrorReceiver {
             final byte[] path;
             final MirrorTarget.FileWriter writer;
             final MirrorTarget.Basis basis;
-            final MessageDigest digest = MirrorChunking.digest();
+            final ContentDigest content = new ContentDigest();
             volatile long basisSize;
-            private ByteBuffer scratch;
+            /** The basis list (set by {@link #basisList} before BASIS is sent; read by the frame thread). */
+            volatile int[] chunkLengths;
+            volatile byte[] chunkHashes;
+            volatile long[] chunkStarts;
+            boolean copied;
 
             Incoming(byte[] path, MirrorTarget.FileWriter writer, MirrorTarget.Basis basis) {
                 this.path = path;
@@ -451,29 +463,27 @@ public final class MirrorReceiver {
                     throw new ProtocolException(ErrorCode.MALFORMED, "COPY of " + length + " bytes at " + offset
                             + " in " + RawPath.escape(path) + ", whose basis has " + basisSize + " bytes");
                 }
+                long[] starts = chunkStarts;
+                int first = starts == null ? -1 : Arrays.binarySearch(starts, offset);
+                int last = starts == null ? -1 : Arrays.binarySearch(starts, offset + length);
+                if (first < 0 || last < 0) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "COPY of " + length + " bytes at " + offset
+                            + " in " + RawPath.escape(path) + " does not start and end where chunks of its basis do");
+                }
                 grow(length);
-                if (scratch == null) {
-                    scratch = ByteBuffer.allocate(256 * 1024);
+                int[] lengths = chunkLengths;
+                byte[] hashes = chunkHashes;
+                for (int i = first; i < last; i++) {
+                    content.chunk(hashes, i * MirrorCodec.HASH, lengths[i]);
                 }
-                long at = offset;
-                long end = offset + length;
-                while (at < end) {
-                    scratch.clear().limit((int) Math.min(scratch.capacity(), end - at));
-                    int n = basis.read(scratch, at);
-                    if (n <= 0) {
-                        throw new IOException("the basis of " + RawPath.escape(path) + " ended at " + at
-                                + " while copying from it");
-                    }
-                    digest.update(scratch.array(), 0, n);
-                    at += n;
-                }
-                writer.copyFromBasis(offset, length);
+                writer.copyFromBasis(basis, offset, length);
+                copied = true;
             }
 
             @Override
             public void data(ByteBuffer bytes) throws IOException {
                 grow(bytes.remaining());
-                digest.update(bytes.duplicate());
+                content.literal(bytes);
                 writer.write(bytes);
             }
 

@@ -89,17 +89,15 @@ public final class MirrorSender {
         final int id;
         final Path file;
         final long size;
-        final byte[] parent;
         final CompletableFuture<BasisAnswer> answer = new CompletableFuture<>();
         int[] lengths = new int[0];
         byte[] hashes = new byte[0];
         int n;
 
-        Pending(int id, Path file, long size, byte[] parent) {
+        Pending(int id, Path file, long size) {
             this.id = id;
             this.file = file;
             this.size = size;
-            this.parent = parent;
         }
     }
 
@@ -165,7 +163,6 @@ public final class MirrorSender {
                         continue;
                     }
                     byte[] linkTo = e.hardlinkTo() == null ? null : names.relative(e.hardlinkTo());
-                    leaving(window, parentOf(rel));
                     if (linkTo != null) {
                         // the receiver links only to files already committed: finish everything in flight first
                         while (!window.isEmpty()) {
@@ -187,7 +184,7 @@ public final class MirrorSender {
                             sendContent(window.removeFirst());
                         }
                         id = ++nextId;
-                        Pending p = new Pending(id, e.file(), e.meta().size(), parentOf(rel));
+                        Pending p = new Pending(id, e.file(), e.meta().size());
                         files.put(id, p);
                         window.addLast(p);
                     }
@@ -210,44 +207,6 @@ public final class MirrorSender {
                     bytesSent.get(), bytesReceived.get(), problems, problemCount, stats);
         }
 
-        /**
-         * Sends the content of every pending file outside {@code parent} before the next entry: the receiver
-         * finishes a directory (deletes, applies its metadata) once the run moves past it, and a file committed
-         * after that would change the directory's mtime. Costs a round trip only where the walk leaves a directory
-         * with files in flight.
-         */
-        private void leaving(Deque<Pending> window, byte[] parent) throws IOException {
-            if (parent == null) {
-                return;
-            }
-            for (var it = window.iterator(); it.hasNext(); ) {
-                Pending p = it.next();
-                if (!isAncestorOrSelf(p.parent, parent)) {
-                    it.remove();
-                    sendContent(p);
-                }
-            }
-        }
-
-        private static byte[] parentOf(byte[] rel) {
-            if (rel.length == 0) {
-                return null;
-            }
-            for (int i = rel.length - 1; i >= 0; i--) {
-                if (rel[i] == '/') {
-                    return Arrays.copyOf(rel, i);
-                }
-            }
-            return new byte[0];
-        }
-
-        private static boolean isAncestorOrSelf(byte[] a, byte[] b) {
-            if (a.length == 0 || Arrays.equals(a, b)) {
-                return true;
-            }
-            return b.length > a.length && b[a.length] == '/' && Arrays.mismatch(a, 0, a.length, b, 0, a.length) == -1;
-        }
-
         private void problem(String message) {
             problemCount++;
             if (problems.size() < MAX_PROBLEMS_KEPT) {
@@ -264,14 +223,19 @@ public final class MirrorSender {
 
         /** Waits for the receiver's answer about {@code p} and sends its content unless the receiver kept it. */
         private void sendContent(Pending p) throws IOException {
-            flushEntries();
+            if (!p.answer.isDone()) {
+                // about to wait: the receiver must have every entry so far (it may not have seen p's yet)
+                flushEntries();
+            }
             BasisAnswer basis = await(p.answer);
             if (basis == null) {
                 return;
             }
-            MirrorCodec.DeltaWriter delta = new MirrorCodec.DeltaWriter(p.id, maxDelta);
+            // sized to the file: a small file must not cost a zeroed 1 MiB buffer
+            MirrorCodec.DeltaWriter delta = new MirrorCodec.DeltaWriter(p.id,
+                    (int) Math.min(maxDelta, Math.max(64, p.size + 64)));
             List<byte[]> ready = new ArrayList<>();
-            MessageDigest whole = MirrorChunking.digest();
+            ContentDigest whole = new ContentDigest();
             long length = 0;
             SeekableByteChannel ch;
             try {
@@ -289,7 +253,7 @@ public final class MirrorSender {
                         if (n == 0) {
                             continue;
                         }
-                        whole.update(buf.array(), 0, n);
+                        whole.literal(buf.array(), 0, n);
                         delta.data(buf.array(), 0, n, ready);
                         literal += n;
                         length += n;
@@ -301,13 +265,15 @@ public final class MirrorSender {
                     ChunkReader chunks = new ChunkReader(ch, MirrorChunking.chunker(), p.size);
                     while (chunks.hasNext()) {
                         Chunk c = chunks.next();
-                        whole.update(c.data(), 0, c.length());
                         chunkHash.update(c.data(), 0, c.length());
-                        Long at = have.get(new HashKey(chunkHash.digest(), c.length()));
+                        byte[] h = chunkHash.digest();
+                        Long at = have.get(new HashKey(h, c.length()));
                         if (at != null) {
+                            whole.chunk(h, 0, c.length());
                             delta.copy(at, c.length(), ready);
                             copied += c.length();
                         } else {
+                            whole.literal(c.data(), 0, c.length());
                             delta.data(c.data(), 0, c.length(), ready);
                             literal += c.length();
                         }
@@ -322,7 +288,7 @@ public final class MirrorSender {
             delta.finish(ready);
             flush(ready);
             emit(MirrorMessage.FILE_END, MirrorCodec.fileEnd(new MirrorCodec.FileEnd(p.id, true, length,
-                    whole.digest())));
+                    whole.finish())));
         }
 
         private void flush(List<byte[]> ready) throws IOException {

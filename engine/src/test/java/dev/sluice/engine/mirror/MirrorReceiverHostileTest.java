@@ -215,6 +215,21 @@ class MirrorReceiverHostileTest {
     }
 
     @Test
+    void aCopyThatDoesNotFollowTheBasisChunksIsMalformed() throws Exception {
+        Path previous = target.resolve("2000-01-01T000000Z");
+        Files.createDirectories(previous);
+        Files.write(previous.resolve("f"), dev.sluice.engine.fs.TreeFixture.random(200_000, 3));
+        open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(200_000), null)));
+        MirrorCodec.BasisPart basis = MirrorCodec.decodeBasis(expect(MirrorMessage.BASIS));
+        assertTrue(basis.last() && basis.lengths().length > 1, "a basis of several chunks");
+        int first = basis.lengths()[0];
+        send(MirrorMessage.DELTA, ByteBuffer.allocate(21).putInt(1).putInt(1).put((byte) 1).putLong(1).putInt(first)
+                .array());
+        assertTrue(expectError(ErrorCode.MALFORMED).contains("chunks of its basis"));
+    }
+
+    @Test
     void aFileBeyondTheSizeLimitIsRefused() throws Exception {
         open();
         send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(2 << 20), null)));

@@ -18,9 +18,13 @@ final class BasisFile implements MirrorTarget.Basis {
     private final FileMeta meta;
     private FileChannel channel;
     private final String shown;
+    private final DirectoryHandle from;
+    private final byte[] name;
     private boolean closed;
 
-    private BasisFile(int fd, NativeCalls.Stat stat, FileMeta meta, String shown) {
+    private BasisFile(int fd, NativeCalls.Stat stat, FileMeta meta, String shown, DirectoryHandle from, byte[] name) {
+        this.from = from;
+        this.name = name.clone();
         this.fd = fd;
         this.stat = stat;
         this.meta = meta;
@@ -47,17 +51,22 @@ final class BasisFile implements MirrorTarget.Basis {
                 NativeCalls.close(fd);
                 return null;
             }
-            FileMeta onDisk = PinnedMetadata.read(fd, shown);
+            FileMeta onDisk = PinnedMetadata.read(fd, shown, st);
             FileMeta meta = fakeSuper ? FakeSuper.decode(onDisk) : onDisk;
             if (meta.kind() != dev.sluice.engine.fs.FileKind.REGULAR) {
                 NativeCalls.close(fd);
                 return null;
             }
-            return new BasisFile(fd, st, meta, shown);
+            return new BasisFile(fd, st, meta, shown, dir, name);
         } catch (IOException | RuntimeException e) {
             NativeCalls.close(fd);
             throw e;
         }
+    }
+
+    /** Whether this is the entry {@code name} opened through the handle {@code dir} (the same handle object). */
+    boolean openedAs(DirectoryHandle dir, byte[] name) {
+        return !closed && from == dir && java.util.Arrays.equals(this.name, name);
     }
 
     int fd() {
@@ -75,13 +84,26 @@ final class BasisFile implements MirrorTarget.Basis {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
+        return channel().read(dst, position);
+    }
+
+    /** The file opened for reading (once) through its descriptor. */
+    FileChannel channel() throws IOException {
         if (closed) {
             throw new IllegalStateException("basis " + shown + " is closed");
         }
         if (channel == null) {
             channel = FileChannel.open(PinnedMetadata.pinned(fd), StandardOpenOption.READ);
         }
-        return channel.read(dst, position);
+        return channel;
+    }
+
+    /** Whether the file still has the size and change time it had when it was opened (fstat of its descriptor). */
+    @Override
+    public boolean unchanged() throws IOException {
+        NativeCalls.Stat now = NativeCalls.fstat(fd, shown);
+        return now.size() == stat.size() && now.mtimeNanos() == stat.mtimeNanos()
+                && now.ctimeNanos() == stat.ctimeNanos();
     }
 
     @Override

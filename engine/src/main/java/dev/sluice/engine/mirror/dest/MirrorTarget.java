@@ -74,6 +74,12 @@ public interface MirrorTarget extends Closeable {
      */
     void keep(byte[] path, FileMeta meta) throws IOException;
 
+    /**
+     * As {@link #keep(byte[], FileMeta)}, reusing {@code basis} (what {@link #basis} just returned for {@code path})
+     * instead of opening the file again when it was opened through the same directory handle; closes it.
+     */
+    void keep(byte[] path, FileMeta meta, Basis basis) throws IOException;
+
     /** A symbolic link; {@code target} is stored as given and never followed by the receiver. */
     void symlink(byte[] path, byte[] target, FileMeta meta) throws IOException;
 
@@ -110,6 +116,12 @@ public interface MirrorTarget extends Closeable {
         /** Appends {@code length} bytes of the basis starting at {@code offset} (checked against the basis size). */
         void copyFromBasis(long offset, long length) throws IOException;
 
+        /**
+         * Appends {@code length} bytes of {@code basis}, which this run's {@link MirrorTarget#basis} returned,
+         * starting at {@code offset} (checked against the basis size); the kernel copies them.
+         */
+        void copyFromBasis(Basis basis, long offset, long length) throws IOException;
+
         /** Current length written. */
         long position();
 
@@ -126,6 +138,12 @@ public interface MirrorTarget extends Closeable {
 
         /** Reads up to {@code dst.remaining()} bytes at {@code position}; -1 at the end. */
         int read(java.nio.ByteBuffer dst, long position) throws IOException;
+
+        /**
+         * Whether the file still has the size, mtime and ctime it had when it was opened: false after any write
+         * to it (a receiver that trusts hashes it computed earlier checks this after copying from the basis).
+         */
+        boolean unchanged() throws IOException;
 
         /** Releases the descriptor; never fails with a checked exception. */
         @Override

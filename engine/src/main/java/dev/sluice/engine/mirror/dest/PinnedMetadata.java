@@ -78,7 +78,11 @@ final class PinnedMetadata {
 
     /** The metadata of the inode held by {@code fd}, with the xattrs of a regular file or directory. */
     static FileMeta read(int fd, String shown) throws IOException {
-        NativeCalls.Stat st = NativeCalls.fstat(fd, shown);
+        return read(fd, shown, NativeCalls.fstat(fd, shown));
+    }
+
+    /** As {@link #read(int, String)}, with the fstat of {@code fd} the caller just made. */
+    static FileMeta read(int fd, String shown, NativeCalls.Stat st) throws IOException {
         FileKind kind = FileKind.fromMode(st.stMode());
         if (kind == FileKind.SYMLINK) {
             throw new IOException("cannot read the metadata of " + shown + " through its descriptor: it is a symlink");

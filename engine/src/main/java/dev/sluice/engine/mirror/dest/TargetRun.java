@@ -3,7 +3,6 @@ package dev.sluice.engine.mirror.dest;
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
 import dev.sluice.engine.fs.RawPath;
-import dev.sluice.engine.fs.SparseFileWriter;
 import dev.sluice.engine.fs.Xattr;
 import dev.sluice.engine.scan.PathOrder;
 import dev.sluice.engine.scan.RuleMatcher;
@@ -41,7 +40,6 @@ final class TargetRun implements MirrorTarget {
     static final DateTimeFormatter NAME_FORMAT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int COPY_BUFFER = 1 << 16;
 
     private enum State { OPEN, FAILED, FINISHED, ABORTED }
 
@@ -52,6 +50,10 @@ final class TargetRun implements MirrorTarget {
         final DirectoryHandle basis;
         FileMeta meta;
         final List<byte[]> sent = new ArrayList<>();
+        /** Files of this directory still being written. */
+        int writers;
+        /** The run moved past this directory while files were being written; the last one applies its metadata. */
+        boolean popped;
 
         Level(byte[] path, DirectoryHandle dir, DirectoryHandle basis, FileMeta meta) {
             this.path = path;
@@ -280,6 +282,7 @@ final class TargetRun implements MirrorTarget {
         EntryPath e = enter(path, "directory");
         Level parent = levels.getLast();
         DirectoryHandle child;
+        boolean made = false;
         if (options.layout() == MirrorOptions.Layout.IN_PLACE) {
             NativeCalls.Stat st = parent.dir.lstat(e.name());
             if (st != null && !st.isDirectory()) {
@@ -288,6 +291,7 @@ final class TargetRun implements MirrorTarget {
             }
             if (st == null) {
                 parent.dir.mkdir(e.name());
+                made = true;
             } else if (!superuser && (st.stMode() & 0700) != 0700) {
                 parent.dir.grantOwnerAccess(e.name());
             }
@@ -297,7 +301,8 @@ final class TargetRun implements MirrorTarget {
         child = parent.dir.openDirectory(e.name());
         DirectoryHandle basis;
         if (options.layout() == MirrorOptions.Layout.IN_PLACE) {
-            basis = child;
+            // a directory this run just made holds no basis: its files are not looked up one by one
+            basis = made ? null : child;
         } else {
             try {
                 basis = parent.basis == null ? null : openIfDirectory(parent.basis, e.name());
@@ -329,16 +334,26 @@ final class TargetRun implements MirrorTarget {
         requireKind(meta, path, FileKind.REGULAR);
         EntryPath e = enter(path, "file");
         Level parent = levels.getLast();
-        return new Writer(e, meta, parent.dir.share(), parent.basis == null ? null : parent.basis.share());
+        return new Writer(e, meta, parent, parent.dir.share(), parent.basis == null ? null : parent.basis.share());
     }
 
     @Override
     public void keep(byte[] path, FileMeta meta) throws IOException {
+        keep(path, meta, null);
+    }
+
+    @Override
+    public void keep(byte[] path, FileMeta meta, Basis opened) throws IOException {
         checkOpen();
         requireKind(meta, path, FileKind.REGULAR);
         EntryPath e = enter(path, "kept file");
         Level parent = levels.getLast();
-        BasisFile basis = parent.basis == null ? null : BasisFile.open(parent.basis, e.name(), fake);
+        BasisFile basis;
+        if (parent.basis != null && opened instanceof BasisFile b && b.openedAs(parent.basis, e.name())) {
+            basis = b;
+        } else {
+            basis = parent.basis == null ? null : BasisFile.open(parent.basis, e.name(), fake);
+        }
         if (basis == null) {
             fail("kept file " + e.shown() + ": the receiver has no basis for it");
         }
@@ -364,7 +379,7 @@ final class TargetRun implements MirrorTarget {
                 long written = filesWritten;
                 long bytes = bytesWritten;
                 long copied = bytesCopied;
-                try (Writer w = new Writer(e, meta, parent.dir.share(), parent.basis.share())) {
+                try (Writer w = new Writer(e, meta, parent, parent.dir.share(), parent.basis.share())) {
                     w.copyFromBasis(0, basis.meta().size());
                     w.commit();
                 }
@@ -668,7 +683,11 @@ final class TargetRun implements MirrorTarget {
             if (options.layout() == MirrorOptions.Layout.IN_PLACE) {
                 deleteExtraneous(l);
             }
-            if (l.meta != null) {
+            if (l.writers > 0) {
+                // files of this directory are still arriving: their renames would change its mtime, so the last
+                // one to finish applies the directory's metadata (Writer.release)
+                l.popped = true;
+            } else if (l.meta != null) {
                 applyMeta(l.dir.fd(), RawPath.escape(l.path), l.meta, false);
             }
         } finally {
@@ -757,7 +776,8 @@ final class TargetRun implements MirrorTarget {
 
     /** {@code .sluice-tmp-<8 random hex of this run><8 hex counter>}: 16 hex digits, unique within the run. */
     private byte[] tempName() {
-        return (TEMP_PREFIX + tempPrefix + String.format("%08x", tempCounter++)).getBytes(StandardCharsets.US_ASCII);
+        String hex = Integer.toHexString(tempCounter++);
+        return (TEMP_PREFIX + tempPrefix + "00000000".substring(hex.length()) + hex).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String key(byte[] path) {
@@ -815,19 +835,22 @@ final class TargetRun implements MirrorTarget {
     private final class Writer implements FileWriter {
         private final EntryPath path;
         private final FileMeta meta;
+        private final Level level;
         private final DirectoryHandle dir;
         private final DirectoryHandle basisDir;
         private final byte[] tmp;
         private final String tmpKey;
         private final int fd;
         private final FileChannel channel;
-        private final SparseFileWriter sparse;
+        private final ContentAppender sparse;
         private BasisFile basis;
         private boolean done;
 
-        Writer(EntryPath path, FileMeta meta, DirectoryHandle dir, DirectoryHandle basisDir) throws IOException {
+        Writer(EntryPath path, FileMeta meta, Level level, DirectoryHandle dir, DirectoryHandle basisDir)
+                throws IOException {
             this.path = path;
             this.meta = meta;
+            this.level = level;
             this.dir = dir;
             this.basisDir = basisDir;
             this.tmp = tempName();
@@ -838,7 +861,7 @@ final class TargetRun implements MirrorTarget {
                 opened = dir.open(tmp, NativeCalls.O_RDWR | NativeCalls.O_CREAT | NativeCalls.O_EXCL, 0600);
                 inFlight.put(tmpKey, this);
                 ch = FileChannel.open(PinnedMetadata.pinned(opened), StandardOpenOption.WRITE);
-                this.sparse = new SparseFileWriter(ch);
+                this.sparse = new ContentAppender(ch, meta.size());
             } catch (IOException | RuntimeException e) {
                 if (ch != null) {
                     ch.close();
@@ -856,6 +879,7 @@ final class TargetRun implements MirrorTarget {
             }
             this.fd = opened;
             this.channel = ch;
+            level.writers++;
         }
 
         @Override
@@ -880,25 +904,26 @@ final class TargetRun implements MirrorTarget {
                     fail("file " + path.shown() + ": the sender asked to copy from a basis the receiver does not have");
                 }
             }
-            if (offset < 0 || length < 0 || offset > basis.meta().size() - length) {
+            copy(basis, offset, length);
+        }
+
+        @Override
+        public void copyFromBasis(Basis from, long offset, long length) throws IOException {
+            if (!(from instanceof BasisFile b)) {
+                throw new IllegalArgumentException("file " + path.shown() + ": a basis to copy from must come from"
+                        + " this target's basis()");
+            }
+            copy(b, offset, length);
+        }
+
+        private void copy(BasisFile from, long offset, long length) throws IOException {
+            if (offset < 0 || length < 0 || offset > from.meta().size() - length) {
                 abort();
                 fail("file " + path.shown() + ": basis range " + offset + "+" + length + " is outside the basis of "
-                        + basis.meta().size() + " bytes");
+                        + from.meta().size() + " bytes");
             }
             checkWritable(length);
-            byte[] buf = new byte[(int) Math.min(COPY_BUFFER, Math.max(1, length))];
-            long at = offset;
-            long left = length;
-            while (left > 0) {
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, left));
-                int n = basis.read(bb, at);
-                if (n <= 0) {
-                    throw new IOException("basis of " + path.shown() + " ended at " + at + " while copying from it");
-                }
-                sparse.write(buf, 0, n);
-                at += n;
-                left -= n;
-            }
+            sparse.copy(from.channel(), offset, length);
             bytesCopied += length;
         }
 
@@ -961,9 +986,18 @@ final class TargetRun implements MirrorTarget {
             if (basis != null) {
                 basis.close();
             }
-            dir.close();
-            if (basisDir != null) {
-                basisDir.close();
+            try {
+                if (--level.writers == 0 && level.popped && level.meta != null) {
+                    applyMeta(dir.fd(), RawPath.escape(level.path), level.meta, false);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("applying the metadata of directory "
+                        + RawPath.escape(level.path) + " failed: " + e.getMessage(), e);
+            } finally {
+                dir.close();
+                if (basisDir != null) {
+                    basisDir.close();
+                }
             }
         }
 
