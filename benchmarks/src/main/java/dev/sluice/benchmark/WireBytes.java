@@ -63,6 +63,8 @@ import reactor.core.scheduler.Schedulers;
 public final class WireBytes {
     private static final ChunkerParams CHUNKS = new ChunkerParams(512 * 1024, 1024 * 1024, 8 * 1024 * 1024);
     private static final int FRAME_HEADER = 6;
+    /** A made-up frame type under which PUTs of tree blobs are counted apart from data blobs. */
+    private static final int TREE_PUT = 1005;
 
     private WireBytes() {}
 
@@ -98,7 +100,12 @@ public final class WireBytes {
         }
 
         private void count(Frame frame) {
-            byType.computeIfAbsent(frame.type(), t -> new AtomicLong())
+            int type = frame.type();
+            if (type == MessageType.PUT.wire() && frame.payload().readableBytes() > 4
+                    && frame.payload().getByte(frame.payload().readerIndex() + 4) == 2) {
+                type = TREE_PUT;
+            }
+            byType.computeIfAbsent(type, t -> new AtomicLong())
                     .addAndGet(FRAME_HEADER + frame.payload().readableBytes());
         }
 
@@ -106,7 +113,9 @@ public final class WireBytes {
             StringBuilder b = new StringBuilder();
             byType.forEach((type, bytes) -> {
                 MessageType t = MessageType.fromWire(type);
-                b.append(b.length() == 0 ? "" : ", ").append(t == null ? "type " + type : t.name()).append(' ')
+                String name = type == TREE_PUT ? "PUT (tree blobs)" : t == MessageType.PUT ? "PUT (data blobs)"
+                        : t == null ? "type " + type : t.name();
+                b.append(b.length() == 0 ? "" : ", ").append(name).append(' ')
                         .append(String.format(Locale.ROOT, "%,d", bytes.get()));
             });
             return b.toString();
@@ -149,12 +158,14 @@ public final class WireBytes {
         DataSetSpec spec = DataSetSpec.scaled(0.2);
         int repeat = 3;
         boolean treeCache = true;
+        Long keySeed = 1L;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--tiny" -> spec = DataSetSpec.tiny();
                 case "--scale" -> spec = DataSetSpec.scaled(Double.parseDouble(args[++i]));
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 case "--no-tree-cache" -> treeCache = false;
+                case "--random-key" -> keySeed = null;
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }
@@ -171,7 +182,15 @@ public final class WireBytes {
         ca.writeTo(pki);
         ca.issue("sink", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(2))).writeTo(pki);
         ca.issue("web-1", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(2))).writeTo(pki);
-        MasterKey key = MasterKey.generate(new SecureRandom());
+        // A fixed key (by default) makes runs comparable: chunk and tree blob boundaries depend on the key.
+        MasterKey key;
+        if (keySeed == null) {
+            key = MasterKey.generate(new SecureRandom());
+        } else {
+            byte[] raw = new byte[MasterKey.LENGTH];
+            new java.util.Random(keySeed).nextBytes(raw);
+            key = MasterKey.decode(raw);
+        }
         Scheduler sinkIo = Schedulers.newBoundedElastic(8, 1024, "bench-sink-io");
         List<Long> localMillis = new ArrayList<>();
         List<Long> tlsMillis = new ArrayList<>();
@@ -217,6 +236,7 @@ public final class WireBytes {
                         + " really changed: %.2fx; of it %,d sealed bytes stored (%.2fx)%n",
                 second.sent() + second.received(), ideal, (double) (second.sent() + second.received()) / ideal,
                 localAdded, (double) localAdded / ideal));
+        out.append("- key: " + (keySeed == null ? "random" : "fixed (seed " + keySeed + ")") + "\n");
         out.append("- tree cache: " + (treeCache ? "on" : "off") + "; second backup by message type (bytes, both"
                 + " directions): " + second.breakdown() + "\n");
         out.append(String.format(Locale.ROOT, "- first backup: %,d bytes on the wire for %,d bytes of data"
