@@ -239,6 +239,7 @@ public final class WireBytes {
         out.append("- key: " + (keySeed == null ? "random" : "fixed (seed " + keySeed + ")") + "\n");
         out.append("- tree cache: " + (treeCache ? "on" : "off") + "; second backup by message type (bytes, both"
                 + " directions): " + second.breakdown() + "\n");
+        out.append("- last first backup over TLS by message type: " + first.breakdown() + "\n");
         out.append(String.format(Locale.ROOT, "- first backup: %,d bytes on the wire for %,d bytes of data"
                 + " (%.3fx)%n", first.sent() + first.received(), dataBytes,
                 (double) (first.sent() + first.received()) / dataBytes));
