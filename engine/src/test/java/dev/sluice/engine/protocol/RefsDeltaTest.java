@@ -143,9 +143,9 @@ class RefsDeltaTest {
         // the previous pushes read files and listed directories, which moved their atimes; unchanged entries keep
         // the parent's atime, so the tree, and with it the reference list, is the same
         assertEquals(0, wire3.treePutBytes.get(), "no tree blob was stored for an unchanged tree");
-        SnapshotRecord second = h.snapshots().stream().filter(s -> s.id().equals(r2.snapshot())).findFirst()
+        SnapshotRecord secondSnapshot = h.snapshots().stream().filter(s -> s.id().equals(r2.snapshot())).findFirst()
                 .orElseThrow();
-        assertEquals(second.refs(), newest().refs(), "an unchanged tree gives the same reference list");
+        assertEquals(secondSnapshot.refs(), newest().refs(), "an unchanged tree gives the same reference list");
         try (Repository repo = Repository.open(h.repoRoot)) {
             SnapshotRecord s = newest();
             assertEquals(listFromTree(repo, s), stored(repo, s));
