@@ -11,7 +11,9 @@ import dev.sluice.engine.content.RepositoryKeys;
 import dev.sluice.engine.crypto.MasterKey;
 import dev.sluice.engine.daemon.TlsSinkService;
 import dev.sluice.engine.job.Workers;
+import dev.sluice.engine.protocol.MessageType;
 import dev.sluice.engine.protocol.RemoteBlobSink;
+import dev.sluice.engine.tree.TreeCache;
 import dev.sluice.engine.protocol.SinkPolicy;
 import dev.sluice.engine.protocol.SinkServer;
 import dev.sluice.engine.repository.Repository;
@@ -61,6 +63,8 @@ import reactor.core.scheduler.Schedulers;
 public final class WireBytes {
     private static final ChunkerParams CHUNKS = new ChunkerParams(512 * 1024, 1024 * 1024, 8 * 1024 * 1024);
     private static final int FRAME_HEADER = 6;
+    /** A made-up frame type under which PUTs of tree blobs are counted apart from data blobs. */
+    private static final int TREE_PUT = 1005;
 
     private WireBytes() {}
 
@@ -70,6 +74,9 @@ public final class WireBytes {
         final AtomicLong sent = new AtomicLong();
         final AtomicLong received = new AtomicLong();
         final AtomicLong frames = new AtomicLong();
+        /** Bytes per frame type, both directions (type number → bytes). */
+        final java.util.concurrent.ConcurrentSkipListMap<Integer, AtomicLong> byType =
+                new java.util.concurrent.ConcurrentSkipListMap<>();
 
         CountingLink(Link delegate) {
             this.delegate = delegate;
@@ -80,13 +87,38 @@ public final class WireBytes {
             return delegate.send(Flux.from(f).doOnNext(frame -> {
                 sent.addAndGet(FRAME_HEADER + frame.payload().readableBytes());
                 frames.incrementAndGet();
+                count(frame);
             }));
         }
 
         @Override
         public Flux<Frame> receive() {
-            return delegate.receive().doOnNext(frame -> received.addAndGet(FRAME_HEADER
-                    + frame.payload().readableBytes()));
+            return delegate.receive().doOnNext(frame -> {
+                received.addAndGet(FRAME_HEADER + frame.payload().readableBytes());
+                count(frame);
+            });
+        }
+
+        private void count(Frame frame) {
+            int type = frame.type();
+            if (type == MessageType.PUT.wire() && frame.payload().readableBytes() > 4
+                    && frame.payload().getByte(frame.payload().readerIndex() + 4) == 2) {
+                type = TREE_PUT;
+            }
+            byType.computeIfAbsent(type, t -> new AtomicLong())
+                    .addAndGet(FRAME_HEADER + frame.payload().readableBytes());
+        }
+
+        String breakdown() {
+            StringBuilder b = new StringBuilder();
+            byType.forEach((type, bytes) -> {
+                MessageType t = MessageType.fromWire(type);
+                String name = type == TREE_PUT ? "PUT (tree blobs)" : t == MessageType.PUT ? "PUT (data blobs)"
+                        : t == null ? "type " + type : t.name();
+                b.append(b.length() == 0 ? "" : ", ").append(name).append(' ')
+                        .append(String.format(Locale.ROOT, "%,d", bytes.get()));
+            });
+            return b.toString();
         }
 
         @Override
@@ -116,7 +148,7 @@ public final class WireBytes {
     }
 
     /** One measured push. */
-    record Push(long millis, long sent, long received, long frames, long bytesAdded) {}
+    record Push(long millis, long sent, long received, long frames, long bytesAdded, String breakdown) {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
@@ -125,11 +157,15 @@ public final class WireBytes {
         Path work = Path.of(args[0]).toAbsolutePath();
         DataSetSpec spec = DataSetSpec.scaled(0.2);
         int repeat = 3;
+        boolean treeCache = true;
+        Long keySeed = 1L;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--tiny" -> spec = DataSetSpec.tiny();
                 case "--scale" -> spec = DataSetSpec.scaled(Double.parseDouble(args[++i]));
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+                case "--no-tree-cache" -> treeCache = false;
+                case "--random-key" -> keySeed = null;
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }
@@ -146,7 +182,15 @@ public final class WireBytes {
         ca.writeTo(pki);
         ca.issue("sink", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(2))).writeTo(pki);
         ca.issue("web-1", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(2))).writeTo(pki);
-        MasterKey key = MasterKey.generate(new SecureRandom());
+        // A fixed key (by default) makes runs comparable: chunk and tree blob boundaries depend on the key.
+        MasterKey key;
+        if (keySeed == null) {
+            key = MasterKey.generate(new SecureRandom());
+        } else {
+            byte[] raw = new byte[MasterKey.LENGTH];
+            new java.util.Random(keySeed).nextBytes(raw);
+            key = MasterKey.decode(raw);
+        }
         Scheduler sinkIo = Schedulers.newBoundedElastic(8, 1024, "bench-sink-io");
         List<Long> localMillis = new ArrayList<>();
         List<Long> tlsMillis = new ArrayList<>();
@@ -158,13 +202,15 @@ public final class WireBytes {
             localBackup(workers, key, work.resolve("warm-up"), data); // page cache and JIT
             for (int r = 0; r < repeat; r++) {
                 localMillis.add(localBackup(workers, key, work.resolve("local-" + r), data).millis());
-                first = tlsPush(workers, key, pki, sinkIo, work.resolve("sink-" + r), data);
+                first = tlsPush(workers, key, pki, sinkIo, work.resolve("sink-" + r), data,
+                        treeCache ? TreeCache.at(work.resolve("tree-cache-" + r)) : TreeCache.none());
                 tlsMillis.add(first.millis());
                 delete(work.resolve("local-" + r));
             }
             ChangeSummary change = writer.applyChanges(data);
             ideal = change.idealBytes();
-            second = tlsPush(workers, key, pki, sinkIo, work.resolve("sink-" + (repeat - 1)), data);
+            second = tlsPush(workers, key, pki, sinkIo, work.resolve("sink-" + (repeat - 1)), data,
+                    treeCache ? TreeCache.at(work.resolve("tree-cache-" + (repeat - 1))) : TreeCache.none());
             localAdded = second.bytesAdded();
         } finally {
             sinkIo.dispose();
@@ -190,6 +236,10 @@ public final class WireBytes {
                         + " really changed: %.2fx; of it %,d sealed bytes stored (%.2fx)%n",
                 second.sent() + second.received(), ideal, (double) (second.sent() + second.received()) / ideal,
                 localAdded, (double) localAdded / ideal));
+        out.append("- key: " + (keySeed == null ? "random" : "fixed (seed " + keySeed + ")") + "\n");
+        out.append("- tree cache: " + (treeCache ? "on" : "off") + "; second backup by message type (bytes, both"
+                + " directions): " + second.breakdown() + "\n");
+        out.append("- last first backup over TLS by message type: " + first.breakdown() + "\n");
         out.append(String.format(Locale.ROOT, "- first backup: %,d bytes on the wire for %,d bytes of data"
                 + " (%.3fx)%n", first.sent() + first.received(), dataBytes,
                 (double) (first.sent() + first.received()) / dataBytes));
@@ -222,12 +272,12 @@ public final class WireBytes {
             long start = System.nanoTime();
             BackupResult r = new BackupRunner(workers, Clock.systemUTC()).prepare(request(data), repo, sink, codec,
                     CHUNKS).execute();
-            return new Push((System.nanoTime() - start) / 1_000_000, 0, 0, 0, r.stats().bytesAdded());
+            return new Push((System.nanoTime() - start) / 1_000_000, 0, 0, 0, r.stats().bytesAdded(), "");
         }
     }
 
-    private static Push tlsPush(Workers workers, MasterKey key, Path pki, Scheduler sinkIo, Path root, Path data)
-            throws IOException {
+    private static Push tlsPush(Workers workers, MasterKey key, Path pki, Scheduler sinkIo, Path root, Path data,
+            TreeCache cache) throws IOException {
         if (!Files.exists(root)) {
             newRepository(root, key).close();
         }
@@ -246,11 +296,13 @@ public final class WireBytes {
             BackupResult r;
             try (RemoteBlobSink remote = RemoteBlobSink.open(link, "bench")) {
                 remote.keyCheck().orElseThrow();
-                r = new BackupRunner(workers, Clock.systemUTC()).prepare(request(data), remote, remote, codec, CHUNKS)
-                        .execute();
+                r = new BackupRunner(workers, Clock.systemUTC()).prepare(request(data), remote, remote, codec, CHUNKS,
+                        cache).execute();
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
-            return new Push(millis, link.sent.get(), link.received.get(), link.frames.get(), r.stats().bytesAdded());
+            return new Push(millis, link.sent.get(), link.received.get(), link.frames.get(), r.stats().bytesAdded(),
+                    link.breakdown() + "; tree cache hits " + r.stats().treeCacheHits() + ", reference list as delta "
+                    + r.stats().refsDelta());
         } finally {
             service.stop();
         }

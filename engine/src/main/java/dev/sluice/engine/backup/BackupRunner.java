@@ -15,7 +15,10 @@ import dev.sluice.engine.repository.SnapshotId;
 import dev.sluice.engine.repository.SnapshotRecord;
 import dev.sluice.engine.scan.ScanStage;
 import dev.sluice.engine.sink.BlobSink;
+import dev.sluice.engine.repository.RefsDigest;
+import dev.sluice.engine.tree.ChunkRef;
 import dev.sluice.engine.tree.ParentCursor;
+import dev.sluice.engine.tree.TreeCache;
 import dev.sluice.engine.tree.TreeReader;
 import dev.sluice.engine.tree.TreeWriter;
 import java.io.IOException;
@@ -55,13 +58,22 @@ public final class BackupRunner {
     /** Starts a run: the returned handle gives live statistics and, when subscribed, the result. */
     public Run prepare(BackupRequest request, Repository repository, BlobSink sink, BlobCodec codec,
             ChunkerParams chunking) {
-        return new Run(request, ParentSource.of(repository), sink, codec, chunking);
+        return new Run(request, ParentSource.of(repository), sink, codec, chunking, TreeCache.none());
     }
 
     /** Starts a run whose parent snapshot comes from {@code parents} (a local repository or a remote sink). */
     public Run prepare(BackupRequest request, ParentSource parents, BlobSink sink, BlobCodec codec,
             ChunkerParams chunking) {
-        return new Run(request, parents, sink, codec, chunking);
+        return new Run(request, parents, sink, codec, chunking, TreeCache.none());
+    }
+
+    /**
+     * As above, and reads the parent's tree blobs from {@code treeCache} first (verified with the key), keeps the
+     * new snapshot's tree blobs there and, after the commit, only those.
+     */
+    public Run prepare(BackupRequest request, ParentSource parents, BlobSink sink, BlobCodec codec,
+            ChunkerParams chunking, TreeCache treeCache) {
+        return new Run(request, parents, sink, codec, chunking, treeCache);
     }
 
     /** One backup run; {@link #execute()} blocks the calling thread, which must not be an event loop. */
@@ -71,16 +83,21 @@ public final class BackupRunner {
         private final BlobSink sink;
         private final BlobCodec codec;
         private final ChunkerParams chunking;
+        private final TreeCache treeCache;
+        private final ParentTrees parentTrees;
         private final BackupStats stats = new BackupStats();
         private volatile boolean cancelled;
         private volatile CompletableFuture<Void> running;
 
-        Run(BackupRequest request, ParentSource parents, BlobSink sink, BlobCodec codec, ChunkerParams chunking) {
+        Run(BackupRequest request, ParentSource parents, BlobSink sink, BlobCodec codec, ChunkerParams chunking,
+                TreeCache treeCache) {
             this.request = request;
             this.parents = parents;
             this.sink = sink;
             this.codec = codec;
             this.chunking = chunking;
+            this.treeCache = treeCache;
+            this.parentTrees = new ParentTrees(parents, codec, treeCache, stats);
         }
 
         public BackupStats stats() {
@@ -111,7 +128,9 @@ public final class BackupRunner {
             Instant start = clock.instant();
             BlobCodec.warmUp(workers.cpu());
             Optional<SnapshotRecord> parent = request.useParent() ? findParent() : Optional.empty();
-            ParentCursor cursor = parent.map(this::cursorFor).orElseGet(ParentCursor::empty);
+            SnapshotPayload parentPayload = parent.map(this::payloadOf).orElse(null);
+            ParentCursor cursor = parentPayload == null ? ParentCursor.empty()
+                    : new ParentCursor(new TreeReader(parentPayload.treeBlobs(), parentTrees));
             // A record's id is the hash of its encoding: compute it once.
             SnapshotId parentId = parent.map(SnapshotRecord::id).orElse(null);
 
@@ -119,7 +138,7 @@ public final class BackupRunner {
             GearTable gear = GearTable.fromSeed(seed);
             Chunker dataChunker = new Chunker(chunking, gear);
             Chunker treeChunker = new Chunker(TREE_CHUNKS, gear);
-            TreeWriter tree = new TreeWriter(treeChunker, TREE_CHUNKS.max(), codec, sink);
+            TreeWriter tree = new TreeWriter(treeChunker, TREE_CHUNKS.max(), codec, sink, treeCache);
             RefCollector refs = new RefCollector();
             // Chunk buffers in flight are bounded by the stages' concurrency and prefetch;
             // 16 idle arrays per size class cover them, so steady state allocates nothing large.
@@ -157,7 +176,10 @@ public final class BackupRunner {
             stopIfCancelled();
             List<BlobId> treeBlobs = tree.finish();
             treeBlobs.forEach(refs::add);
-            BlobId refsId = sink.putRefs(refs.sortedUnique());
+            if (tree.cacheProblem() != null) {
+                stats.treeCacheProblem(tree.cacheProblem());
+            }
+            BlobId refsId = storeRefs(refs, parent.orElse(null), parentPayload);
             stats.treeBlobsAdded.set(sink.blobsStored() - stats.blobsAdded());
             stats.bytesAdded.set(sink.bytesStored());
             List<byte[]> roots = new ArrayList<>();
@@ -171,6 +193,11 @@ public final class BackupRunner {
                     refsId, payload);
             stopIfCancelled();
             SnapshotId id = sink.commit(record);
+            try {
+                treeCache.keepOnly(treeBlobs);
+            } catch (IOException e) {
+                stats.treeCacheProblem("cannot trim the tree cache: " + e.getMessage());
+            }
             return new BackupResult(id, parentId, stats,
                     Duration.between(start, clock.instant()));
         }
@@ -179,16 +206,55 @@ public final class BackupRunner {
             return parents.latest(request.job(), request.host());
         }
 
-        private ParentCursor cursorFor(SnapshotRecord parent) {
+        /** The parent's decoded payload, or null if it cannot be opened (then every file is read again). */
+        private SnapshotPayload payloadOf(SnapshotRecord parent) {
             try {
-                SnapshotPayload payload = SnapshotPayload.decode(codec.openPayload(parent.refs(), parent.sealedPayload()));
-                return new ParentCursor(new TreeReader(payload.treeBlobs(),
-                        id -> codec.open(id, BlobKind.TREE, parents.readBlob(id), MAX_BLOB)));
+                return SnapshotPayload.decode(codec.openPayload(parent.refs(), parent.sealedPayload()));
             } catch (IOException e) {
                 // A damaged parent costs speed, never correctness: every file is read again.
                 stats.parentUnreadable = e.getMessage();
-                return ParentCursor.empty();
+                return null;
             }
+        }
+
+        /**
+         * Stores the snapshot's reference list. A sink that {@linkplain BlobSink#takesRefsDelta() takes deltas}
+         * gets the difference against the parent's list, which is rebuilt here from the parent's tree (its tree
+         * blobs and every chunk its entries name) and used only if it hashes to the parent's reference list id;
+         * the sink's answer must be the id of the whole list. Anything else sends the whole list.
+         */
+        private BlobId storeRefs(RefCollector refs, SnapshotRecord parent, SnapshotPayload parentPayload)
+                throws IOException {
+            // Without a tree cache the parent's tree would be fetched a second time: more bytes than the delta saves.
+            if (parent == null || parentPayload == null || !sink.takesRefsDelta() || treeCache.dir().isEmpty()) {
+                return sink.putRefs(refs.sortedUnique());
+            }
+            RefCollector before = new RefCollector();
+            parentPayload.treeBlobs().forEach(before::add);
+            try {
+                TreeReader entries = new TreeReader(parentPayload.treeBlobs(), parentTrees);
+                while (entries.hasNext()) {
+                    for (ChunkRef c : entries.next().chunks()) {
+                        before.add(c.id());
+                    }
+                }
+            } catch (UncheckedIOException e) {
+                return sink.putRefs(refs.sortedUnique());
+            }
+            if (!RefsDigest.of(before.sortedUnique()).equals(parent.refs())) {
+                return sink.putRefs(refs.sortedUnique());
+            }
+            List<BlobId> added = new ArrayList<>();
+            List<BlobId> removed = new ArrayList<>();
+            RefCollector.difference(refs.sortedUnique(), before.sortedUnique(), added, removed);
+            BlobId expected = RefsDigest.of(refs.sortedUnique());
+            BlobId stored = sink.putRefsDelta(parent.id(), added, removed);
+            if (!stored.equals(expected)) {
+                // never reference a list other than the one this run built
+                return sink.putRefs(refs.sortedUnique());
+            }
+            stats.refsDelta = true;
+            return stored;
         }
     }
 }

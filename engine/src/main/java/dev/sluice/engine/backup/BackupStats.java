@@ -20,7 +20,11 @@ public final class BackupStats {
     final AtomicLong treeBlobsAdded = new AtomicLong();
     final AtomicLong chunksNew = new AtomicLong();
     final AtomicLong chunksKnown = new AtomicLong();
+    final AtomicLong treeCacheHits = new AtomicLong();
+    final AtomicLong treeCacheRejected = new AtomicLong();
     volatile String parentUnreadable;
+    private volatile String treeCacheProblem;
+    volatile boolean refsDelta;
 
     public long filesNew() { return filesNew.get(); }
     public long filesChanged() { return filesChanged.get(); }
@@ -38,6 +42,21 @@ public final class BackupStats {
     public long treeBlobsAdded() { return treeBlobsAdded.get(); }
     public long chunksNew() { return chunksNew.get(); }
     public long chunksKnown() { return chunksKnown.get(); }
+
+    /** Parent tree blobs read from the local tree cache (not fetched from the sink). */
+    public long treeCacheHits() { return treeCacheHits.get(); }
+    /** Cached parent tree blobs that did not open with the key and were fetched again. */
+    public long treeCacheRejected() { return treeCacheRejected.get(); }
+    /** The first problem with the tree cache (it only costs speed), or null. */
+    public String treeCacheProblem() { return treeCacheProblem; }
+    /** True if the reference list was sent as a difference against the parent's. */
+    public boolean refsDelta() { return refsDelta; }
+
+    void treeCacheProblem(String problem) {
+        if (treeCacheProblem == null) {
+            treeCacheProblem = problem;
+        }
+    }
 
     /** Why the parent snapshot could not be used (every file was read), or null. */
     public String parentUnreadable() { return parentUnreadable; }

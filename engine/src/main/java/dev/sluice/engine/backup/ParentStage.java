@@ -40,7 +40,8 @@ public final class ParentStage implements Function<Flux<ScanEntry>, Flux<FileTas
         TreeEntry before = parent.find(e.path());
         FileMeta now = e.meta();
         if (now.kind() != FileKind.REGULAR || e.hardlinkTo() != null) {
-            return new FileTask(e, before, FileTask.Disposition.METADATA);
+            return new FileTask(sameButAtime(before, now) ? withAtime(e, before.meta().atimeNanos()) : e, before,
+                    FileTask.Disposition.METADATA);
         }
         if (before == null || before.meta().kind() != FileKind.REGULAR || before.isHardlink()) {
             return withXattrs(e, null, FileTask.Disposition.NEW);
@@ -52,11 +53,36 @@ public final class ParentStage implements Function<Flux<ScanEntry>, Flux<FileTas
                 && then.ino() == now.ino();
         if (same && deferredXattrs) {
             // Setting or removing an xattr moves ctime, so equal ctimes mean equal xattrs.
-            return new FileTask(new ScanEntry(e.path(), e.file(), now.withXattrs(then.xattrs()), e.hardlinkTo(), null),
-                    before, FileTask.Disposition.UNCHANGED);
+            return new FileTask(new ScanEntry(e.path(), e.file(), atime(now.withXattrs(then.xattrs()),
+                    then.atimeNanos()), e.hardlinkTo(), null), before, FileTask.Disposition.UNCHANGED);
         }
-        return same ? new FileTask(e, before, FileTask.Disposition.UNCHANGED)
+        return same ? new FileTask(withAtime(e, then.atimeNanos()), before, FileTask.Disposition.UNCHANGED)
                 : withXattrs(e, before, FileTask.Disposition.CHANGED);
+    }
+
+    /**
+     * True if the entry is the parent's but for its access time. Then the parent's atime is recorded: reading a file
+     * or listing a directory (the previous backup did both) moves atime, and recording that would rewrite the tree
+     * blobs of every entry the last backup touched — the metadata stream would not dedup (docs/decisions.md).
+     * Any change of content, mode, owner, xattrs or links moves mtime or ctime, and then the new atime is kept.
+     */
+    private static boolean sameButAtime(TreeEntry before, FileMeta now) {
+        if (before == null || before.meta().kind() != now.kind()) {
+            return false;
+        }
+        FileMeta then = before.meta();
+        return then.size() == now.size() && then.mtimeNanos() == now.mtimeNanos()
+                && then.ctimeNanos() == now.ctimeNanos() && then.ino() == now.ino();
+    }
+
+    private static ScanEntry withAtime(ScanEntry e, long atimeNanos) {
+        return e.meta().atimeNanos() == atimeNanos ? e
+                : new ScanEntry(e.path(), e.file(), atime(e.meta(), atimeNanos), e.hardlinkTo(), null);
+    }
+
+    private static FileMeta atime(FileMeta m, long atimeNanos) {
+        return new FileMeta(m.kind(), m.mode(), m.uid(), m.gid(), m.size(), m.mtimeNanos(), atimeNanos,
+                m.ctimeNanos(), m.dev(), m.ino(), m.nlink(), m.rdev(), m.linkTarget(), m.xattrs());
     }
 
     private FileTask withXattrs(ScanEntry e, TreeEntry before, FileTask.Disposition d) {

@@ -43,6 +43,26 @@ final class RefCollector {
         return ids.iterator();
     }
 
+    /** Splits two ascending, unique streams into the ids only in {@code now} and those only in {@code before}. */
+    static void difference(Iterator<BlobId> now, Iterator<BlobId> before, List<BlobId> added, List<BlobId> removed) {
+        BlobId a = now.hasNext() ? now.next() : null;
+        BlobId b = before.hasNext() ? before.next() : null;
+        while (a != null || b != null) {
+            int c = a == null ? 1 : b == null ? -1 : a.compareTo(b);
+            if (c < 0) {
+                added.add(a);
+            } else if (c > 0) {
+                removed.add(b);
+            }
+            if (c <= 0) {
+                a = now.hasNext() ? now.next() : null;
+            }
+            if (c >= 0) {
+                b = before.hasNext() ? before.next() : null;
+            }
+        }
+    }
+
     int size() {
         compact();
         return ids.size();

@@ -22,12 +22,15 @@ import dev.sluice.engine.compress.BlobCompressor;
 import dev.sluice.engine.content.BlobCodec;
 import dev.sluice.engine.crypto.KeyFile;
 import dev.sluice.engine.crypto.MasterKey;
+import dev.sluice.engine.protocol.KeyCheckCodec;
 import dev.sluice.engine.protocol.RemoteBlobSink;
+import dev.sluice.engine.tree.TreeCache;
 import dev.sluice.transport.Link;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,12 +75,21 @@ public final class BackupJob {
     private final Clock clock;
     private final HookRunner hookRunner;
     private final HookLog hookLog;
+    private final Optional<Path> treeCacheRoot;
 
+    /** Pushes keep their tree blobs in {@code $XDG_CACHE_HOME/sluice} or {@code ~/.cache/sluice}. */
     public BackupJob(Workers workers, Clock clock, HookRunner hookRunner, HookLog hookLog) {
+        this(workers, clock, hookRunner, hookLog, TreeCache.defaultRoot(System.getenv()));
+    }
+
+    /** @param treeCacheRoot where pushes cache their own tree blobs (docs/protocol.md); empty for none */
+    public BackupJob(Workers workers, Clock clock, HookRunner hookRunner, HookLog hookLog,
+            Optional<Path> treeCacheRoot) {
         this.workers = workers;
         this.clock = clock;
         this.hookRunner = hookRunner;
         this.hookLog = hookLog;
+        this.treeCacheRoot = treeCacheRoot;
     }
 
     /** Runs the job; never throws for a failure of the job itself, which is in the outcome. */
@@ -212,9 +224,13 @@ public final class BackupJob {
         try (BlobCodec codec = new BlobCodec(key, new BlobCompressor(algorithm, level))) {
             Link link = sink.connect();
             try (RemoteBlobSink remote = RemoteBlobSink.open(link, request.job())) {
-                SinkReads.verifyKey(remote.keyCheck(), key, sink);
+                Optional<KeyCheckCodec.Answer> check = remote.keyCheck();
+                SinkReads.verifyKey(check, key, sink);
+                // the cache is keyed by the sink repository's id; a repository without a key check has no id here
+                TreeCache trees = check.flatMap(c -> treeCacheRoot.map(root -> TreeCache.forJob(root,
+                        c.repositoryId(), request.job()))).orElse(TreeCache.none());
                 BackupRunner.Run run = new BackupRunner(workers, clock).prepare(request, remote, remote, codec,
-                        plan.chunking());
+                        plan.chunking(), trees);
                 onStart.accept(run.stats());
                 cancellation.onCancel(run::cancel);
                 try {

@@ -2,7 +2,8 @@ package dev.sluice.engine.protocol;
 
 /**
  * The frame types of the backup protocol (docs/protocol.md): requests a source sends and the
- * answers a sink gives. Every payload starts with a 4-byte request id. 1–15 push, 16–31 pull, 32 and up reads.
+ * answers a sink gives. Every payload starts with a 4-byte request id. 1–15 push, 16–31 pull, 32–35 reads,
+ * 36–47 push additions (reference list deltas), 64 and up mirror.
  */
 public enum MessageType {
     /** source → sink: bind the session to a job. */
@@ -52,7 +53,12 @@ public enum MessageType {
     /** sink → source: the repository id and its key-less key check token. */
     KEY_CHECK(34),
     /** key holder → sink (read session): a data or tree blob one of its own snapshots references; BLOB. */
-    READ_BLOB(35);
+    READ_BLOB(35),
+    /**
+     * source → sink (push): part of a reference list given as a difference against an own parent snapshot's list
+     * (ids added, ids removed); answered by REFS_STORED after the last part.
+     */
+    PUT_REFS_DELTA(36);
 
     private final int wire;
 

@@ -200,6 +200,31 @@ public final class RemoteBlobSink implements BlobSink, ParentSource {
     }
 
     @Override
+    public boolean takesRefsDelta() {
+        return true;
+    }
+
+    /** Sends PUT_REFS_DELTA parts (after every PUT is answered) and waits for REFS_STORED. */
+    @Override
+    public BlobId putRefsDelta(SnapshotId parent, List<BlobId> added, List<BlobId> removed) throws IOException {
+        drain();
+        int perPart = RefsDeltaCodec.idsPerPart(link.maxFrameLength());
+        Pending p = register(MessageType.REFS_STORED, 0, 0);
+        int a = 0;
+        int r = 0;
+        do {
+            int takeAdded = Math.min(perPart, added.size() - a);
+            int takeRemoved = Math.min(perPart - takeAdded, removed.size() - r);
+            boolean last = a + takeAdded == added.size() && r + takeRemoved == removed.size();
+            emit(MessageType.PUT_REFS_DELTA, RefsDeltaCodec.part(p.id, last, parent, added.subList(a, a + takeAdded),
+                    removed.subList(r, r + takeRemoved)));
+            a += takeAdded;
+            r += takeRemoved;
+        } while (a < added.size() || r < removed.size());
+        return RefsCodec.decodeStored(await(p.result));
+    }
+
+    @Override
     public SnapshotId commit(SnapshotRecord record) throws IOException {
         drain();
         return CommitCodec.decodeCommitted(call(MessageType.COMMITTED, rid -> CommitCodec.request(rid, record)));
@@ -401,6 +426,10 @@ public final class RemoteBlobSink implements BlobSink, ParentSource {
             ErrorCodec.Error err = ErrorCodec.decode(payload);
             ProtocolException refused = new ProtocolException(err.code(), "sink " + link.peer().name()
                     + " refused: " + err.message() + " (" + err.code() + ")");
+            if (err.code().fatal() || err.requestId() == 0) {
+                // recorded before the request's caller wakes up, so its close() sees the session as failed
+                failure.compareAndSet(null, refused);
+            }
             Pending p = pending.get(err.requestId());
             if (p != null) {
                 finish(err.requestId(), p);

@@ -158,6 +158,8 @@ public final class SinkServer {
         private ByteArrayOutputStream refs;
         private byte[] lastRef;
         private Set<BlobId> ownTreeBlobs;
+        /** The reference list delta being received (PUT_REFS_DELTA parts), or null. */
+        private RefsDeltaMerge refsDelta;
         /** A read session (OPEN_READ): reads only, nothing can be added. */
         private boolean reading;
         /** The reference list of the snapshot the last READ_BLOB named (reads come snapshot by snapshot). */
@@ -239,7 +241,8 @@ public final class SinkServer {
                 throw new ProtocolException(ErrorCode.NOT_OPEN, type + " before OPEN: a session must first name"
                         + " its job");
             }
-            if (reading && (type == MessageType.PUT || type == MessageType.PUT_REFS || type == MessageType.COMMIT)) {
+            if (reading && (type == MessageType.PUT || type == MessageType.PUT_REFS || type == MessageType.COMMIT
+                    || type == MessageType.PUT_REFS_DELTA)) {
                 throw new ProtocolException(ErrorCode.REFUSED, type + " in a read session of job '" + job
                         + "': a read session cannot add anything");
             }
@@ -260,6 +263,7 @@ public final class SinkServer {
                             sink.blobsStored() > before)));
                 }
                 case PUT_REFS -> refsPart(RefsCodec.decodePart(payload));
+                case PUT_REFS_DELTA -> refsDeltaPart(RefsDeltaCodec.decode(payload));
                 case COMMIT -> List.of(commit(CommitCodec.decode(payload)));
                 case LIST_SNAPSHOTS -> {
                     int rid = SessionCodec.decodeIdOnly(type, payload);
@@ -303,6 +307,10 @@ public final class SinkServer {
         }
 
         private List<Out> refsPart(RefsCodec.Part part) throws IOException {
+            if (refsDelta != null) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "PUT_REFS while the reference list delta of request "
+                        + refsDelta.requestId() + " is unfinished");
+            }
             if (refs == null) {
                 refs = new ByteArrayOutputStream();
                 refsRequest = part.requestId();
@@ -345,6 +353,43 @@ public final class SinkServer {
                 }
             };
             BlobId stored = sink.putRefs(it);
+            return List.of(new Out(MessageType.REFS_STORED, RefsCodec.stored(part.requestId(), stored)));
+        }
+
+        /**
+         * A part of a reference list given as a difference against the parent's list: the parent must be one of
+         * this peer's own snapshots of the job, the same rules as PUT_REFS hold for the ids, and nothing is written
+         * unless the whole delta applies.
+         */
+        private List<Out> refsDeltaPart(RefsDeltaCodec.Part part) throws IOException {
+            if (refs != null) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "PUT_REFS_DELTA while the reference list of request "
+                        + refsRequest + " is unfinished");
+            }
+            if (refsDelta == null) {
+                SnapshotRecord parent = null;
+                for (SnapshotRecord s : ownSnapshots()) {
+                    if (s.id().equals(part.parent())) {
+                        parent = s;
+                    }
+                }
+                if (parent == null) {
+                    throw new ProtocolException(ErrorCode.REFUSED, "the reference list delta names parent "
+                            + part.parent().shortHex() + ", which is not a snapshot of job '" + job + "' from '"
+                            + peer.name() + "'");
+                }
+                refsDelta = new RefsDeltaMerge(part.requestId(), parent);
+            } else if (refsDelta.requestId() != part.requestId()) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "PUT_REFS_DELTA part of request " + part.requestId()
+                        + " while the delta of request " + refsDelta.requestId() + " is unfinished");
+            }
+            refsDelta.accept(part, sink);
+            if (!part.last()) {
+                return List.of();
+            }
+            RefsDeltaMerge merge = refsDelta;
+            refsDelta = null;
+            BlobId stored = merge.finish(repository, sink);
             return List.of(new Out(MessageType.REFS_STORED, RefsCodec.stored(part.requestId(), stored)));
         }
 

@@ -40,6 +40,24 @@ public interface BlobSink extends AutoCloseable {
     /** Stores the sorted list of blob ids a snapshot references, returning its content id. */
     BlobId putRefs(Iterator<BlobId> sortedUniqueIds) throws IOException;
 
+    /**
+     * True if {@link #putRefsDelta} is worth calling: the sink stores a reference list given as a difference against
+     * a parent snapshot's list it holds (a remote sink, where the full list would cost 32 bytes per blob on the wire).
+     */
+    default boolean takesRefsDelta() {
+        return false;
+    }
+
+    /**
+     * Stores the reference list {@code parent}'s list + {@code added} − {@code removed} (both strictly ascending;
+     * added ids not in the parent's list, removed ids in it) and returns its content id, which equals
+     * {@link #putRefs} of the whole list. Only for sinks whose {@link #takesRefsDelta()} is true.
+     */
+    default BlobId putRefsDelta(SnapshotId parent, java.util.List<BlobId> added, java.util.List<BlobId> removed)
+            throws IOException {
+        throw new UnsupportedOperationException("this sink takes whole reference lists only");
+    }
+
     /** Makes every blob put so far durable, then writes the snapshot record, last. */
     SnapshotId commit(SnapshotRecord record) throws IOException;
 

@@ -21,16 +21,29 @@ public final class TreeWriter {
     private final int maxChunk;
     private final BlobCodec codec;
     private final BlobSink sink;
+    private final TreeCache cache;
+    private String cacheProblem;
     private final Buffer buffer = new Buffer();
     private final TreeEncoder encoder = new TreeEncoder(buffer);
     private final List<BlobId> blobs = new ArrayList<>();
     private long entries;
 
     public TreeWriter(Chunker chunker, int maxChunk, BlobCodec codec, BlobSink sink) {
+        this(chunker, maxChunk, codec, sink, TreeCache.none());
+    }
+
+    /** Also keeps a sealed copy of every tree blob of the stream in {@code cache}, for the next run's parent. */
+    public TreeWriter(Chunker chunker, int maxChunk, BlobCodec codec, BlobSink sink, TreeCache cache) {
         this.chunker = chunker;
         this.maxChunk = maxChunk;
         this.codec = codec;
         this.sink = sink;
+        this.cache = cache;
+    }
+
+    /** The first failure to write the tree cache (it costs the next run speed only), or null. */
+    public String cacheProblem() {
+        return cacheProblem;
     }
 
     public void add(TreeEntry entry) throws IOException {
@@ -60,12 +73,26 @@ public final class TreeWriter {
             byte[] plain = Arrays.copyOfRange(data, off, off + len);
             BlobId id = codec.id(plain, 0, plain.length);
             if (!sink.has(id)) {
-                sink.put(id, BlobKind.TREE, codec.seal(id, BlobKind.TREE, plain));
+                byte[] sealed = codec.seal(id, BlobKind.TREE, plain);
+                cache(id, sealed);
+                sink.put(id, BlobKind.TREE, sealed);
+            } else if (cache.dir().isPresent() && !cache.contains(id)) {
+                cache(id, codec.seal(id, BlobKind.TREE, plain));
             }
             blobs.add(id);
             off += len;
         }
         buffer.dropFront(off);
+    }
+
+    private void cache(BlobId id, byte[] sealed) {
+        try {
+            cache.write(id, sealed);
+        } catch (IOException e) {
+            if (cacheProblem == null) {
+                cacheProblem = "cannot cache tree blob " + id.shortHex() + ": " + e.getMessage();
+            }
+        }
     }
 
     /** A byte buffer whose front can be dropped after a cut. */

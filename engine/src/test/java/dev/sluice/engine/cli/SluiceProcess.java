@@ -41,6 +41,8 @@ public final class SluiceProcess {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);
         Files.createDirectories(logDir);
+        // pushes keep a tree cache under $XDG_CACHE_HOME/sluice: keep it in the test's directory, not the user's home
+        pb.environment().putIfAbsent("XDG_CACHE_HOME", logDir.resolve("xdg-cache").toAbsolutePath().toString());
         pb.redirectOutput(logDir.resolve("stdout").toFile());
         pb.redirectError(logDir.resolve("stderr").toFile());
         return pb;

@@ -91,6 +91,13 @@ class ProtocolCodecTest {
         strict(KeyCheckCodec.answer(9, repositoryId, sealed), KeyCheckCodec::decode);
         assertEquals(MessageType.READ_BLOB, MessageType.fromWire(35));
 
+        RefsDeltaCodec.Part delta = RefsDeltaCodec.decode(RefsDeltaCodec.part(11, false, sid, List.of(id(1), id(2)),
+                List.of(id(3))));
+        assertEquals(new RefsDeltaCodec.Part(11, false, sid, List.of(id(1), id(2)), List.of(id(3))), delta);
+        strict(RefsDeltaCodec.part(11, true, sid, List.of(id(1)), List.of(id(3), id(4))), RefsDeltaCodec::decode);
+        strict(RefsDeltaCodec.part(11, true, sid, List.of(), List.of()), RefsDeltaCodec::decode);
+        assertEquals(MessageType.PUT_REFS_DELTA, MessageType.fromWire(36));
+
         ErrorCodec.Error err = ErrorCodec.decode(ErrorCodec.encode(4, ErrorCode.REFUSED, "no"));
         assertEquals(new ErrorCodec.Error(4, ErrorCode.REFUSED, "no"), err);
         strict(ErrorCodec.encode(4, ErrorCode.REFUSED, "no"), ErrorCodec::decode);

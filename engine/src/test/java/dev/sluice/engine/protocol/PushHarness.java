@@ -22,6 +22,7 @@ import dev.sluice.engine.restore.RestoreOptions;
 import dev.sluice.engine.restore.Restorer;
 import dev.sluice.engine.retention.SnapshotRateLimit;
 import dev.sluice.engine.scan.ScanRules;
+import dev.sluice.engine.tree.TreeCache;
 import dev.sluice.transport.CloseReason;
 import dev.sluice.transport.Link;
 import dev.sluice.transport.PeerIdentity;
@@ -99,11 +100,16 @@ final class PushHarness implements AutoCloseable {
 
     /** One push of {@code src} for {@code job} through {@code sourceEnd}. */
     BackupResult push(Link sourceEnd, String job) throws IOException {
+        return push(sourceEnd, job, TreeCache.none());
+    }
+
+    /** One push that reads and keeps its tree blobs in {@code treeCache}. */
+    BackupResult push(Link sourceEnd, String job, TreeCache treeCache) throws IOException {
         try (BlobCodec codec = codec(); RemoteBlobSink remote = RemoteBlobSink.open(sourceEnd, job)) {
             BackupRequest request = new BackupRequest(job, "claimed-host", List.of(src), ScanRules.all(), true,
                     ErrorPolicy.abort());
-            return new BackupRunner(workers, Clock.systemUTC()).prepare(request, remote, remote, codec, CHUNKS)
-                    .execute();
+            return new BackupRunner(workers, Clock.systemUTC()).prepare(request, remote, remote, codec, CHUNKS,
+                    treeCache).execute();
         }
     }
 

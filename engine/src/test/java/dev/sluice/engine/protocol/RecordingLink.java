@@ -18,6 +18,12 @@ final class RecordingLink implements Link {
     final AtomicLong puts = new AtomicLong();
     /** HAS messages sent (one per batch of up to 4096 ids). */
     final AtomicLong hasRequests = new AtomicLong();
+    /** GET_BLOB, PUT_REFS and PUT_REFS_DELTA messages sent. */
+    final AtomicLong getBlobs = new AtomicLong();
+    final AtomicLong refsParts = new AtomicLong();
+    final AtomicLong refsDeltaParts = new AtomicLong();
+    /** Payload bytes of PUT_REFS and PUT_REFS_DELTA messages sent. */
+    final AtomicLong refsBytes = new AtomicLong();
     /** READ_BLOBs sent and not yet answered (BLOB or ERROR), and the most there ever were. */
     final AtomicLong readsInFlight = new AtomicLong();
     final AtomicLong maxReadsInFlight = new AtomicLong();
@@ -36,6 +42,13 @@ final class RecordingLink implements Link {
         return delegate.send(Flux.from(frames).doOnNext(f -> {
             if (f.type() == MessageType.HAS.wire()) {
                 hasRequests.incrementAndGet();
+            }
+            if (f.type() == MessageType.GET_BLOB.wire()) {
+                getBlobs.incrementAndGet();
+            }
+            if (f.type() == MessageType.PUT_REFS.wire() || f.type() == MessageType.PUT_REFS_DELTA.wire()) {
+                (f.type() == MessageType.PUT_REFS.wire() ? refsParts : refsDeltaParts).incrementAndGet();
+                refsBytes.addAndGet(f.payload().readableBytes());
             }
             if (f.type() == MessageType.READ_BLOB.wire()) {
                 maxReadsInFlight.accumulateAndGet(readsInFlight.incrementAndGet(), Math::max);
