@@ -38,29 +38,41 @@ public final class BackupJobRunner implements JobRunner {
     private final Clock clock;
     private final EventLog log;
     private final Map<String, String> env;
+    private final MirrorJobRunner mirrors;
 
     /**
      * @param env the daemon's environment, for SLUICE_KEY_FILE / SLUICE_PASSWORD_FILE when a job names neither
      */
     public BackupJobRunner(Workers workers, Clock clock, EventLog log, Map<String, String> env) {
+        this(workers, clock, log, env, null);
+    }
+
+    /** As above; mirror jobs go to {@code mirrors} (or, when null, to a runner without parked links). */
+    public BackupJobRunner(Workers workers, Clock clock, EventLog log, Map<String, String> env,
+            MirrorJobRunner mirrors) {
         this.workers = workers;
         this.clock = clock;
         this.log = log;
         this.env = Map.copyOf(env);
+        this.mirrors = mirrors;
+    }
+
+    private MirrorJobRunner mirrors() {
+        return mirrors != null ? mirrors : new MirrorJobRunner(workers, clock, log);
     }
 
     @Override
     public RunReport run(JobSpec job, SluiceConfig config, Consumer<Supplier<Progress>> progress,
             Cancellation cancellation) {
-        if (job.type() == JobType.MIRROR) {
-            return new MirrorJobRunner(workers, clock, log).run(job, config, progress, cancellation);
-        }
         return run(job, config, progress, cancellation, null);
     }
 
     /** Runs the job; a pulled job over {@code pulledOver}, the link its sink sent PULL on (else null). */
     RunReport run(JobSpec job, SluiceConfig config, Consumer<Supplier<Progress>> progress,
             Cancellation cancellation, Link pulledOver) {
+        if (job.type() == JobType.MIRROR) {
+            return mirrors().run(job, config, progress, cancellation, pulledOver);
+        }
         BackupJob.Plan plan;
         try {
             plan = plan(job, config, pulledOver);
@@ -153,6 +165,11 @@ public final class BackupJobRunner implements JobRunner {
 
 
     HookLog hookLog() {
+        return hookLog(log);
+    }
+
+    /** A hook log writing the hooks' output and results to the daemon's event log. */
+    static HookLog hookLog(EventLog log) {
         return new HookLog() {
             @Override
             public void output(HookContext context, HookDefinition hook, Stream stream, String line) {

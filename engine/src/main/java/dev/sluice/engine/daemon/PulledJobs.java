@@ -2,6 +2,7 @@ package dev.sluice.engine.daemon;
 
 import dev.sluice.engine.config.ConnectSpec;
 import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.MirrorJobSpec;
 import dev.sluice.engine.config.PullRepositorySpec;
 import dev.sluice.engine.config.ReversePullRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
@@ -79,6 +80,31 @@ public final class PulledJobs {
         return run(job.get(), c, link);
     }
 
+    /** A MIRROR_PULL arrived on a link this daemon's listener accepted. */
+    public Mono<Void> mirrorPulledByListener(String jobName, Link link) {
+        SluiceConfig c = config.get();
+        Optional<JobSpec> job = c.job(jobName);
+        String peer = link.peer().name();
+        if (job.isEmpty() || !(job.get().repository() instanceof MirrorJobSpec m) || !m.pulledBy().contains(peer)) {
+            return PeerDispatcher.refuse(link, ErrorCode.JOB_NOT_ALLOWED, "receiver '" + peer + "' may not pull"
+                    + " mirror job '" + jobName + "' from this sender (its mirror: {pulled_by: [...]} must list the"
+                    + " receiver)", log, timer);
+        }
+        return run(job.get(), c, link);
+    }
+
+    /** A MIRROR_PULL arrived on a link this daemon dialed with {@code dialed} (a reverse pull). */
+    public Mono<Void> mirrorPulledOverDial(String jobName, Link link, ConnectSpec dialed) {
+        SluiceConfig c = config.get();
+        Optional<JobSpec> job = c.job(jobName);
+        if (job.isEmpty() || !(job.get().repository() instanceof MirrorJobSpec m)
+                || !dialed.equals(m.reversePull())) {
+            return PeerDispatcher.refuse(link, ErrorCode.JOB_NOT_ALLOWED, "job '" + jobName + "' is not a mirror"
+                    + " job with reverse_pull to " + dialed.describe() + " on this sender", log, timer);
+        }
+        return run(job.get(), c, link);
+    }
+
     /** A PULL arrived on a link this daemon dialed with {@code dialed} (a reverse pull). */
     public Mono<Void> pulledOverDial(String jobName, Link link, ConnectSpec dialed) {
         SluiceConfig c = config.get();
@@ -110,7 +136,8 @@ public final class PulledJobs {
     }
 
     private static boolean isPulled(JobSpec job) {
-        return job.repository() instanceof PullRepositorySpec || job.repository() instanceof ReversePullRepositorySpec;
+        return job.repository() instanceof PullRepositorySpec || job.repository() instanceof ReversePullRepositorySpec
+                || job.repository() instanceof MirrorJobSpec m && m.pulled();
     }
 
     private Mono<Void> run(JobSpec job, SluiceConfig c, Link link) {

@@ -138,19 +138,21 @@ public final class ReversePullService implements Service {
                 log.warn("reverse.refused", "peer", link.peer().name(), "to", spec.describe(), "reason", why);
                 return false;
             }
-            if (type != MessageType.PULL.wire()) {
+            boolean mirror = type == MessageType.MIRROR_PULL.wire();
+            if (type != MessageType.PULL.wire() && !mirror) {
                 PeerDispatcher.refuse(first.link(), ErrorCode.UNKNOWN_MESSAGE, "frame type " + type + " on a parked"
-                        + " reverse-pull link; expected PULL", log, loop).block();
+                        + " reverse-pull link; expected PULL or MIRROR_PULL", log, loop).block();
                 return false;
             }
             String job;
             try {
-                job = DirectionCodec.decodePull(payload);
+                job = mirror ? DirectionCodec.decodeMirrorPull(payload) : DirectionCodec.decodePull(payload);
             } catch (ProtocolException e) {
                 PeerDispatcher.refuse(first.link(), e.code(), e.getMessage(), log, loop).block();
                 return false;
             }
-            pulled.pulledOverDial(job, first.link(), spec).block();
+            (mirror ? pulled.mirrorPulledOverDial(job, first.link(), spec)
+                    : pulled.pulledOverDial(job, first.link(), spec)).block();
             return true;
         } finally {
             current = null;

@@ -94,7 +94,7 @@ public final class JobPlans {
                 job.compression().algorithm(), job.compression().level(), hooks, workingDirectory);
     }
 
-    private static List<HookDefinition> hooks(JobSpec job) {
+    static List<HookDefinition> hooks(JobSpec job) {
         List<HookDefinition> out = new ArrayList<>();
         for (HookSpec h : job.hooks()) {
             try {

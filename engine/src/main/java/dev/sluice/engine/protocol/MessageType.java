@@ -46,7 +46,12 @@ public enum MessageType {
     /** sink → source: the repository id and its key-less key check token. */
     KEY_CHECK(34),
     /** key holder → sink (read session): a data or tree blob one of its own snapshots references; BLOB. */
-    READ_BLOB(35);
+    READ_BLOB(35),
+    /**
+     * mirror receiver → sender, first frame of a link the receiver opened or was handed: run this mirror job and send
+     * it here (answered by the mirror OPEN, 64, or ERROR). Numbered after the mirror messages (64–73).
+     */
+    MIRROR_PULL(74);
 
     private final int wire;
 

@@ -57,7 +57,7 @@ class MirrorConfigTest {
                             cert: pki/donor.crt, key: pki/donor.key, insecure_skip_verify: true}
                 """).job("datadir").orElseThrow();
         MirrorJobSpec m = (MirrorJobSpec) job.repository();
-        assertEquals(new MirrorJobSpec(null, "datadir", new MirrorTlsSpec("joiner.example", 7444, "joiner",
+        assertEquals(new MirrorJobSpec(null, "datadir", new TlsConnectSpec("joiner.example", 7444, "joiner",
                 Path.of("/cfg/pki/ca.crt"), Path.of("/cfg/pki/donor.crt"), Path.of("/cfg/pki/donor.key"), true),
                 "snapshots", false, true, true, 5), m);
         assertEquals("mirror tls joiner.example:7444 target datadir", m.describe());
