@@ -2,6 +2,7 @@ package dev.sluice.engine.cli;
 
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.JobType;
+import dev.sluice.engine.config.MirrorJobSpec;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.job.Cancellation;
 import dev.sluice.engine.job.MirrorJob;
@@ -30,7 +31,8 @@ final class MirrorCommand implements Command {
         return """
                 Usage: sluice mirror -c CONFIG [JOB...]
 
-                Runs the named mirror jobs (type: mirror) of the config file once, or all of them.
+                Runs the named mirror jobs (type: mirror) of the config file once, or all of them
+                that can run without a daemon (not those a receiver pulls, not reverse pulls).
                 Each writes a plain directory tree (in-place, or a dated snapshot per run) into
                 a local directory or, with mirror.tls or mirror.ssh, into a receiver daemon's
                 target; a pull job (mirror.pull with tls or ssh) asks the sender for its job
@@ -60,7 +62,8 @@ final class MirrorCommand implements Command {
             }
         }
         for (JobSpec job : config.jobs()) {
-            if (wanted.isEmpty() ? job.type() == JobType.MIRROR : wanted.contains(job.name())) {
+            // without names: the jobs this command can run alone (not those a receiver pulls, not reverse pulls)
+            if (wanted.isEmpty() ? job.type() == JobType.MIRROR && runsAlone(job) : wanted.contains(job.name())) {
                 try {
                     plans.add(MirrorJob.plan(job, config.file().toAbsolutePath().getParent()));
                 } catch (IllegalArgumentException e) {
@@ -85,6 +88,11 @@ final class MirrorCommand implements Command {
             io.dispose();
         }
         return worst;
+    }
+
+    private static boolean runsAlone(JobSpec job) {
+        return job.repository() instanceof MirrorJobSpec m && !m.pulled()
+                && (m.pull() == null || m.pull().connect() != null);
     }
 
     private static int runOne(MirrorJob job, MirrorJob.Plan plan, Arguments args, Console console) {
