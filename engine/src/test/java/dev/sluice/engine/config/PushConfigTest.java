@@ -134,7 +134,7 @@ class PushConfigTest {
     @Test
     void aStdinserverIdentityNeedsSinkJobs() {
         assertEquals(List.of("t.yaml:3:42: global.listen.stdinserver.clients[2]: identity 'app-3' is not listed in"
-                + " global.sink.clients nor used by a pull job; give it the jobs it may push"),
+                + " global.sink.clients or global.mirror.clients nor used by a pull job; give it the jobs it may push"),
                 problems(STDIN_SINK.replace("db-1]}", "db-1, app-3]}")));
     }
 

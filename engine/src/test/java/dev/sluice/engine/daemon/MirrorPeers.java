@@ -69,6 +69,20 @@ final class MirrorPeers implements AutoCloseable {
         return ConfigLoader.parse(name, yaml, dir);
     }
 
+    /**
+     * The configuration of one side: {@code global.host}, a stdinserver listener for {@code listenFor} (unless
+     * null), and one job: the donor's {@code datadir} of the source tree with {@code mirror} (a flow mapping), or,
+     * when {@code mirror} starts with {@code {pull:}, a receiver's job {@code copy} writing into {@code directory}.
+     */
+    SluiceConfig side(String host, String listenFor, String mirror, Path directory) throws Exception {
+        String listen = listenFor == null ? "" : "  listen: {stdinserver: {clients: [" + listenFor + "]}}\n";
+        String job = mirror.startsWith("{pull:")
+                ? "  - name: copy\n    type: mirror\n    mirror: " + mirror.substring(0, mirror.length() - 1)
+                        + ", directory: " + directory + "}\n"
+                : "  - name: datadir\n    type: mirror\n    paths: [" + src + "]\n    mirror: " + mirror + "\n";
+        return config(host + ".yaml", "global:\n  host: " + host + "\n" + listen + "jobs:\n" + job);
+    }
+
     /** A {@code tls:} flow mapping to {@code peer}'s listener at {@code port}, as {@code self}. */
     String tls(int port, String peer, String self) {
         return "{address: '127.0.0.1:" + port + "', server_name: " + peer + ", ca: " + pki.resolve("ca.crt")

@@ -142,14 +142,8 @@ class MirrorPullTest {
             ReversePullService service = null;
             try {
                 int port = listener.address().getPort();
-                SluiceConfig donor = p.config("donor.yaml", """
-                        global: {host: donor}
-                        jobs:
-                          - name: datadir
-                            type: mirror
-                            paths: [%s]
-                            mirror: {reverse_pull: {tls: %s}}
-                        """.formatted(p.src, p.tls(port, "joiner", "donor")));
+                SluiceConfig donor = p.side("donor", null, "{reverse_pull: {tls: " + p.tls(port, "joiner", "donor")
+                        + "}}", null);
                 ConnectSpec dial = ((MirrorJobSpec) donor.job("datadir").orElseThrow().repository()).reversePull();
                 assertEquals(java.util.List.of(dial), DaemonLauncher.reverseDials(donor));
                 service = new ReversePullService(dial, p.pulled(donor), p.log, p.jobThreads);

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Mirror jobs with ssh as the way to reach the peer, through a real sshd on loopback whose authorized_keys force
  * {@code sluice stdinserver ID} into the far daemon's stdinserver socket: a push ({@code mirror.ssh}) in both
- * layouts, and a pull ({@code mirror.pull.ssh}) from the sender's stdinserver.
+ * layouts, a pull ({@code mirror.pull.ssh}) from the sender's stdinserver, and a reverse pull whose sender dials the
+ * receiver's stdinserver through ssh.
  */
 class MirrorSshTest {
     @TempDir
@@ -107,30 +108,42 @@ class MirrorSshTest {
     @Test
     void aPullOverSshReachesTheSendersStdinserver() throws Exception {
         try (MirrorPeers p = new MirrorPeers(dir)) {
-            SluiceConfig donor = p.config("donor.yaml", """
-                    global:
-                      host: donor
-                      listen: {stdinserver: {clients: [joiner]}}
-                    jobs:
-                      - name: datadir
-                        type: mirror
-                        paths: [%s]
-                        mirror: {pulled_by: [joiner]}
-                    """.formatted(p.src));
+            SluiceConfig donor = p.side("donor", "joiner", "{pulled_by: [joiner]}", null);
             StdinSinkService listener = StdinSinkService.of(new ListenStdinSpec(Set.of("joiner")), donorRuntime,
                     p.senderDispatcher(donor)::serve);
             listener.start();
             try {
-                SluiceConfig joiner = p.config("joiner.yaml", """
-                        global: {host: joiner}
-                        jobs:
-                          - name: copy
-                            type: mirror
-                            mirror: {pull: {job: datadir, ssh: %s}, directory: %s, layout: snapshots}
-                        """.formatted(ssh("to_donor", "joiner", "donor"), dir.resolve("joiner/snaps")));
+                SluiceConfig joiner = p.side("joiner", null, "{pull: {job: datadir, ssh: "
+                        + ssh("to_donor", "joiner", "donor") + "}, layout: snapshots}", dir.resolve("joiner/snaps"));
                 MirrorJob.Outcome o = p.runOk(joiner, "copy");
                 TreeAssert.assertSameTree(p.src, dir.resolve("joiner/snaps").resolve(o.received().finalTree()));
             } finally {
+                listener.stop();
+            }
+        }
+    }
+
+    @Test
+    void aReversePullOverSshParksAtTheReceiversStdinserver() throws Exception {
+        try (MirrorPeers p = new MirrorPeers(dir)) {
+            SluiceConfig joiner = p.side("joiner", "donor", "{pull: {job: datadir, reverse: donor, wait: 60s}}",
+                    dir.resolve("joiner/in-place"));
+            StdinSinkService listener = StdinSinkService.of(new ListenStdinSpec(Set.of("donor")), joinerRuntime,
+                    p.receiverDispatcher(joiner)::serve);
+            listener.start();
+            ReversePullService service = null;
+            try {
+                SluiceConfig donor = p.side("donor", null, "{reverse_pull: {ssh: " + ssh("to_joiner", "donor",
+                        "joiner") + "}}", null);
+                service = new ReversePullService(DaemonLauncher.reverseDials(donor).get(0), p.pulled(donor), p.log,
+                        p.jobThreads);
+                service.start();
+                p.runOk(joiner, "copy");
+                TreeAssert.assertSameTree(p.src, dir.resolve("joiner/in-place"));
+            } finally {
+                if (service != null) {
+                    service.stop();
+                }
                 listener.stop();
             }
         }
