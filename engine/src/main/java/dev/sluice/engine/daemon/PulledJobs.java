@@ -2,6 +2,7 @@ package dev.sluice.engine.daemon;
 
 import dev.sluice.engine.config.ConnectSpec;
 import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.JobType;
 import dev.sluice.engine.config.MirrorJobSpec;
 import dev.sluice.engine.config.PullRepositorySpec;
 import dev.sluice.engine.config.ReversePullRepositorySpec;
@@ -27,7 +28,8 @@ import reactor.core.scheduler.Scheduler;
  * (the job's {@code repository: {pull: {sinks}}} lists the link's identity, or the job's {@code reverse_pull} spec
  * is the one the link was dialed with), then runs the job over that same link exactly as a push (this machine's key,
  * paths and hooks, through {@link BackupJobRunner}). Refusals are answered with ERROR JOB_NOT_ALLOWED and nothing is
- * sent. In the daemon the run goes through the job's slot (one run at a time, status, metrics, cancel): the link is
+ * sent. A MIRROR_PULL(job) is checked the same way against the mirror job's {@code pulled_by} or {@code reverse_pull}
+ * and runs the mirror job over the link ({@link MirrorJobRunner}). In the daemon the run goes through the job's slot (one run at a time, status, metrics, cancel): the link is
  * handed to {@link #runner(JobRunner)} and the slot is woken with trigger {@code pull}.
  */
 public final class PulledJobs {
@@ -170,7 +172,9 @@ public final class PulledJobs {
         String peer = link.peer().name();
         log.info("pull.start", "job", job.name(), "peer", peer);
         RunReport report = backups.run(job, c, progress, cancellation, link);
-        if (!link.isClosed()) {
+        // a mirror run closes its link itself when it ends (that close may still be on its way)
+        boolean mirrored = job.type() == JobType.MIRROR && report.error() == null;
+        if (!link.isClosed() && !mirrored) {
             // the session never opened (a pre hook failed, the key file is missing, ...): tell the sink why
             PeerDispatcher.refuse(link, ErrorCode.REFUSED, "the source could not run job " + job.name() + ": "
                     + (report.error() == null ? "status " + report.status() : report.error()), log, timer).block();
