@@ -2,10 +2,14 @@ package dev.sluice.engine.cli;
 
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.JobType;
+import dev.sluice.engine.config.MirrorJobSpec;
 import dev.sluice.engine.config.SluiceConfig;
+import dev.sluice.engine.job.Cancellation;
 import dev.sluice.engine.job.MirrorJob;
+import dev.sluice.engine.mirror.dest.MirrorTarget;
+import dev.sluice.hook.HookLog;
+import dev.sluice.hook.HookRunner;
 import dev.sluice.engine.mirror.MirrorResult;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,10 +31,12 @@ final class MirrorCommand implements Command {
         return """
                 Usage: sluice mirror -c CONFIG [JOB...]
 
-                Runs the named mirror jobs (type: mirror) of the config file once, or all of them.
+                Runs the named mirror jobs (type: mirror) of the config file once, or all of them
+                that can run without a daemon (not those a receiver pulls, not reverse pulls).
                 Each writes a plain directory tree (in-place, or a dated snapshot per run) into
-                a local directory or, with mirror.tls, into a receiver daemon's target. Only
-                chunks the receiver's copy lacks cross the link.
+                a local directory or, with mirror.tls or mirror.ssh, into a receiver daemon's
+                target; a pull job (mirror.pull with tls or ssh) asks the sender for its job
+                and writes it here. Only chunks the receiver's copy lacks cross the link.
 
                 Options:
                   -c, --config FILE        the config file (required)
@@ -56,9 +62,10 @@ final class MirrorCommand implements Command {
             }
         }
         for (JobSpec job : config.jobs()) {
-            if (wanted.isEmpty() ? job.type() == JobType.MIRROR : wanted.contains(job.name())) {
+            // without names: the jobs this command can run alone (not those a receiver pulls, not reverse pulls)
+            if (wanted.isEmpty() ? job.type() == JobType.MIRROR && runsAlone(job) : wanted.contains(job.name())) {
                 try {
-                    plans.add(MirrorJob.plan(job));
+                    plans.add(MirrorJob.plan(job, config.file().toAbsolutePath().getParent()));
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage());
                 }
@@ -70,7 +77,10 @@ final class MirrorCommand implements Command {
         int worst = ExitCode.OK;
         Scheduler io = Schedulers.newBoundedElastic(4, 10_000, "mirror-io");
         try {
-            MirrorJob job = new MirrorJob(io, console.clock(), m -> console.err().println("sluice: WARNING: " + m));
+            HookLog hookLog = HookLog.lines(line -> console.err().println("sluice: " + line));
+            java.time.Clock clock = console.clock();
+            MirrorJob job = new MirrorJob(io, m -> console.err().println("sluice: WARNING: " + m),
+                    new HookRunner(io, hookLog), hookLog, null, (dir, o) -> MirrorTarget.open(dir, o, clock));
             for (MirrorJob.Plan plan : plans) {
                 worst = Math.max(worst, runOne(job, plan, args, console));
             }
@@ -80,28 +90,42 @@ final class MirrorCommand implements Command {
         return worst;
     }
 
+    private static boolean runsAlone(JobSpec job) {
+        return job.repository() instanceof MirrorJobSpec m && !m.pulled()
+                && (m.pull() == null || m.pull().connect() != null);
+    }
+
     private static int runOne(MirrorJob job, MirrorJob.Plan plan, Arguments args, Console console) {
         Instant start = console.clock().instant();
-        MirrorResult r;
-        try {
-            r = job.run(plan);
-        } catch (IOException | RuntimeException e) {
-            console.err().println("sluice mirror: job " + plan.job() + " failed: " + Failures.describe(e));
-            return ExitCode.FAILURE;
+        MirrorJob.Outcome o = job.run(plan, new Cancellation());
+        if (o.failure() != null) {
+            console.err().println("sluice mirror: job " + plan.job() + " failed: " + Failures.describe(o.failure()));
+            return o.status() == ExitCode.OK ? ExitCode.FAILURE : o.status();
         }
-        for (String p : r.problems()) {
-            console.err().println("sluice: warning: " + p);
+        MirrorResult r = o.result();
+        if (r != null) {
+            for (String p : r.problems()) {
+                console.err().println("sluice: warning: " + p);
+            }
         }
         if (!args.flag("--quiet")) {
             Duration took = Duration.between(start, console.clock().instant());
-            console.out().printf("mirror %s: %d entries, %d files written, %d kept; %s literal, %s copied from the"
-                            + " receiver's copy; %s sent (%d bytes), %s received (%d bytes); %d deleted; tree %s;"
-                            + " %s%n",
-                    plan.job(), r.entries(), r.filesWritten(), r.filesKept(), Human.bytes(r.literalBytes()),
-                    Human.bytes(r.copiedBytes()), Human.bytes(r.bytesSent()), r.bytesSent(),
-                    Human.bytes(r.bytesReceived()), r.bytesReceived(), r.receiver().entriesDeleted(),
-                    r.receiver().finalTree(), Human.duration(took));
+            if (r != null) {
+                console.out().printf("mirror %s: %d entries, %d files written, %d kept; %s literal, %s copied from"
+                                + " the receiver's copy; %s sent (%d bytes), %s received (%d bytes); %d deleted; tree"
+                                + " %s; %s%n",
+                        plan.job(), r.entries(), r.filesWritten(), r.filesKept(), Human.bytes(r.literalBytes()),
+                        Human.bytes(r.copiedBytes()), Human.bytes(r.bytesSent()), r.bytesSent(),
+                        Human.bytes(r.bytesReceived()), r.bytesReceived(), r.receiver().entriesDeleted(),
+                        r.receiver().finalTree(), Human.duration(took));
+            } else {
+                var t = o.received();
+                console.out().printf("mirror %s (pulled): %d files written, %d kept; %s written, %s copied from the"
+                                + " previous copy; %d deleted; tree %s; %s%n",
+                        plan.job(), t.filesWritten(), t.filesKept(), Human.bytes(t.bytesWritten()),
+                        Human.bytes(t.bytesCopiedFromBasis()), t.entriesDeleted(), t.finalTree(), Human.duration(took));
+            }
         }
-        return r.problemCount() > 0 ? ExitCode.PARTIAL : ExitCode.OK;
+        return o.status();
     }
 }

@@ -44,8 +44,12 @@ final class ConfigBinder {
             "hooks", "retention", "schedule", "source", "mirror");
     private static final List<String> MIRROR_RECEIVER_KEYS = List.of("clients");
     private static final List<String> MIRROR_CLIENT_KEYS = List.of("targets");
-    private static final List<String> MIRROR_JOB_KEYS = List.of("directory", "target", "tls", "layout", "delete",
-            "delete_excluded", "fake_super", "keep_snapshots");
+    private static final List<String> MIRROR_JOB_KEYS = List.of("directory", "target", "tls", "ssh", "pulled_by",
+            "reverse_pull", "pull", "layout", "delete", "delete_excluded", "fake_super", "keep_snapshots",
+            "source_fake_super");
+    /** The keys a writing side chooses; a pulled (sending) mirror job leaves them to its receiver. */
+    private static final List<String> MIRROR_WRITER_KEYS = List.of("layout", "delete", "delete_excluded",
+            "fake_super", "keep_snapshots");
     private static final List<String> MIRROR_TLS_KEYS = List.of("address", "server_name", "ca", "cert", "key",
             "insecure_skip_verify");
     private static final List<String> LOCAL_REPOSITORY_KEYS = List.of("path");
@@ -270,8 +274,9 @@ final class ConfigBinder {
         if (listening && global.sink() == null && global.mirror() == null && listenerIdentities.isEmpty()) {
             Section g = top.section("global", GLOBAL_KEYS).orElseThrow();
             problems.at(g.mapping, "global.sink", "global.listen is set but nothing uses it: set global.sink (a"
-                    + " sink's repository and its clients' jobs), global.mirror (mirror targets), a job pulled by a sink (repository: {pull: ...})"
-                    + " or a reverse pull job (source: {reverse: ...})");
+                    + " sink's repository and its clients' jobs), global.mirror (mirror targets), a job pulled by a sink"
+                    + " (repository: {pull: ...} or mirror: {pulled_by: ...}) or a reverse pull job (source: {reverse:"
+                    + " ...} or mirror: {pull: {reverse: ...}})");
         }
         if (global.listenStdin() != null) {
             Set<String> used = new HashSet<>();
@@ -511,11 +516,19 @@ final class ConfigBinder {
         JobType type = job.optional("type", jobType()).orElse(JobType.BACKUP);
         PullSourceSpec source = null;
         List<Path> paths;
+        boolean mirrorPull = type == JobType.MIRROR && job.present("mirror").map(YamlNode.Entry::value)
+                .filter(m -> m instanceof YamlNode.Mapping mm && mm.entries().containsKey("pull")).isPresent();
         if (type == JobType.PULL) {
             paths = List.of();
             job.present("paths").ifPresent(e -> problems.at(e.value(), job.path("paths"), "a pull job takes no"
                     + " paths; the source's job names them"));
             source = pullSource(job);
+        } else if (mirrorPull) {
+            paths = List.of();
+            for (String key : List.of("paths", "include", "exclude")) {
+                job.present(key).ifPresent(e -> problems.at(e.value(), job.path(key), "a mirror pull job takes no "
+                        + key + "; the sender's job names what it sends"));
+            }
         } else {
             paths = job.requiredList("paths", path, "a list of paths to back up");
             job.present("source").ifPresent(e -> problems.at(e.value(), job.path("source"), "only a pull job"
@@ -544,15 +557,20 @@ final class ConfigBinder {
         int beforeRetention = problems.size();
         RetentionSpec retention = retention(job, "retention", JOB_RETENTION_KEYS);
         ScheduleSpec schedule = job.optional("schedule", schedule()).orElse(ScheduleSpec.MANUAL);
-        if (name.isEmpty() || paths.isEmpty() && type != JobType.PULL || source == null && type == JobType.PULL
+        if (name.isEmpty() || paths.isEmpty() && type != JobType.PULL && !mirrorPull
+                || source == null && type == JobType.PULL
                 || repository.isEmpty() || chunker == null || compression == null
                 || problems.size() != beforeRetention) {
             return Optional.empty();
         }
-        if ((repository.get() instanceof PullRepositorySpec || repository.get() instanceof ReversePullRepositorySpec)
-                && job.present("schedule").isPresent()) {
+        boolean pulledMirror = repository.get() instanceof MirrorJobSpec m && m.pulled();
+        if ((repository.get() instanceof PullRepositorySpec || repository.get() instanceof ReversePullRepositorySpec
+                || pulledMirror) && job.present("schedule").isPresent()) {
             problems.at(job.present("schedule").orElseThrow().value(), job.path("schedule"), "a pulled job runs when"
                     + " its sink asks for it; schedule the sink's pull job instead");
+            return Optional.empty();
+        }
+        if (type == JobType.MIRROR && !mirrorHooks(job, hooks, mirrorPull)) {
             return Optional.empty();
         }
         if (type == JobType.PULL && !(repository.get() instanceof LocalRepositorySpec)) {
@@ -679,7 +697,14 @@ final class ConfigBinder {
             }
             return null;
         }
-        Section source = section.get();
+        return pullSource(section.get(), false);
+    }
+
+    /**
+     * {@code job} and exactly one of {@code tls}, {@code ssh}, {@code reverse} (and {@code wait}): a backup pull
+     * job's {@code source} or a mirror pull job's {@code mirror.pull}, whose {@code tls} may be insecure.
+     */
+    private PullSourceSpec pullSource(Section source, boolean mirror) {
         int before = problems.size();
         Optional<String> sourceJob = source.required("job", jobName());
         Duration wait = source.optional("wait", duration).orElse(PullSourceSpec.DEFAULT_WAIT);
@@ -705,6 +730,8 @@ final class ConfigBinder {
                 listenerIdentities.add(new IdentityUse(reverse, source.present("reverse").orElseThrow().value(),
                         source.path("reverse"), "the source of a reverse pull"));
             }
+        } else if (mirror && ways.get(0).equals("tls")) {
+            connect = source.section("tls", MIRROR_TLS_KEYS).flatMap(t -> tlsConnect(t, true)).orElse(null);
         } else {
             connect = connect(source, false).orElse(null);
         }
@@ -736,7 +763,11 @@ final class ConfigBinder {
                 : holder.section("ssh", SSH_CONNECT_KEYS).flatMap(this::sshConnect);
     }
 
-    /** A mirror job's {@code mirror:} block: a local directory or a receiver over tls, and the layout options. */
+    /**
+     * A mirror job's {@code mirror:} block: exactly one of {@code directory} (local), {@code tls}/{@code ssh} with
+     * {@code target} (push), {@code pulled_by} or {@code reverse_pull} (a sender its receiver pulls), {@code pull}
+     * with {@code directory} (a receiver that pulls); and the options of the side that writes.
+     */
     private Optional<RepositorySpec> mirrorTarget(Section job) {
         if (job.present("repository").isPresent()) {
             YamlNode.Entry r = job.present("repository").orElseThrow();
@@ -752,62 +783,117 @@ final class ConfigBinder {
         }
         Section m = section.get();
         int before = problems.size();
+        List<String> ways = List.of("directory", "tls", "ssh", "pulled_by", "reverse_pull", "pull").stream()
+                .filter(k -> m.present(k).isPresent()).toList();
+        boolean pull = ways.contains("pull");
+        List<String> exclusive = pull ? ways.stream().filter(k -> !k.equals("directory")).toList() : ways;
+        if (exclusive.size() > 1) {
+            YamlNode.Entry second = m.present(exclusive.get(1)).orElseThrow();
+            problems.add(second.line(), second.column(), m.path(exclusive.get(1)), "set one of "
+                    + String.join(", ", exclusive) + ", not several: a mirror job is local (directory), pushed (tls"
+                    + " or ssh), pulled by its receiver (pulled_by, reverse_pull) or pulls (pull)");
+            return Optional.empty();
+        }
+        if (ways.isEmpty()) {
+            m.missing("directory", "the local target directory; or tls or ssh with target to push to a receiver;"
+                    + " or pulled_by, reverse_pull or pull");
+            return Optional.empty();
+        }
+        String way = exclusive.get(0);
         Path directory = m.optional("directory", path).orElse(null);
-        MirrorTlsSpec tls = m.section("tls", MIRROR_TLS_KEYS).flatMap(this::mirrorTls).orElse(null);
+        if (pull && directory == null) {
+            m.missing("directory", "the directory this receiver writes what it pulls into");
+        }
+        ConnectSpec connect = null;
+        Set<String> pulledBy = Set.of();
+        ConnectSpec reverse = null;
+        PullSourceSpec source = null;
+        switch (way) {
+            case "tls" -> connect = m.section("tls", MIRROR_TLS_KEYS).flatMap(t -> tlsConnect(t, true)).orElse(null);
+            case "ssh" -> connect = m.section("ssh", SSH_CONNECT_KEYS).flatMap(this::sshConnect).orElse(null);
+            case "pulled_by" -> pulledBy = mirrorPulledBy(m);
+            case "reverse_pull" -> reverse = m.section("reverse_pull", CONNECT_KEYS)
+                    .flatMap(r -> connect(r, true)).orElse(null);
+            case "pull" -> source = m.section("pull", SOURCE_KEYS).map(p -> pullSource(p, true)).orElse(null);
+            default -> { }
+        }
         String target = m.optional("target", jobName()).orElse(null);
         String layout = m.optional("layout", oneOf("a layout", MirrorJobSpec.LAYOUTS)).orElse("in-place");
         boolean delete = m.optional("delete", bool()).orElse(true);
         boolean deleteExcluded = m.optional("delete_excluded", bool()).orElse(false);
         boolean fakeSuper = m.optional("fake_super", bool()).orElse(false);
         int keep = m.optional("keep_snapshots", count()).orElse(0);
-        if (problems.size() != before) {
-            return Optional.empty();
-        }
-        boolean hasTls = m.present("tls").isPresent();
-        if (directory != null && hasTls) {
-            YamlNode.Entry d = m.present("directory").orElseThrow();
-            problems.add(d.line(), d.column(), m.path("directory"), "set either directory (a local mirror) or tls"
-                    + " (a receiver daemon), not both");
-            return Optional.empty();
-        }
-        if (directory == null && !hasTls) {
-            m.missing("directory", "the local target directory, or set tls and target to push to a receiver");
-            return Optional.empty();
-        }
-        if (hasTls && target == null) {
+        boolean sourceFakeSuper = m.optional("source_fake_super", bool()).orElse(false);
+        boolean push = way.equals("tls") || way.equals("ssh");
+        if (push && target == null) {
             m.missing("target", "the receiver's target name (a key of its global.mirror.clients.ID.targets)");
+        }
+        if (!push) {
+            m.present("target").ifPresent(t -> problems.add(t.line(), t.column(), m.path("target"), "target names a"
+                    + " receiver's target; only a mirror job that pushes (tls or ssh) has one"));
+        }
+        if (way.equals("pulled_by") || way.equals("reverse_pull")) {
+            for (String key : MIRROR_WRITER_KEYS) {
+                m.present(key).ifPresent(e -> problems.add(e.line(), e.column(), m.path(key), "a mirror job its"
+                        + " receiver pulls leaves " + key + " to the receiver; set it in the receiver's pull job"));
+            }
+        }
+        if (pull) {
+            m.present("source_fake_super").ifPresent(e -> problems.add(e.line(), e.column(),
+                    m.path("source_fake_super"), "source_fake_super describes the sender's tree; set it in the"
+                    + " sender's job"));
+        }
+        if (problems.size() != before || connect == null && push || reverse == null && way.equals("reverse_pull")
+                || source == null && pull || pulledBy.isEmpty() && way.equals("pulled_by")) {
             return Optional.empty();
         }
-        if (directory != null && target != null) {
-            YamlNode.Entry t = m.present("target").orElseThrow();
-            problems.add(t.line(), t.column(), m.path("target"), "target names a receiver's target; a local mirror"
-                    + " writes to directory");
-            return Optional.empty();
-        }
-        if (tls == null && hasTls) {
-            return Optional.empty();
-        }
-        return Optional.of(new MirrorJobSpec(directory, target, tls, layout, delete, deleteExcluded, fakeSuper, keep));
+        return Optional.of(new MirrorJobSpec(directory, target, connect, pulledBy, reverse, source, layout, delete,
+                deleteExcluded, fakeSuper, keep, sourceFakeSuper));
     }
 
-    private Optional<MirrorTlsSpec> mirrorTls(Section tls) {
+    /** {@code pulled_by: [ID, ...]}: receivers that may pull this mirror job through this machine's listener. */
+    private Set<String> mirrorPulledBy(Section m) {
         int before = problems.size();
-        Optional<HostPort> address = tls.required("address", address(1));
-        Optional<String> serverName = tls.required("server_name", identity());
-        Optional<Path> ca = tls.required("ca", path);
-        Optional<Path> cert = tls.required("cert", path);
-        Optional<Path> key = tls.required("key", path);
-        boolean insecure = tls.optional("insecure_skip_verify", bool()).orElse(false);
-        if (problems.size() != before || address.isEmpty() || serverName.isEmpty() || ca.isEmpty() || cert.isEmpty()
-                || key.isEmpty()) {
-            return Optional.empty();
+        List<String> ids = m.requiredList("pulled_by", identity(), "a list of receiver identities");
+        if (problems.size() != before || ids.isEmpty()) {
+            return Set.of();
         }
-        return Optional.of(new MirrorTlsSpec(address.get().host(), address.get().port(), serverName.get(), ca.get(),
-                cert.get(), key.get(), insecure));
+        YamlNode.Sequence list = (YamlNode.Sequence) m.present("pulled_by").orElseThrow().value();
+        for (int i = 0; i < ids.size(); i++) {
+            listenerIdentities.add(new IdentityUse(ids.get(i), list.items().get(i), m.path("pulled_by") + "[" + i
+                    + "]", "a receiver that pulls this mirror job"));
+        }
+        return new HashSet<>(ids);
+    }
+
+    /**
+     * A mirror job's hooks: prune.post never runs for a mirror; a pull job (the receiving side) runs only job.start
+     * and job.end.
+     */
+    private boolean mirrorHooks(Section job, List<HookSpec> hooks, boolean receiving) {
+        int before = problems.size();
+        for (int i = 0; i < hooks.size(); i++) {
+            String point = hooks.get(i).point();
+            boolean fits = receiving ? point.equals("job.start") || point.equals("job.end")
+                    : !point.equals("prune.post");
+            if (!fits) {
+                YamlNode where = ((YamlNode.Sequence) job.present("hooks").orElseThrow().value()).items().get(i);
+                problems.at(where, job.path("hooks") + "[" + i + "]", "a " + (receiving ? "mirror pull job (the"
+                        + " receiving side) runs hooks at job.start and job.end only" : "mirror job runs no prune.post"
+                        + " hooks") + "; " + point + " does not run here");
+            }
+        }
+        return problems.size() == before;
     }
 
     private Optional<ConnectSpec> tlsConnect(Section tls) {
+        return tlsConnect(tls, false);
+    }
+
+    /** @param mirror a mirror job's block, where {@code insecure_skip_verify} is allowed */
+    private Optional<ConnectSpec> tlsConnect(Section tls, boolean mirror) {
         int before = problems.size();
+        boolean insecure = mirror && tls.optional("insecure_skip_verify", bool()).orElse(false);
         Optional<HostPort> address = tls.required("address", address(1));
         Optional<String> serverName = tls.required("server_name", identity());
         Optional<Path> ca = tls.required("ca", path);
@@ -818,7 +904,7 @@ final class ConfigBinder {
             return Optional.empty();
         }
         return Optional.of(new TlsConnectSpec(address.get().host(), address.get().port(), serverName.get(),
-                ca.get(), cert.get(), key.get()));
+                ca.get(), cert.get(), key.get(), insecure));
     }
 
     private Optional<ConnectSpec> sshConnect(Section ssh) {

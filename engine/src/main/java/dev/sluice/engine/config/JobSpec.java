@@ -102,6 +102,11 @@ public record JobSpec(
             }
         } else if (source != null) {
             throw new IllegalArgumentException("job '" + name + "' has a source but is not a pull job");
+        } else if (repository instanceof MirrorJobSpec m && m.pull() != null) {
+            if (!paths.isEmpty()) {
+                throw new IllegalArgumentException("mirror pull job '" + name + "' takes no paths (the sender's job"
+                        + " names them)");
+            }
         } else if (paths.isEmpty()) {
             throw new IllegalArgumentException("job '" + name + "' needs at least one path");
         }

@@ -13,9 +13,16 @@ import java.util.Objects;
  * @param ca the CA bundle that signs the peer's certificate
  * @param cert this machine's certificate
  * @param key this machine's private key (the TLS key, not the repository key)
+ * @param insecureSkipVerify accept any peer certificate (no CA, validity or name check); only a mirror job's
+ *     {@code tls} block may set it ({@code insecure_skip_verify}), and the job warns about it on every run
  */
-public record TlsConnectSpec(String host, int port, String serverName, Path ca, Path cert, Path key)
-        implements ConnectSpec {
+public record TlsConnectSpec(String host, int port, String serverName, Path ca, Path cert, Path key,
+        boolean insecureSkipVerify) implements ConnectSpec {
+
+    /** A verified peer (the only kind outside mirror jobs). */
+    public TlsConnectSpec(String host, int port, String serverName, Path ca, Path cert, Path key) {
+        this(host, port, serverName, ca, cert, key, false);
+    }
 
     public TlsConnectSpec {
         Objects.requireNonNull(host, "host");

@@ -40,40 +40,47 @@ public final class BackupJobRunner implements JobRunner {
     private final Map<String, String> env;
     private final DaemonPruner pruner;
     private final RepositoryGate gate;
+    private final MirrorJobRunner mirrors;
 
     /**
      * @param env the daemon's environment, for SLUICE_KEY_FILE / SLUICE_PASSWORD_FILE when a job names neither
      */
     public BackupJobRunner(Workers workers, Clock clock, EventLog log, Map<String, String> env) {
-        this(workers, clock, log, env, new RepositoryGate(), null);
+        this(workers, clock, log, env, new RepositoryGate(), null, null);
     }
 
     /**
      * @param gate    shared with the daemon's prunes: a backup of a local repository waits for a prune of it
      * @param metrics where the prune after each snapshot is counted, or null
+     * @param mirrors runs mirror jobs (or, when null, a runner without parked links)
      */
     public BackupJobRunner(Workers workers, Clock clock, EventLog log, Map<String, String> env, RepositoryGate gate,
-            Metrics metrics) {
+            Metrics metrics, MirrorJobRunner mirrors) {
         this.workers = workers;
         this.clock = clock;
         this.log = log;
         this.env = Map.copyOf(env);
         this.gate = gate;
         this.pruner = new DaemonPruner(log, metrics, clock, RepositoryLock.Owner.current(), gate);
+        this.mirrors = mirrors;
+    }
+
+    private MirrorJobRunner mirrors() {
+        return mirrors != null ? mirrors : new MirrorJobRunner(workers, clock, log);
     }
 
     @Override
     public RunReport run(JobSpec job, SluiceConfig config, Consumer<Supplier<Progress>> progress,
             Cancellation cancellation) {
-        if (job.type() == JobType.MIRROR) {
-            return new MirrorJobRunner(workers, clock, log).run(job, config, progress, cancellation);
-        }
         return run(job, config, progress, cancellation, null);
     }
 
     /** Runs the job; a pulled job over {@code pulledOver}, the link its sink sent PULL on (else null). */
     RunReport run(JobSpec job, SluiceConfig config, Consumer<Supplier<Progress>> progress,
             Cancellation cancellation, Link pulledOver) {
+        if (job.type() == JobType.MIRROR) {
+            return mirrors().run(job, config, progress, cancellation, pulledOver);
+        }
         BackupJob.Plan plan;
         try {
             plan = plan(job, config, pulledOver);

@@ -1,6 +1,7 @@
 package dev.sluice.engine.daemon;
 
 import dev.sluice.engine.config.ConfigLoader;
+import dev.sluice.engine.config.MirrorJobSpec;
 import dev.sluice.engine.config.MirrorReceiverSpec;
 import dev.sluice.engine.mirror.MirrorPolicy;
 import dev.sluice.engine.mirror.MirrorReceiver;
@@ -107,7 +108,8 @@ public final class DaemonLauncher {
             // backups wait for a prune of their repository in this daemon; prunes finding a backup are deferred
             RepositoryGate gate = new RepositoryGate();
             DaemonPruner pruner = new DaemonPruner(log, metrics, clock, RepositoryLock.Owner.current(), gate);
-            BackupJobRunner backups = new BackupJobRunner(workers, clock, log, env, gate, metrics);
+            BackupJobRunner backups = new BackupJobRunner(workers, clock, log, env, gate, metrics,
+                    new MirrorJobRunner(workers, clock, log, parked));
             // a PULL wakes the pulled job's slot, which runs it over the link the PULL came on
             PulledJobs pulled = new PulledJobs(() -> daemon[0].config(), backups, log, jobThreads, timer,
                     (job, trigger) -> daemon[0].run(job, trigger));
@@ -133,7 +135,8 @@ public final class DaemonLauncher {
             // The listeners, the sink's clients, the mirror targets and the reverse-pull dials are read once at start;
             // a reload does not change them (the jobs a sink may pull and the identities that may park are read per
             // link). Each accepted link goes where its first frame says.
-            boolean pulledJobs = config.jobs().stream().anyMatch(j -> j.repository() instanceof PullRepositorySpec);
+            boolean pulledJobs = config.jobs().stream().anyMatch(j -> j.repository() instanceof PullRepositorySpec
+                    || j.repository() instanceof MirrorJobSpec m && !m.pulledBy().isEmpty());
             SinkServer sink = null;
             if (config.global().sink() != null) {
                 SinkServer.SessionListener ended = SinkServer.SessionListener.NONE;
@@ -157,10 +160,8 @@ public final class DaemonLauncher {
             if (config.global().listenStdin() != null) {
                 services.add(StdinSinkService.of(config.global().listenStdin(), runtime, dispatcher::serve, serves));
             }
-            config.jobs().stream().filter(j -> j.repository() instanceof ReversePullRepositorySpec)
-                    .map(j -> ((ReversePullRepositorySpec) j.repository()).connect()).distinct()
-                    .forEach(spec -> services.add(new ReversePullService(spec, Connector.of(spec), pulled, log, dials,
-                            timer, Keepalive.DEFAULT)));
+            reverseDials(config).forEach(spec -> services.add(new ReversePullService(spec, Connector.of(spec), pulled,
+                    log, dials, timer, Keepalive.DEFAULT)));
             services.addAll(extraServices);
             for (Service s : services) {
                 s.start();
@@ -262,6 +263,13 @@ public final class DaemonLauncher {
             log.warn("job.last_run_unknown", "job", job.name(), "repository", local.path(), "error", e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /** The distinct connect specs of the reverse-pull jobs (backup and mirror): one dial loop each. */
+    static List<dev.sluice.engine.config.ConnectSpec> reverseDials(SluiceConfig config) {
+        return config.jobs().stream().map(j -> j.repository() instanceof ReversePullRepositorySpec r ? r.connect()
+                : j.repository() instanceof MirrorJobSpec m ? m.reversePull() : null)
+                .filter(java.util.Objects::nonNull).distinct().toList();
     }
 
     /** The receiver {@code global.mirror} describes, writing through the safe mirror target. */

@@ -2,6 +2,7 @@ package dev.sluice.engine.daemon;
 
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.JobType;
+import dev.sluice.engine.config.MirrorJobSpec;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.job.ParkedLinks;
 import dev.sluice.engine.protocol.DirectionCodec;
@@ -118,6 +119,14 @@ public final class PeerDispatcher {
                 }
                 return pulled.pulledByListener(job, link);
             }
+            if (type == MessageType.MIRROR_PULL.wire()) {
+                String job = DirectionCodec.decodeMirrorPull(payload);
+                if (pulled == null) {
+                    return refuse(link, ErrorCode.REFUSED, "this daemon runs no job that a receiver may pull (no job"
+                            + " has mirror: {pulled_by: ...}); '" + peer + "' asked for mirror job '" + job + "'");
+                }
+                return pulled.mirrorPulledByListener(job, link);
+            }
             if (type == MessageType.READY.wire()) {
                 DirectionCodec.decodeReady(payload);
                 if (!waitedFor(peer)) {
@@ -132,12 +141,16 @@ public final class PeerDispatcher {
             return refuse(link, e.code(), e.getMessage());
         }
         return refuse(link, ErrorCode.UNKNOWN_MESSAGE, "frame type " + type + " cannot start a session; expected"
-                + " OPEN (push), OPEN_READ (restore, check), PULL (pull) or READY (reverse pull)");
+                + " OPEN (push), OPEN_READ (restore, check), PULL (pull), MIRROR_PULL (mirror pull) or READY (reverse"
+                + " pull)");
     }
 
     private boolean waitedFor(String peer) {
         for (JobSpec job : config.get().jobs()) {
             if (job.type() == JobType.PULL && peer.equals(job.source().reverse())) {
+                return true;
+            }
+            if (job.repository() instanceof MirrorJobSpec m && m.pull() != null && peer.equals(m.pull().reverse())) {
                 return true;
             }
         }

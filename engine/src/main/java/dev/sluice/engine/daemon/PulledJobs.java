@@ -2,6 +2,8 @@ package dev.sluice.engine.daemon;
 
 import dev.sluice.engine.config.ConnectSpec;
 import dev.sluice.engine.config.JobSpec;
+import dev.sluice.engine.config.JobType;
+import dev.sluice.engine.config.MirrorJobSpec;
 import dev.sluice.engine.config.PullRepositorySpec;
 import dev.sluice.engine.config.ReversePullRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
@@ -34,7 +36,8 @@ import reactor.core.scheduler.Scheduler;
  * (the job's {@code repository: {pull: {sinks}}} lists the link's identity, or the job's {@code reverse_pull} spec
  * is the one the link was dialed with), then runs the job over that same link exactly as a push (this machine's key,
  * paths and hooks, through {@link BackupJobRunner}). Refusals are answered with ERROR JOB_NOT_ALLOWED and nothing is
- * sent. In the daemon the run goes through the job's slot (one run at a time, status, metrics, cancel): the link is
+ * sent. A MIRROR_PULL(job) is checked the same way against the mirror job's {@code pulled_by} or {@code reverse_pull}
+ * and runs the mirror job over the link ({@link MirrorJobRunner}). In the daemon the run goes through the job's slot (one run at a time, status, metrics, cancel): the link is
  * handed to {@link #runner(JobRunner)} and the slot is woken with trigger {@code pull}.
  */
 public final class PulledJobs {
@@ -87,6 +90,31 @@ public final class PulledJobs {
         return run(job.get(), c, link);
     }
 
+    /** A MIRROR_PULL arrived on a link this daemon's listener accepted. */
+    public Mono<Void> mirrorPulledByListener(String jobName, Link link) {
+        SluiceConfig c = config.get();
+        Optional<JobSpec> job = c.job(jobName);
+        String peer = link.peer().name();
+        if (job.isEmpty() || !(job.get().repository() instanceof MirrorJobSpec m) || !m.pulledBy().contains(peer)) {
+            return PeerDispatcher.refuse(link, ErrorCode.JOB_NOT_ALLOWED, "receiver '" + peer + "' may not pull"
+                    + " mirror job '" + jobName + "' from this sender (its mirror: {pulled_by: [...]} must list the"
+                    + " receiver)", log, timer);
+        }
+        return run(job.get(), c, link);
+    }
+
+    /** A MIRROR_PULL arrived on a link this daemon dialed with {@code dialed} (a reverse pull). */
+    public Mono<Void> mirrorPulledOverDial(String jobName, Link link, ConnectSpec dialed) {
+        SluiceConfig c = config.get();
+        Optional<JobSpec> job = c.job(jobName);
+        if (job.isEmpty() || !(job.get().repository() instanceof MirrorJobSpec m)
+                || !dialed.equals(m.reversePull())) {
+            return PeerDispatcher.refuse(link, ErrorCode.JOB_NOT_ALLOWED, "job '" + jobName + "' is not a mirror"
+                    + " job with reverse_pull to " + dialed.describe() + " on this sender", log, timer);
+        }
+        return run(job.get(), c, link);
+    }
+
     /** A PULL arrived on a link this daemon dialed with {@code dialed} (a reverse pull). */
     public Mono<Void> pulledOverDial(String jobName, Link link, ConnectSpec dialed) {
         SluiceConfig c = config.get();
@@ -118,7 +146,8 @@ public final class PulledJobs {
     }
 
     private static boolean isPulled(JobSpec job) {
-        return job.repository() instanceof PullRepositorySpec || job.repository() instanceof ReversePullRepositorySpec;
+        return job.repository() instanceof PullRepositorySpec || job.repository() instanceof ReversePullRepositorySpec
+                || job.repository() instanceof MirrorJobSpec m && m.pulled();
     }
 
     private Mono<Void> run(JobSpec job, SluiceConfig c, Link link) {
@@ -150,6 +179,18 @@ public final class PulledJobs {
             java.util.function.Consumer<Supplier<Progress>> progress, Cancellation cancellation) {
         String peer = link.peer().name();
         log.info("pull.start", "job", job.name(), "peer", peer);
+        if (job.type() == JobType.MIRROR) {
+            // a mirror run closes its link itself when it ends (that close may still be on its way); the receiver
+            // learns the outcome from the mirror protocol, so there is no OUTCOME frame
+            RunReport report = backups.run(job, c, progress, cancellation, link);
+            if (!link.isClosed() && report.error() != null) {
+                PeerDispatcher.refuse(link, ErrorCode.REFUSED, "the sender could not run mirror job " + job.name()
+                        + ": " + report.error(), log, timer).block();
+            }
+            log.log(report.error() == null ? "info" : "warn", "pull.end", "job", job.name(), "peer", peer,
+                    "status", report.status(), "error", report.error());
+            return report;
+        }
         HeldLink held = new HeldLink(link);
         RunReport report = backups.run(job, c, progress, cancellation, held);
         if (!held.isClosed()) {

@@ -197,18 +197,20 @@ public final class ReversePullService implements Service {
             log.warn("reverse.refused", "peer", link.peer().name(), "to", spec.describe(), "reason", why);
             return Mono.just(false);
         }
-        if (type != MessageType.PULL.wire()) {
+        boolean mirror = type == MessageType.MIRROR_PULL.wire();
+        if (type != MessageType.PULL.wire() && !mirror) {
             return PeerDispatcher.refuse(link, ErrorCode.UNKNOWN_MESSAGE, "frame type " + type + " on a parked"
-                    + " reverse-pull link; expected PULL", log, timer).thenReturn(false);
+                    + " reverse-pull link; expected PULL or MIRROR_PULL", log, timer).thenReturn(false);
         }
         String job;
         try {
-            job = DirectionCodec.decodePull(payload);
+            job = mirror ? DirectionCodec.decodeMirrorPull(payload) : DirectionCodec.decodePull(payload);
         } catch (ProtocolException e) {
             return PeerDispatcher.refuse(link, e.code(), e.getMessage(), log, timer).thenReturn(false);
         }
         // a PING the sink sent just before its PULL may still arrive: it is dropped, not answered
         Link session = new TappedLink(link, t -> t == MessageType.PING.wire(), ping -> { });
-        return pulled.pulledOverDial(job, session, spec).thenReturn(true);
+        return (mirror ? pulled.mirrorPulledOverDial(job, session, spec) : pulled.pulledOverDial(job, session, spec))
+                .thenReturn(true);
     }
 }

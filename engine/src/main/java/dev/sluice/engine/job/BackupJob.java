@@ -148,7 +148,7 @@ public final class BackupJob {
         return new Outcome(status, result, failure, hooks == null ? List.of() : hooks.results());
     }
 
-    private static boolean enterAll(HookSession hooks, List<String> extraExcludes) {
+    static boolean enterAll(HookSession hooks, List<String> extraExcludes) {
         for (HookPoint pre : List.of(HookPoint.JOB_START, HookPoint.SNAPSHOT_PRE, HookPoint.TRANSFER_PRE)) {
             HookSession.Outcome o = hooks.enter(pre).block();
             if (o == null || !o.proceed()) {
@@ -159,7 +159,7 @@ public final class BackupJob {
         return true;
     }
 
-    private static String describe(HookSession hooks) {
+    static String describe(HookSession hooks) {
         return hooks.results().stream().filter(r -> !r.ok())
                 .map(r -> r.point().id() + " " + r.executable() + ": " + r.error().orElse(r.status().name()))
                 .reduce((a, b) -> a + "; " + b).orElse("?");

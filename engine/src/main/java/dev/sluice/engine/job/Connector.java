@@ -42,6 +42,12 @@ public abstract sealed class Connector permits Connector.Dial, Connector.Accepte
         return new Dial(spec);
     }
 
+    /** The TLS client settings of {@code tls} (verification off only when its insecure_skip_verify says so). */
+    public static TlsClientSpec tlsClient(TlsConnectSpec tls) {
+        return new TlsClientSpec(tls.host(), tls.port(), tls.ca(), tls.cert(), tls.key(), tls.serverName(),
+                LinkSpec.DEFAULT, TlsEngine.preferred(), tls.insecureSkipVerify());
+    }
+
     /** A connector that hands out {@code link} once (a link the peer opened). */
     public static Connector accepted(Link link, String description) {
         return new Accepted(link, description);
@@ -92,8 +98,7 @@ public abstract sealed class Connector permits Connector.Dial, Connector.Accepte
             try {
                 Mono<Link> opening;
                 if (spec instanceof TlsConnectSpec tls) {
-                    opening = TlsClient.connect(new TlsClientSpec(tls.host(), tls.port(), tls.ca(), tls.cert(),
-                            tls.key(), tls.serverName(), LinkSpec.DEFAULT, TlsEngine.preferred()));
+                    opening = TlsClient.connect(tlsClient(tls));
                 } else {
                     SshConnectSpec ssh = (SshConnectSpec) spec;
                     pipes = PipeLinks.create();

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
+import dev.sluice.transport.Link;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -33,7 +35,17 @@ public final class LocalMirror {
 
     /** Mirrors {@code request} into {@code targetDirectory}; blocks until both ends are done. */
     public MirrorResult run(MirrorRequest request, Path targetDirectory) throws IOException {
+        return run(request, targetDirectory, link -> { });
+    }
+
+    /**
+     * As {@link #run(MirrorRequest, Path)}; {@code senderLink} gets the sender's end of the link before the run
+     * starts (closing it interrupts the run: the receiver aborts and keeps its previous state).
+     */
+    public MirrorResult run(MirrorRequest request, Path targetDirectory, Consumer<Link> senderLink)
+            throws IOException {
         LocalLinks.Pair pair = LocalLinks.pair(LOCAL, LOCAL);
+        senderLink.accept(pair.first());
         MirrorReceiver receiver = new MirrorReceiver(new MirrorPolicy(Map.of(LOCAL,
                 Map.of(request.target(), targetDirectory))), factory, limits, io);
         Mono<CloseReason> served = receiver.serve(pair.second()).cache();

@@ -1,5 +1,7 @@
 package dev.sluice.engine.mirror;
 
+import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.mirror.dest.FakeSuper;
 import dev.sluice.engine.mirror.dest.MirrorOptions;
 import dev.sluice.engine.scan.ScanRules;
 import java.nio.file.Path;
@@ -13,9 +15,17 @@ import java.util.Objects;
  *
  * @param target the receiver's target name (the target directory itself for a local run)
  * @param keepSnapshots in {@code snapshots}, how many complete snapshots the receiver keeps (0 = all)
+ * @param sourceFakeSuper the roots are a fake-super tree (an earlier mirror by a receiver that was not root): each
+ *     entry is sent with the metadata its {@code user.sluice.fake_super} xattr records ({@link FakeSuper#decode})
  */
 public record MirrorRequest(List<Path> roots, ScanRules rules, String target, MirrorOptions.Layout layout,
-        boolean delete, boolean deleteExcluded, boolean fakeSuper, int keepSnapshots) {
+        boolean delete, boolean deleteExcluded, boolean fakeSuper, int keepSnapshots, boolean sourceFakeSuper) {
+
+    /** A request for a tree whose metadata is sent as it is on disk. */
+    public MirrorRequest(List<Path> roots, ScanRules rules, String target, MirrorOptions.Layout layout,
+            boolean delete, boolean deleteExcluded, boolean fakeSuper, int keepSnapshots) {
+        this(roots, rules, target, layout, delete, deleteExcluded, fakeSuper, keepSnapshots, false);
+    }
 
     public MirrorRequest {
         roots = List.copyOf(roots);
@@ -28,6 +38,15 @@ public record MirrorRequest(List<Path> roots, ScanRules rules, String target, Mi
         if (keepSnapshots < 0) {
             throw new IllegalArgumentException("keep_snapshots must not be negative, got " + keepSnapshots);
         }
+    }
+
+    /**
+     * The metadata the sender sends for an entry it read as {@code onDisk}.
+     *
+     * @throws IllegalArgumentException when a fake-super xattr is malformed or does not fit the entry
+     */
+    FileMeta sent(FileMeta onDisk) {
+        return sourceFakeSuper ? FakeSuper.decode(onDisk) : onDisk;
     }
 
     MirrorCodec.Open open() {

@@ -3,6 +3,7 @@ package dev.sluice.engine.mirror;
 import dev.sluice.engine.chunk.Chunk;
 import dev.sluice.engine.chunk.ChunkReader;
 import dev.sluice.engine.fs.FileKind;
+import dev.sluice.engine.fs.FileMeta;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.mirror.dest.MirrorTargetStats;
 import dev.sluice.engine.protocol.ErrorCode;
@@ -162,6 +163,13 @@ public final class MirrorSender {
                         problem(e.problem().toString());
                         continue;
                     }
+                    FileMeta meta;
+                    try {
+                        meta = request.sent(e.meta());
+                    } catch (IllegalArgumentException bad) {
+                        problem(RawPath.escape(e.file()) + ": " + bad.getMessage());
+                        continue;
+                    }
                     byte[] linkTo = e.hardlinkTo() == null ? null : names.relative(e.hardlinkTo());
                     if (linkTo != null) {
                         // the receiver links only to files already committed: finish everything in flight first
@@ -172,7 +180,7 @@ public final class MirrorSender {
                         acquire(inFlight, maxInFlight);
                         inFlight.release(maxInFlight);
                     }
-                    boolean content = linkTo == null && e.meta().kind() == FileKind.REGULAR;
+                    boolean content = linkTo == null && meta.kind() == FileKind.REGULAR;
                     int id = 0;
                     if (content) {
                         while (!inFlight.tryAcquire()) {
@@ -184,11 +192,11 @@ public final class MirrorSender {
                             sendContent(window.removeFirst());
                         }
                         id = ++nextId;
-                        Pending p = new Pending(id, e.file(), e.meta().size());
+                        Pending p = new Pending(id, e.file(), meta.size());
                         files.put(id, p);
                         window.addLast(p);
                     }
-                    batch.add(new MirrorCodec.Entry(id, rel, e.meta(), linkTo));
+                    batch.add(new MirrorCodec.Entry(id, rel, meta, linkTo));
                     entries++;
                     if (batch.count() >= ENTRY_BATCH || batch.size() >= ENTRY_BATCH_BYTES) {
                         flushEntries();

@@ -17,7 +17,21 @@ public final class DirectionCodec {
 
     /** The job a PULL names. */
     public static String decodePull(byte[] payload) throws ProtocolException {
-        PayloadReader r = new PayloadReader(MessageType.PULL, payload);
+        return decodeJob(MessageType.PULL, payload);
+    }
+
+    /** A MIRROR_PULL payload: the same layout as PULL, naming the sender's mirror job. */
+    public static byte[] mirrorPull(int requestId, String job) {
+        return SessionCodec.open(requestId, job);
+    }
+
+    /** The mirror job a MIRROR_PULL names. */
+    public static String decodeMirrorPull(byte[] payload) throws ProtocolException {
+        return decodeJob(MessageType.MIRROR_PULL, payload);
+    }
+
+    private static String decodeJob(MessageType type, byte[] payload) throws ProtocolException {
+        PayloadReader r = new PayloadReader(type, payload);
         r.requestId();
         String job = r.text("job name");
         r.end();

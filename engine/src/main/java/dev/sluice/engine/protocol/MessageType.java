@@ -58,7 +58,12 @@ public enum MessageType {
      * source → sink (push): part of a reference list given as a difference against an own parent snapshot's list
      * (ids added, ids removed); answered by REFS_STORED after the last part.
      */
-    PUT_REFS_DELTA(36);
+    PUT_REFS_DELTA(36),
+    /**
+     * mirror receiver → sender, first frame of a link the receiver opened or was handed: run this mirror job and send
+     * it here (answered by the mirror OPEN, 64, or ERROR). Numbered after the mirror messages (64–73).
+     */
+    MIRROR_PULL(74);
 
     private final int wire;
 

@@ -57,7 +57,7 @@ class MirrorConfigTest {
                             cert: pki/donor.crt, key: pki/donor.key, insecure_skip_verify: true}
                 """).job("datadir").orElseThrow();
         MirrorJobSpec m = (MirrorJobSpec) job.repository();
-        assertEquals(new MirrorJobSpec(null, "datadir", new MirrorTlsSpec("joiner.example", 7444, "joiner",
+        assertEquals(new MirrorJobSpec(null, "datadir", new TlsConnectSpec("joiner.example", 7444, "joiner",
                 Path.of("/cfg/pki/ca.crt"), Path.of("/cfg/pki/donor.crt"), Path.of("/cfg/pki/donor.key"), true),
                 "snapshots", false, true, true, 5), m);
         assertEquals("mirror tls joiner.example:7444 target datadir", m.describe());
@@ -145,5 +145,135 @@ class MirrorConfigTest {
                     clients:
                       donor: {targets: {}}
                 """).get(0).contains("no target is listed"));
+    }
+
+    @Test
+    void aMirrorPushedOverSshUsesTheSameSshSpecAsBackups() throws ConfigException {
+        MirrorJobSpec m = (MirrorJobSpec) parse("""
+                jobs:
+                  - name: www
+                    type: mirror
+                    paths: [/srv/www]
+                    mirror:
+                      target: www
+                      ssh: {address: mirror.example, user: sluice, identity_file: ssh/id, identity: db-1,
+                            peer: mirror-1}
+                """).job("www").orElseThrow().repository();
+        assertEquals(new SshConnectSpec("mirror.example", 22, "sluice", Path.of("/cfg/ssh/id"), List.of(), "db-1",
+                "mirror-1"), m.connect());
+        assertEquals("mirror ssh sluice@mirror.example:22 target www", m.describe());
+    }
+
+    @Test
+    void pulledAndPullingMirrorJobs() throws ConfigException {
+        SluiceConfig sender = parse("""
+                global:
+                  listen: {stdinserver: {clients: [joiner]}}
+                jobs:
+                  - name: datadir
+                    type: mirror
+                    paths: [/var/lib/mysql]
+                    mirror: {pulled_by: [joiner], source_fake_super: true}
+                """);
+        MirrorJobSpec pulled = (MirrorJobSpec) sender.job("datadir").orElseThrow().repository();
+        assertEquals(java.util.Set.of("joiner"), pulled.pulledBy());
+        assertTrue(pulled.pulled() && pulled.sourceFakeSuper());
+
+        JobSpec receiver = parse("""
+                jobs:
+                  - name: copy
+                    type: mirror
+                    mirror:
+                      pull: {job: datadir, tls: {address: 'donor:7444', server_name: donor, ca: c, cert: c, key: k,
+                             insecure_skip_verify: true}}
+                      directory: /srv/copy
+                      layout: snapshots
+                """).job("copy").orElseThrow();
+        MirrorJobSpec pull = (MirrorJobSpec) receiver.repository();
+        assertEquals(List.of(), receiver.paths());
+        assertEquals("datadir", pull.pull().job());
+        assertTrue(((TlsConnectSpec) pull.pull().connect()).insecureSkipVerify());
+        assertEquals(Path.of("/srv/copy"), pull.directory());
+    }
+
+    @Test
+    void directionProblemsNameFileLineAndKey() {
+        assertEquals(List.of("t.yaml:5:26: jobs[0].mirror.pulled_by[0]: unknown identity 'joiner': a receiver that"
+                + " pulls this mirror job must reach this machine's listener, but no certificate in"
+                + " global.listen.tls.clients maps to it and global.listen.stdinserver.clients does not list it"),
+                problems("""
+                jobs:
+                  - name: datadir
+                    type: mirror
+                    paths: [/a]
+                    mirror: {pulled_by: [joiner]}
+                """));
+        assertTrue(problems("""
+                global:
+                  listen: {stdinserver: {clients: [joiner]}}
+                jobs:
+                  - name: datadir
+                    type: mirror
+                    paths: [/a]
+                    mirror: {pulled_by: [joiner], layout: snapshots}
+                """).get(0).contains("jobs[0].mirror.layout: a mirror job its receiver pulls leaves layout to the"
+                + " receiver"));
+        assertTrue(problems("""
+                global:
+                  listen: {stdinserver: {clients: [joiner]}}
+                jobs:
+                  - name: datadir
+                    type: mirror
+                    paths: [/a]
+                    schedule: every 1h
+                    mirror: {pulled_by: [joiner]}
+                """).get(0).contains("jobs[0].schedule: a pulled job runs when its sink asks for it"));
+        assertTrue(problems("""
+                jobs:
+                  - name: copy
+                    type: mirror
+                    paths: [/a]
+                    mirror: {pull: {job: d, reverse: donor}, directory: /c}
+                """).stream().anyMatch(p -> p.contains("jobs[0].paths: a mirror pull job takes no paths")));
+        assertTrue(problems("""
+                jobs:
+                  - name: copy
+                    type: mirror
+                    mirror: {pull: {job: d, ssh: {address: h, user: u, identity_file: i, identity: a, peer: b}}}
+                """).get(0).contains("jobs[0].mirror.directory: missing required key 'directory'"));
+        assertTrue(problems("""
+                jobs:
+                  - name: m
+                    type: mirror
+                    paths: [/a]
+                    mirror: {directory: /m, tls: {address: 'h:1', server_name: j, ca: c, cert: c, key: k}}
+                """).get(0).contains("set one of directory, tls, not several"));
+        assertTrue(problems("""
+                jobs:
+                  - name: b
+                    paths: [/a]
+                    repository: {sink: {tls: {address: 'h:1', server_name: j, ca: c, cert: c, key: k,
+                                 insecure_skip_verify: true}}}
+                """).get(0).contains("unknown key 'insecure_skip_verify'"), "only mirror jobs may skip verification");
+    }
+
+    @Test
+    void hooksAMirrorSideNeverRunsAreErrors() {
+        assertTrue(problems("""
+                jobs:
+                  - name: m
+                    type: mirror
+                    paths: [/a]
+                    mirror: {directory: /m}
+                    hooks: [{point: prune.post, path: /bin/true}]
+                """).get(0).contains("jobs[0].hooks[0]: a mirror job runs no prune.post hooks"));
+        assertTrue(problems("""
+                jobs:
+                  - name: copy
+                    type: mirror
+                    mirror: {pull: {job: d, ssh: {address: h, user: u, identity_file: i, identity: a, peer: b}},
+                             directory: /c}
+                    hooks: [{point: snapshot.pre, path: /bin/true}]
+                """).get(0).contains("runs hooks at job.start and job.end only"));
     }
 }

@@ -187,8 +187,9 @@ class PullConfigTest {
     @Test
     void aListenerNobodyUsesIsAnError() {
         assertEquals(List.of("t.yaml:2:3: global.sink: global.listen is set but nothing uses it: set global.sink (a"
-                        + " sink's repository and its clients' jobs), global.mirror (mirror targets), a job pulled by a sink (repository: {pull: ...})"
-                        + " or a reverse pull job (source: {reverse: ...})"),
+                        + " sink's repository and its clients' jobs), global.mirror (mirror targets), a job pulled by a"
+                        + " sink (repository: {pull: ...} or mirror: {pulled_by: ...}) or a reverse pull job (source:"
+                        + " {reverse: ...} or mirror: {pull: {reverse: ...}})"),
                 problems(PULLED_SOURCE.replace("{pull: {sinks: [backup-1]}}", "/srv/repo")));
     }
 

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.engine.config.MirrorJobSpec;
-import dev.sluice.engine.config.MirrorTlsSpec;
+import dev.sluice.engine.config.TlsConnectSpec;
+import dev.sluice.engine.job.Connector;
 import dev.sluice.engine.daemon.EventLog;
 import dev.sluice.engine.daemon.PeerDispatcher;
 import dev.sluice.engine.job.ParkedLinks;
@@ -86,13 +87,13 @@ class MirrorTlsTest {
         io.dispose();
     }
 
-    private MirrorTlsSpec tls(String client, String serverName, boolean insecure) {
-        return new MirrorTlsSpec("127.0.0.1", service.address().getPort(), serverName, pki.resolve("ca.crt"),
+    private TlsConnectSpec tls(String client, String serverName, boolean insecure) {
+        return new TlsConnectSpec("127.0.0.1", service.address().getPort(), serverName, pki.resolve("ca.crt"),
                 pki.resolve(client + ".crt"), pki.resolve(client + ".key"), insecure);
     }
 
     private MirrorResult push(String client, String target, Path src, MirrorOptions.Layout layout) throws IOException {
-        Link link = TlsClient.connect(MirrorJob.tlsClient(tls(client, "joiner", false))).block(WAIT);
+        Link link = TlsClient.connect(Connector.tlsClient(tls(client, "joiner", false))).block(WAIT);
         return new MirrorSender().run(link, new MirrorRequest(List.of(src), ScanRules.all(), target, layout, true,
                 false, false, 0));
     }
