@@ -44,9 +44,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
@@ -390,23 +387,8 @@ public final class MirrorJob {
             throw new IOException("mirror job " + plan.job() + " waits for sender '" + source.reverse() + "' to dial"
                     + " in (reverse pull); only the daemon, with its listener, can run it");
         }
-        CompletableFuture<ParkedLinks.Taken> taking = parked.take(new PeerIdentity(source.reverse()), source.reverseWait(), io)
-                .toFuture();
-        cancellation.onCancel(() -> taking.cancel(true));
-        try {
-            return taking.get();
-        } catch (CancellationException e) {
-            throw new IOException("mirror job " + plan.job() + " was cancelled while waiting for sender '"
-                    + source.reverse() + "'", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof IOException ioe ? ioe : new IOException(String.valueOf(cause.getMessage()), cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for sender '" + source.reverse() + "'", e);
-        } finally {
-            cancellation.onCancel(() -> { });
-        }
+        return parked.await(new PeerIdentity(source.reverse()), source.reverseWait(), io, cancellation,
+                "mirror job " + plan.job(), "sender");
     }
 
     /** The sender's first answer was not a mirror OPEN: its ERROR (a refusal) or something else. */

@@ -15,6 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -188,6 +191,33 @@ public final class ParkedLinks {
         for (Entry e : all) {
             e.stopKeepalive();
             e.link.close(CloseReason.of(CloseReason.Code.NORMAL, why));
+        }
+    }
+
+    /**
+     * Blocks until {@code peer} has parked a link (at most {@code wait}) and takes it; a cancel of the run ends the
+     * wait.
+     *
+     * @param what the waiting job, as a log and error text would name it (e.g. {@code pull job web-1-home})
+     * @param role what the peer is to that job (e.g. {@code source}, {@code sender})
+     * @throws IOException when nothing arrives in time, the run is cancelled, or the wait is interrupted
+     */
+    public Taken await(PeerIdentity peer, Duration wait, Scheduler timer, Cancellation cancellation, String what,
+            String role) throws IOException {
+        CompletableFuture<Taken> taking = take(peer, wait, timer).toFuture();
+        cancellation.onCancel(() -> taking.cancel(true));
+        try {
+            return taking.get();
+        } catch (CancellationException e) {
+            throw new IOException(what + " was cancelled while waiting for " + role + " '" + peer.name() + "'", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException ioe ? ioe : new IOException(String.valueOf(cause.getMessage()), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for " + role + " '" + peer.name() + "'", e);
+        } finally {
+            cancellation.onCancel(() -> { });
         }
     }
 }

@@ -34,9 +34,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -298,23 +295,8 @@ public final class PullJob {
             throw new IOException("pull job " + plan.job() + " waits for source '" + source.reverse() + "' to dial"
                     + " in (reverse pull); only the daemon, with its listener, can run it");
         }
-        CompletableFuture<ParkedLinks.Taken> taking = parked.take(new PeerIdentity(source.reverse()),
-                source.reverseWait(), io).toFuture();
-        cancellation.onCancel(() -> taking.cancel(true));
-        try {
-            return taking.get();
-        } catch (CancellationException e) {
-            throw new IOException("pull job " + plan.job() + " was cancelled while waiting for source '"
-                    + source.reverse() + "'", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof IOException ioe ? ioe : new IOException(String.valueOf(cause.getMessage()), cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for source '" + source.reverse() + "'", e);
-        } finally {
-            cancellation.onCancel(() -> {});
-        }
+        return parked.await(new PeerIdentity(source.reverse()), source.reverseWait(), io, cancellation,
+                "pull job " + plan.job(), "source");
     }
 
     /** The source's first answer: OPEN starts the session (given back to the server), ERROR is its refusal. */
