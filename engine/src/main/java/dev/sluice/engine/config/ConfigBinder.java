@@ -203,47 +203,27 @@ final class ConfigBinder {
     private Optional<MirrorReceiverSpec> mirrorReceiver(Section mirror) {
         int before = problems.size();
         Map<String, Map<String, Path>> clients = new TreeMap<>();
-        Optional<Section> clientSection = mirror.section("clients", null);
-        if (clientSection.isEmpty() && mirror.present("clients").isEmpty()) {
-            mirror.missing("clients", "a mapping from identities to {targets: {NAME: DIRECTORY}}");
-        }
-        clientSection.ifPresent(c -> {
-            if (c.mapping.entries().isEmpty()) {
-                problems.at(c.mapping, c.path, "no client identity is listed");
+        forEachClient(mirror, "{targets: {NAME: DIRECTORY}}", "targets", MIRROR_CLIENT_KEYS, (identity, client) -> {
+            Optional<Section> targets = client.section("targets", null);
+            if (targets.isEmpty()) {
+                if (client.present("targets").isEmpty()) {
+                    client.missing("targets", "a mapping from target names to directories");
+                }
+                return;
             }
-            for (YamlNode.Entry entry : c.mapping.entries().values()) {
-                String at = c.path(entry.key());
-                if (!GlobalSpec.HOST_NAME.matcher(entry.key()).matches()) {
-                    problems.add(entry.line(), entry.column(), at, "invalid identity '" + entry.key()
-                            + "'; expected letters, digits, '.', '-' and '_'");
+            Map<String, Path> byName = new TreeMap<>();
+            for (YamlNode.Entry t : targets.get().mapping.entries().values()) {
+                if (!JobSpec.NAME.matcher(t.key()).matches()) {
+                    problems.add(t.line(), t.column(), targets.get().path(t.key()), "invalid target name '"
+                            + t.key() + "'; expected letters, digits, '.', '-' and '_'");
                     continue;
                 }
-                if (!(entry.value() instanceof YamlNode.Mapping m)) {
-                    wrongType(entry.value(), at, "a mapping with the key targets");
-                    continue;
-                }
-                Section client = new Section(m, at, MIRROR_CLIENT_KEYS);
-                Optional<Section> targets = client.section("targets", null);
-                if (targets.isEmpty()) {
-                    if (client.present("targets").isEmpty()) {
-                        client.missing("targets", "a mapping from target names to directories");
-                    }
-                    continue;
-                }
-                Map<String, Path> byName = new TreeMap<>();
-                for (YamlNode.Entry t : targets.get().mapping.entries().values()) {
-                    if (!JobSpec.NAME.matcher(t.key()).matches()) {
-                        problems.add(t.line(), t.column(), targets.get().path(t.key()), "invalid target name '"
-                                + t.key() + "'; expected letters, digits, '.', '-' and '_'");
-                        continue;
-                    }
-                    scalar(t.value(), targets.get().path(t.key()), path).ifPresent(p -> byName.put(t.key(), p));
-                }
-                if (byName.isEmpty() && problems.size() == before) {
-                    problems.at(targets.get().mapping, targets.get().path, "no target is listed");
-                }
-                clients.put(entry.key(), byName);
+                scalar(t.value(), targets.get().path(t.key()), path).ifPresent(p -> byName.put(t.key(), p));
             }
+            if (byName.isEmpty() && problems.size() == before) {
+                problems.at(targets.get().mapping, targets.get().path, "no target is listed");
+            }
+            clients.put(identity, byName);
         });
         if (problems.size() != before || clients.isEmpty()) {
             return Optional.empty();
@@ -356,9 +336,41 @@ final class ConfigBinder {
         Map<String, Set<String>> clients = new TreeMap<>();
         Map<String, Map<String, RetentionSpec>> retention = new TreeMap<>();
         ScheduleSpec pruneSchedule = sink.optional("prune_schedule", schedule()).orElse(ScheduleSpec.MANUAL);
-        Optional<Section> clientSection = sink.section("clients", null);
-        if (clientSection.isEmpty() && sink.present("clients").isEmpty()) {
-            sink.missing("clients", "a mapping from identities to {jobs: [...]}");
+        boolean listed = forEachClient(sink, "{jobs: [...]}", "jobs", SINK_CLIENT_KEYS, (identity, client) -> {
+            List<String> jobs = client.requiredList("jobs", jobName(), "a list of job names");
+            if (!jobs.isEmpty()) {
+                clients.put(identity, new HashSet<>(jobs));
+                Map<String, RetentionSpec> policies = clientRetention(client, jobs);
+                if (!policies.isEmpty()) {
+                    retention.put(identity, policies);
+                }
+            }
+        });
+        if (!(pruneSchedule instanceof ScheduleSpec.Manual) && retention.isEmpty() && listed) {
+            problems.at(sink.present("prune_schedule").orElseThrow().value(), sink.path("prune_schedule"),
+                    "prune_schedule is set but no client has a retention policy, so there is nothing to prune; give"
+                            + " a client 'retention' or 'job_retention'");
+        }
+        if (problems.size() != before || repository.isEmpty() || clients.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SinkSpec(repository.get(), clients, perHour, retention, pruneSchedule));
+    }
+
+    /**
+     * Reads {@code holder.clients}, a mapping from identities to mappings with {@code clientKeys}, and hands each
+     * well-formed client to {@code each}; a missing or empty mapping, an invalid identity or a client that is not a
+     * mapping is reported.
+     *
+     * @param shape    how a client's value looks, for the "missing" message (e.g. {@code {jobs: [...]}})
+     * @param firstKey the key a client mapping must have, for the wrong-type message
+     * @return whether a {@code clients} mapping was there
+     */
+    private boolean forEachClient(Section holder, String shape, String firstKey, List<String> clientKeys,
+            java.util.function.BiConsumer<String, Section> each) {
+        Optional<Section> clientSection = holder.section("clients", null);
+        if (clientSection.isEmpty() && holder.present("clients").isEmpty()) {
+            holder.missing("clients", "a mapping from identities to " + shape);
         }
         clientSection.ifPresent(c -> {
             if (c.mapping.entries().isEmpty()) {
@@ -372,29 +384,13 @@ final class ConfigBinder {
                     continue;
                 }
                 if (!(entry.value() instanceof YamlNode.Mapping m)) {
-                    wrongType(entry.value(), at, "a mapping with the key jobs");
+                    wrongType(entry.value(), at, "a mapping with the key " + firstKey);
                     continue;
                 }
-                Section client = new Section(m, at, SINK_CLIENT_KEYS);
-                List<String> jobs = client.requiredList("jobs", jobName(), "a list of job names");
-                if (!jobs.isEmpty()) {
-                    clients.put(entry.key(), new HashSet<>(jobs));
-                    Map<String, RetentionSpec> policies = clientRetention(client, jobs);
-                    if (!policies.isEmpty()) {
-                        retention.put(entry.key(), policies);
-                    }
-                }
+                each.accept(entry.key(), new Section(m, at, clientKeys));
             }
         });
-        if (!(pruneSchedule instanceof ScheduleSpec.Manual) && retention.isEmpty() && clientSection.isPresent()) {
-            problems.at(sink.present("prune_schedule").orElseThrow().value(), sink.path("prune_schedule"),
-                    "prune_schedule is set but no client has a retention policy, so there is nothing to prune; give"
-                            + " a client 'retention' or 'job_retention'");
-        }
-        if (problems.size() != before || repository.isEmpty() || clients.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new SinkSpec(repository.get(), clients, perHour, retention, pruneSchedule));
+        return clientSection.isPresent();
     }
 
     /**

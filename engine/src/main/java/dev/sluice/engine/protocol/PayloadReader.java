@@ -7,45 +7,59 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-/** A length-checked cursor over one message payload: every read names the message when it runs short. */
-final class PayloadReader {
+/**
+ * A length-checked cursor over one message payload: every read names the message when it runs short, and nothing is
+ * allocated for a field before it is known to be there. The mirror protocol's reader extends it.
+ */
+public class PayloadReader {
     private final ByteBuffer b;
-    private final MessageType type;
+    private final String message;
 
     PayloadReader(MessageType type, byte[] payload) {
-        this.type = type;
+        this(type.toString(), payload);
+    }
+
+    /** @param message the message's name as errors show it */
+    protected PayloadReader(String message, byte[] payload) {
+        this.message = message;
         this.b = ByteBuffer.wrap(payload);
     }
 
-    int requestId() throws ProtocolException {
+    /** The payload's cursor, for readers of further field kinds. */
+    protected final ByteBuffer buffer() {
+        return b;
+    }
+
+    public final int requestId() throws ProtocolException {
         return i32("request id");
     }
 
-    int u8(String field) throws ProtocolException {
+    public final int u8(String field) throws ProtocolException {
         need(1, field);
         return b.get() & 0xff;
     }
 
-    int u16(String field) throws ProtocolException {
+    public final int u16(String field) throws ProtocolException {
         need(2, field);
         return b.getShort() & 0xffff;
     }
 
-    int i32(String field) throws ProtocolException {
+    public final int i32(String field) throws ProtocolException {
         need(4, field);
         return b.getInt();
     }
 
-    /** A count of items of {@code itemBytes} each that must fit in what remains. */
-    int count(String field, int itemBytes) throws ProtocolException {
+    /** A u32 count of items of at least {@code itemBytes} each that must fit in what remains. */
+    public final int count(String field, int itemBytes) throws ProtocolException {
         int n = i32(field);
         if (n < 0 || (long) n * itemBytes > b.remaining()) {
-            throw malformed(field + " " + n + " does not fit in the " + b.remaining() + " bytes that follow");
+            throw malformed(field + " " + Integer.toUnsignedString(n) + " does not fit in the " + b.remaining()
+                    + " bytes that follow");
         }
         return n;
     }
 
-    byte[] bytes(int n, String field) throws ProtocolException {
+    public final byte[] bytes(int n, String field) throws ProtocolException {
         if (n < 0) {
             throw malformed(field + " has negative length " + n);
         }
@@ -55,11 +69,11 @@ final class PayloadReader {
         return out;
     }
 
-    BlobId blobId(String field) throws ProtocolException {
+    public final BlobId blobId(String field) throws ProtocolException {
         return BlobId.of(bytes(BlobId.LENGTH, field));
     }
 
-    String text(String field) throws ProtocolException {
+    public final String text(String field) throws ProtocolException {
         int n = u16(field + " length");
         need(n, field);
         ByteBuffer slice = b.slice();
@@ -75,26 +89,26 @@ final class PayloadReader {
     }
 
     /** The rest of the payload. */
-    byte[] rest() {
+    public final byte[] rest() {
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;
     }
 
-    void end() throws ProtocolException {
+    public final void end() throws ProtocolException {
         if (b.hasRemaining()) {
             throw malformed(b.remaining() + " unexpected bytes after the last field");
         }
     }
 
-    private void need(int n, String field) throws ProtocolException {
+    protected final void need(int n, String field) throws ProtocolException {
         if (b.remaining() < n) {
             throw malformed("it ends inside " + field + " (" + b.remaining() + " of " + n + " bytes)");
         }
     }
 
-    ProtocolException malformed(String what) {
-        return new ProtocolException(ErrorCode.MALFORMED, "malformed " + type + " message: " + what);
+    public final ProtocolException malformed(String what) {
+        return new ProtocolException(ErrorCode.MALFORMED, "malformed " + message + " message: " + what);
     }
 
 }

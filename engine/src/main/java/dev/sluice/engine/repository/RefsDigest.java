@@ -1,6 +1,9 @@
 package dev.sluice.engine.repository;
 
-import java.nio.ByteBuffer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.Iterator;
 
@@ -16,22 +19,11 @@ public final class RefsDigest {
     /** The id of the reference list of these ids, which must be strictly ascending. */
     public static BlobId of(Iterator<BlobId> sortedUniqueIds) {
         MessageDigest digest = Sha256.newDigest();
-        digest.update(RefsFormat.MAGIC);
-        digest.update(new byte[] {RefsFormat.VERSION, 0, 0, 0});
-        long count = 0;
-        BlobId previous = null;
-        while (sortedUniqueIds.hasNext()) {
-            BlobId id = sortedUniqueIds.next();
-            if (previous != null && previous.compareTo(id) >= 0) {
-                throw new IllegalArgumentException("reference ids must be sorted and unique: " + id.hex()
-                        + " follows " + previous.hex() + " (position " + count + ")");
-            }
-            digest.update(id.raw());
-            previous = id;
-            count++;
+        try {
+            RefsFormat.encode(sortedUniqueIds, new DigestOutputStream(OutputStream.nullOutputStream(), digest));
+        } catch (IOException e) {
+            throw new UncheckedIOException("hashing a reference list in memory failed", e);
         }
-        digest.update(ByteBuffer.allocate(8).putLong(count).array());
-        digest.update(RefsFormat.END_MAGIC);
         return BlobId.of(digest.digest());
     }
 }

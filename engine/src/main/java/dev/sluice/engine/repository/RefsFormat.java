@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
@@ -30,29 +31,34 @@ final class RefsFormat {
 
     private RefsFormat() {}
 
+    /** Writes the bytes of the reference list of these ids, which must be strictly ascending, to {@code out}. */
+    static void encode(Iterator<BlobId> sortedUniqueIds, OutputStream out) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        data.write(MAGIC);
+        data.write(new byte[] {VERSION, 0, 0, 0});
+        long count = 0;
+        BlobId previous = null;
+        while (sortedUniqueIds.hasNext()) {
+            BlobId id = sortedUniqueIds.next();
+            if (previous != null && previous.compareTo(id) >= 0) {
+                throw new IllegalArgumentException("reference ids must be sorted and unique: " + id.hex()
+                        + " follows " + previous.hex() + " (position " + count + ")");
+            }
+            data.write(id.raw());
+            previous = id;
+            count++;
+        }
+        data.writeLong(count);
+        data.write(END_MAGIC);
+        data.flush();
+    }
+
     /** Streams the ids to a new file; they must be strictly ascending. Returns the file's SHA-256. */
     static BlobId write(RepositoryLayout layout, Iterator<BlobId> sortedUniqueIds) throws IOException {
         try (AtomicFile file = AtomicFile.create(layout.tmp(), "refs-")) {
             MessageDigest digest = Sha256.newDigest();
-            DataOutputStream out = new DataOutputStream(new DigestOutputStream(
+            encode(sortedUniqueIds, new DigestOutputStream(
                     new BufferedOutputStream(Channels.newOutputStream(file.channel()), 1 << 16), digest));
-            out.write(MAGIC);
-            out.write(new byte[] {VERSION, 0, 0, 0});
-            long count = 0;
-            BlobId previous = null;
-            while (sortedUniqueIds.hasNext()) {
-                BlobId id = sortedUniqueIds.next();
-                if (previous != null && previous.compareTo(id) >= 0) {
-                    throw new IllegalArgumentException("reference ids must be sorted and unique: " + id.hex()
-                            + " follows " + previous.hex() + " (position " + count + ")");
-                }
-                out.write(id.raw());
-                previous = id;
-                count++;
-            }
-            out.writeLong(count);
-            out.write(END_MAGIC);
-            out.flush();
             BlobId name = BlobId.of(digest.digest());
             file.commit(layout.refsFile(name));
             return name;
