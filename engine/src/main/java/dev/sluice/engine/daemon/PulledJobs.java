@@ -15,10 +15,9 @@ import dev.sluice.engine.protocol.DirectionCodec;
 import dev.sluice.engine.protocol.MessageType;
 import dev.sluice.engine.protocol.SinkServer;
 import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.ForwardingLink;
 import dev.sluice.transport.Frame;
 import dev.sluice.transport.Link;
-import dev.sluice.transport.PeerIdentity;
-import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import java.time.Clock;
 import java.util.List;
@@ -243,12 +242,11 @@ public final class PulledJobs {
      * The pulled session's link as the backup sees it: closing it only records the reason, so that the source can
      * still send its OUTCOME after its post hooks ran; {@link #isClosed()} says whether the session closed it.
      */
-    private static final class HeldLink implements Link {
-        private final Link link;
+    private static final class HeldLink extends ForwardingLink {
         private volatile CloseReason reason;
 
         HeldLink(Link link) {
-            this.link = link;
+            super(link);
         }
 
         /** The reason the session closed with (normal when it did not). */
@@ -266,32 +264,7 @@ public final class PulledJobs {
 
         @Override
         public boolean isClosed() {
-            return reason != null || link.isClosed();
-        }
-
-        @Override
-        public PeerIdentity peer() {
-            return link.peer();
-        }
-
-        @Override
-        public int maxFrameLength() {
-            return link.maxFrameLength();
-        }
-
-        @Override
-        public Flux<Frame> receive() {
-            return link.receive();
-        }
-
-        @Override
-        public Mono<Void> send(Publisher<Frame> frames) {
-            return link.send(frames);
-        }
-
-        @Override
-        public Mono<CloseReason> onClose() {
-            return link.onClose();
+            return reason != null || delegate().isClosed();
         }
     }
 }

@@ -1,12 +1,11 @@
 package dev.sluice.engine.protocol;
 
 import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.ForwardingLink;
 import dev.sluice.transport.Frame;
 import dev.sluice.transport.Link;
-import dev.sluice.transport.PeerIdentity;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -19,17 +18,16 @@ import reactor.core.publisher.MonoSink;
  * {@link #receive()} hands on the frames after the first, with the same backpressure (nothing more is read from
  * the link until that one subscriber asks), and {@link #replaying(Frame)} puts the first frame back in front.
  */
-public final class PeekedLink implements Link {
+public final class PeekedLink extends ForwardingLink {
 
     /** The first frame (owned by the caller, who must release it) and the link that carries the rest. */
     public record First(Frame frame, PeekedLink link) {
     }
 
-    private final Link link;
     private final Relay relay;
 
     private PeekedLink(Link link) {
-        this.link = link;
+        super(link);
         this.relay = new Relay(this);
     }
 
@@ -66,18 +64,14 @@ public final class PeekedLink implements Link {
                 first.release();
             }
         });
-        return new Link() {
-            @Override public PeerIdentity peer() { return self.peer(); }
-            @Override public int maxFrameLength() { return self.maxFrameLength(); }
-            @Override public Mono<Void> send(Publisher<Frame> frames) { return self.send(frames); }
-            @Override public Mono<CloseReason> onClose() { return self.onClose(); }
-            @Override public void close(CloseReason reason) {
+        return new ForwardingLink(self) {
+            @Override
+            public void close(CloseReason reason) {
                 if (taken.compareAndSet(false, true)) {
                     first.release();
                 }
                 self.close(reason);
             }
-            @Override public boolean isClosed() { return self.isClosed(); }
 
             @Override
             public Flux<Frame> receive() {
@@ -91,15 +85,7 @@ public final class PeekedLink implements Link {
         };
     }
 
-    @Override
-    public PeerIdentity peer() {
-        return link.peer();
-    }
 
-    @Override
-    public int maxFrameLength() {
-        return link.maxFrameLength();
-    }
 
     /** The frames after the first; one subscriber. */
     @Override
@@ -107,25 +93,9 @@ public final class PeekedLink implements Link {
         return Flux.<Frame>create(relay::attach).doOnDiscard(Frame.class, Frame::releaseQuietly);
     }
 
-    @Override
-    public Mono<Void> send(Publisher<Frame> frames) {
-        return link.send(frames);
-    }
 
-    @Override
-    public Mono<CloseReason> onClose() {
-        return link.onClose();
-    }
 
-    @Override
-    public void close(CloseReason reason) {
-        link.close(reason);
-    }
 
-    @Override
-    public boolean isClosed() {
-        return link.isClosed();
-    }
 
     /** Reads one frame for the first-frame Mono, then only what the later subscriber asks for. */
     private static final class Relay extends BaseSubscriber<Frame> {

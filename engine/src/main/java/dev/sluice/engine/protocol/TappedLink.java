@@ -1,22 +1,18 @@
 package dev.sluice.engine.protocol;
 
-import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.ForwardingLink;
 import dev.sluice.transport.Frame;
 import dev.sluice.transport.Link;
-import dev.sluice.transport.PeerIdentity;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
-import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * A link whose {@link #receive()} takes the frames of some types out of the stream and hands them to a tap
  * instead (the source's OUTCOME at the end of a pulled session, a late keep-alive that crossed the hand-over of a
  * parked link); every other frame passes on unchanged, with the same backpressure.
  */
-public final class TappedLink implements Link {
-    private final Link link;
+public final class TappedLink extends ForwardingLink {
     private final IntPredicate types;
     private final Consumer<Frame> tap;
 
@@ -25,14 +21,14 @@ public final class TappedLink implements Link {
      * @param tap reads each such frame (it must not keep or release it; the frame is released after the tap)
      */
     public TappedLink(Link link, IntPredicate types, Consumer<Frame> tap) {
-        this.link = link;
+        super(link);
         this.types = types;
         this.tap = tap;
     }
 
     @Override
     public Flux<Frame> receive() {
-        return link.receive().filter(f -> {
+        return delegate().receive().filter(f -> {
             if (!types.test(f.type())) {
                 return true;
             }
@@ -43,35 +39,5 @@ public final class TappedLink implements Link {
             }
             return false;
         });
-    }
-
-    @Override
-    public PeerIdentity peer() {
-        return link.peer();
-    }
-
-    @Override
-    public int maxFrameLength() {
-        return link.maxFrameLength();
-    }
-
-    @Override
-    public Mono<Void> send(Publisher<Frame> frames) {
-        return link.send(frames);
-    }
-
-    @Override
-    public Mono<CloseReason> onClose() {
-        return link.onClose();
-    }
-
-    @Override
-    public void close(CloseReason reason) {
-        link.close(reason);
-    }
-
-    @Override
-    public boolean isClosed() {
-        return link.isClosed();
     }
 }

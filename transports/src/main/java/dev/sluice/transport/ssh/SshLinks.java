@@ -1,10 +1,10 @@
 package dev.sluice.transport.ssh;
 
 import dev.sluice.transport.CloseReason;
+import dev.sluice.transport.ForwardingLink;
 import dev.sluice.transport.Frame;
 import dev.sluice.transport.Link;
 import dev.sluice.transport.LinkClosedException;
-import dev.sluice.transport.PeerIdentity;
 import dev.sluice.transport.pipe.PipeLinks;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
-import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -154,49 +153,23 @@ public final class SshLinks {
     }
 
     /** The pipe link with ssh's exit folded into its failure reasons. */
-    private static final class SshLink implements Link {
-        private final Link link;
+    private static final class SshLink extends ForwardingLink {
         private final Session session;
 
         SshLink(Link link, Session session) {
-            this.link = link;
+            super(link);
             this.session = session;
         }
 
         @Override
-        public PeerIdentity peer() {
-            return link.peer();
-        }
-
-        @Override
-        public int maxFrameLength() {
-            return link.maxFrameLength();
-        }
-
-        @Override
         public Flux<Frame> receive() {
-            return link.receive().onErrorResume(LinkClosedException.class, e -> session.explain(e.reason())
+            return delegate().receive().onErrorResume(LinkClosedException.class, e -> session.explain(e.reason())
                     .flatMap(r -> Mono.error(new LinkClosedException(r, e))));
         }
 
         @Override
-        public Mono<Void> send(Publisher<Frame> frames) {
-            return link.send(frames);
-        }
-
-        @Override
         public Mono<CloseReason> onClose() {
-            return link.onClose().flatMap(session::explain);
-        }
-
-        @Override
-        public void close(CloseReason reason) {
-            link.close(reason);
-        }
-
-        @Override
-        public boolean isClosed() {
-            return link.isClosed();
+            return delegate().onClose().flatMap(session::explain);
         }
     }
 }
