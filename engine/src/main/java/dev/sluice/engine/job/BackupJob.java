@@ -98,6 +98,28 @@ public final class BackupJob {
     }
 
     /**
+     * After a completed transfer: names the snapshot for the hooks, runs transfer.post (which may replace the status)
+     * with {@code summary} on its stdin, then snapshot.post; a failed hook raises the status to FAILURE.
+     *
+     * @return the run's status after both hooks
+     */
+    static int exitTransfer(HookSession hooks, String snapshot, int status, byte[] summary) {
+        hooks.useSnapshot(snapshot);
+        var post = hooks.exit(HookPoint.TRANSFER_POST, status, summary).block();
+        if (post != null && post.replacementStatus().isPresent()) {
+            status = post.replacementStatus().getAsInt();
+        }
+        if (post != null && post.failed()) {
+            status = Math.max(status, JobStatus.FAILURE);
+        }
+        var snap = hooks.exit(HookPoint.SNAPSHOT_POST, status, null).block();
+        if (snap != null && snap.failed()) {
+            status = Math.max(status, JobStatus.FAILURE);
+        }
+        return status;
+    }
+
+    /**
      * Runs the job until done or cancelled; a cancelled run writes no snapshot, ends with status 1 and runs its
      * post hooks and job.end as a failed run does.
      */
@@ -120,18 +142,7 @@ public final class BackupJob {
                 result = backup(plan, request, onStart, cancellation);
                 status = result.hadProblems() ? JobStatus.PARTIAL : JobStatus.OK;
                 if (hooks != null) {
-                    hooks.useSnapshot(result.snapshot().hex());
-                    var post = hooks.exit(HookPoint.TRANSFER_POST, status, summaryJson(result)).block();
-                    if (post != null && post.replacementStatus().isPresent()) {
-                        status = post.replacementStatus().getAsInt();
-                    }
-                    if (post != null && post.failed()) {
-                        status = Math.max(status, JobStatus.FAILURE);
-                    }
-                    var snap = hooks.exit(HookPoint.SNAPSHOT_POST, status, null).block();
-                    if (snap != null && snap.failed()) {
-                        status = Math.max(status, JobStatus.FAILURE);
-                    }
+                    status = exitTransfer(hooks, result.snapshot().hex(), status, summaryJson(result));
                 }
             }
         } catch (Exception e) {

@@ -227,18 +227,7 @@ public final class MirrorJob {
                 result = transfer(plan, withExcludes(plan.request(), extraExcludes), pulledOver, cancellation);
                 status = result.problemCount() > 0 ? JobStatus.PARTIAL : JobStatus.OK;
                 if (hooks != null) {
-                    hooks.useSnapshot(result.receiver().finalTree());
-                    var post = hooks.exit(HookPoint.TRANSFER_POST, status, summaryJson(result)).block();
-                    if (post != null && post.replacementStatus().isPresent()) {
-                        status = post.replacementStatus().getAsInt();
-                    }
-                    if (post != null && post.failed()) {
-                        status = Math.max(status, JobStatus.FAILURE);
-                    }
-                    var snap = hooks.exit(HookPoint.SNAPSHOT_POST, status, null).block();
-                    if (snap != null && snap.failed()) {
-                        status = Math.max(status, JobStatus.FAILURE);
-                    }
+                    status = BackupJob.exitTransfer(hooks, result.receiver().finalTree(), status, summaryJson(result));
                 }
             }
         } catch (Exception e) {
