@@ -5,19 +5,17 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the full metadata of one directory entry with lstat semantics (symlinks are not followed).
  *
- * <p>All numeric fields come from one {@code lstat} through the JDK's {@code unix:} attribute view,
- * which reports times with nanosecond precision. Extended attributes are read through
+ * <p>All numeric fields come from one {@code lstat} ({@link PosixStat}), times with nanosecond
+ * precision. Extended attributes are read through
  * {@link UserDefinedFileAttributeView}, which can only see the {@code user.} namespace; other
  * namespaces ({@code security.}, {@code trusted.}, {@code system.} such as POSIX ACLs) are not
  * readable through the JDK and are not recorded. Xattrs are read only for regular files and
@@ -28,9 +26,6 @@ import java.util.concurrent.TimeUnit;
  * so use one instance per walk; an instance is not thread-safe.
  */
 public final class MetadataReader {
-
-    private static final String ATTRIBUTES =
-            "unix:mode,uid,gid,size,lastModifiedTime,lastAccessTime,ctime,dev,ino,nlink,rdev";
 
     private final Map<Long, Boolean> xattrSupport = new HashMap<>();
 
@@ -50,18 +45,24 @@ public final class MetadataReader {
      * the cost of a no-change backup; a caller that knows they are unchanged can skip it).
      */
     public FileMeta read(Path p, boolean regularFileXattrs) throws IOException {
-        Map<String, Object> a = Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-        int stMode = (Integer) a.get("mode");
-        FileKind kind = FileKind.fromMode(stMode);
-        long dev = (Long) a.get("dev");
+        return meta(p, PosixStat.lstat(p), regularFileXattrs);
+    }
+
+    /**
+     * As {@link #read(Path, boolean)} for the entry {@code name} of the open directory {@code dir} ({@code p} is
+     * its path): the lstat is made relative to the directory's descriptor.
+     */
+    public FileMeta readAt(OpenDirectory dir, byte[] name, Path p, boolean regularFileXattrs) throws IOException {
+        return meta(p, dir.lstat(name), regularFileXattrs);
+    }
+
+    private FileMeta meta(Path p, PosixStat st, boolean regularFileXattrs) throws IOException {
+        FileKind kind = st.kind();
         byte[] target = kind == FileKind.SYMLINK ? RawPath.bytes(Files.readSymbolicLink(p)) : null;
         boolean wantXattrs = kind == FileKind.DIRECTORY || kind == FileKind.REGULAR && regularFileXattrs;
-        List<Xattr> xattrs = wantXattrs && supportsXattrs(p, dev) ? readXattrs(p) : List.of();
-        return new FileMeta(kind, stMode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
-                (Long) a.get("size"),
-                nanos(a.get("lastModifiedTime")), nanos(a.get("lastAccessTime")), nanos(a.get("ctime")),
-                dev, (Long) a.get("ino"), ((Number) a.get("nlink")).longValue(), (Long) a.get("rdev"),
-                target, xattrs);
+        List<Xattr> xattrs = wantXattrs && supportsXattrs(p, st.dev()) ? readXattrs(p) : List.of();
+        return new FileMeta(kind, st.permissions(), st.uid(), st.gid(), st.size(), st.mtimeNanos(), st.atimeNanos(),
+                st.ctimeNanos(), st.dev(), st.ino(), st.nlink(), st.rdev(), target, xattrs);
     }
 
     /** The xattrs of a regular file or directory read with {@code read(p, false)}. */
@@ -101,7 +102,4 @@ public final class MetadataReader {
         return out;
     }
 
-    private static long nanos(Object fileTime) {
-        return ((FileTime) fileTime).to(TimeUnit.NANOSECONDS);
-    }
 }

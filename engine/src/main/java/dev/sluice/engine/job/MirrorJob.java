@@ -7,6 +7,7 @@ import dev.sluice.engine.config.MirrorJobSpec;
 import dev.sluice.engine.config.PullSourceSpec;
 import dev.sluice.engine.config.TlsConnectSpec;
 import dev.sluice.engine.json.JsonWriter;
+import dev.sluice.engine.fs.CacheRoot;
 import dev.sluice.engine.mirror.LocalMirror;
 import dev.sluice.engine.mirror.MirrorPolicy;
 import dev.sluice.engine.mirror.MirrorReceiver;
@@ -237,6 +238,16 @@ public final class MirrorJob {
         return end(hooks, status, result, result == null ? null : result.receiver(), failure);
     }
 
+    /**
+     * Where the sender keeps the xattr journal of job {@code job}'s source tree:
+     * {@code <cache root>/mirror/jobs/<hash of the job name>.xattrs}; null without a cache root.
+     */
+    static Path sourceJournal(String job) {
+        return CacheRoot.of(System.getenv())
+                .map(root -> root.resolve("mirror").resolve("jobs").resolve(CacheRoot.fileName(job) + ".xattrs"))
+                .orElse(null);
+    }
+
     private MirrorResult transfer(Plan plan, MirrorRequest request, Link pulledOver, Cancellation cancellation)
             throws IOException {
         MirrorJobSpec spec = plan.target();
@@ -244,9 +255,10 @@ public final class MirrorJob {
             if (cancellation.cancelled()) {
                 throw new IOException("the run was cancelled before it started");
             }
+            MirrorSender sender = new MirrorSender(sourceJournal(plan.job()));
             if (spec.directory() != null) {
                 return new LocalMirror(targets, MirrorLimits.DEFAULT, io).run(request, spec.directory(),
-                        link -> closeOnCancel(cancellation, link, plan.job()));
+                        link -> closeOnCancel(cancellation, link, plan.job()), sender);
             }
             Link link = pulledOver;
             if (link == null) {
@@ -254,7 +266,7 @@ public final class MirrorJob {
                 link = Connector.of(spec.connect()).connect();
             }
             closeOnCancel(cancellation, link, plan.job());
-            return new MirrorSender().run(link, request);
+            return sender.run(link, request);
         } catch (IOException e) {
             if (cancellation.cancelled()) {
                 throw new IOException("mirror job " + plan.job() + " was cancelled: " + e.getMessage(), e);

@@ -44,6 +44,12 @@ public final class LocalMirror {
      */
     public MirrorResult run(MirrorRequest request, Path targetDirectory, Consumer<Link> senderLink)
             throws IOException {
+        return run(request, targetDirectory, senderLink, new MirrorSender());
+    }
+
+    /** As above, sending with {@code sender} (which may keep an xattr journal of the source). */
+    public MirrorResult run(MirrorRequest request, Path targetDirectory, Consumer<Link> senderLink,
+            MirrorSender sender) throws IOException {
         LocalLinks.Pair pair = LocalLinks.pair(LOCAL, LOCAL);
         senderLink.accept(pair.first());
         MirrorReceiver receiver = new MirrorReceiver(new MirrorPolicy(Map.of(LOCAL,
@@ -51,7 +57,7 @@ public final class LocalMirror {
         Mono<CloseReason> served = receiver.serve(pair.second()).cache();
         served.subscribe(r -> { }, e -> { });
         try {
-            return new MirrorSender().run(pair.first(), request);
+            return sender.run(pair.first(), request);
         } finally {
             served.onErrorResume(e -> Mono.empty()).block(RECEIVER_END);
         }

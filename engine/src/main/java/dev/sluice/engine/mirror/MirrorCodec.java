@@ -574,20 +574,46 @@ public final class MirrorCodec {
         return new FileEnd(fileId, complete == 1, length, hash);
     }
 
+    /** FILE_DONE for one file; {@link #joinFileDone} packs several into one message. */
     public static byte[] fileDone(int fileId, int status) {
-        return ByteBuffer.allocate(5).putInt(fileId).put((byte) status).array();
+        return ByteBuffer.allocate(FILE_DONE_ITEM).putInt(fileId).put((byte) status).array();
     }
 
-    /** FILE_DONE as {@code {fileId, status}}. */
+    /** Bytes of one (u32 file id, u8 status) pair of FILE_DONE. */
+    public static final int FILE_DONE_ITEM = 5;
+
+    /** One FILE_DONE holding the pairs of {@code parts} (each a FILE_DONE payload), in order. */
+    public static byte[] joinFileDone(List<byte[]> parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(n);
+        for (byte[] p : parts) {
+            b.put(p);
+        }
+        return b.array();
+    }
+
+    /**
+     * FILE_DONE as {@code {fileId0, status0, fileId1, status1, ...}}: one or more pairs, for files in the order
+     * the receiver finished them.
+     */
     public static int[] decodeFileDone(byte[] payload) throws ProtocolException {
         WireReader r = new WireReader(MirrorMessage.FILE_DONE, payload);
-        int fileId = r.u32("file id");
-        int status = r.u8("status");
-        r.end();
-        if (status > DROPPED) {
-            throw r.malformed("status " + status);
+        if (payload.length == 0 || payload.length % FILE_DONE_ITEM != 0) {
+            throw r.malformed(payload.length + " bytes are not whole (file id, status) pairs");
         }
-        return new int[] {fileId, status};
+        int[] out = new int[payload.length / FILE_DONE_ITEM * 2];
+        for (int i = 0; i < out.length; i += 2) {
+            out[i] = r.u32("file id");
+            out[i + 1] = r.u8("status");
+            if (out[i + 1] > DROPPED) {
+                throw r.malformed("status " + out[i + 1]);
+            }
+        }
+        r.end();
+        return out;
     }
 
     // ---- END / DONE ---------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ public final class MirrorReceiver {
     /** How long the receiver waits, after a fatal ERROR, for the sender to close before it closes the link. */
     public static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
     /** Files whose content may be in flight at once (announced in OPENED; more is refused). */
-    public static final int MAX_FILES_IN_FLIGHT = 256;
+    public static final int MAX_FILES_IN_FLIGHT = 1024;
 
     private final MirrorPolicy policy;
     private final TargetFactory factory;
@@ -183,7 +183,7 @@ public final class MirrorReceiver {
                     for (MirrorCodec.Entry e : entryReader.decode(payload)) {
                         out.addAll(entry(e));
                     }
-                    yield out;
+                    yield joinFileDone(out);
                 }
                 case DELTA -> {
                     MirrorCodec.decodeDelta(payload, this::incoming);
@@ -198,6 +198,33 @@ public final class MirrorReceiver {
                 default -> throw new ProtocolException(ErrorCode.UNKNOWN_MESSAGE, type + " (frame type " + wireType
                         + ") is an answer, not a message a sender may send");
             };
+        }
+
+        /** The answers with each run of consecutive FILE_DONEs sent as one message (one frame per kept file was
+         * most of a no-change run's messages). */
+        private List<Out> joinFileDone(List<Out> outs) {
+            if (outs.size() < 2) {
+                return outs;
+            }
+            List<Out> joined = new ArrayList<>();
+            List<byte[]> run = new ArrayList<>();
+            for (Out o : outs) {
+                if (o.type == MirrorMessage.FILE_DONE) {
+                    run.add(o.bytes);
+                    continue;
+                }
+                flushDone(run, joined);
+                joined.add(o);
+            }
+            flushDone(run, joined);
+            return joined;
+        }
+
+        private void flushDone(List<byte[]> run, List<Out> joined) {
+            if (!run.isEmpty()) {
+                joined.add(new Out(MirrorMessage.FILE_DONE, MirrorCodec.joinFileDone(run)));
+                run.clear();
+            }
         }
 
         private Out open(MirrorCodec.Open o) throws IOException {

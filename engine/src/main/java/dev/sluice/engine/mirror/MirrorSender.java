@@ -4,6 +4,9 @@ import dev.sluice.engine.chunk.Chunk;
 import dev.sluice.engine.chunk.ChunkReader;
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.fs.MetadataReader;
+import dev.sluice.engine.fs.Xattr;
+import dev.sluice.engine.fs.XattrJournal;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.mirror.dest.MirrorTargetStats;
 import dev.sluice.engine.protocol.ErrorCode;
@@ -62,13 +65,28 @@ public final class MirrorSender {
 
     private static final int READ_BLOCK = 1 << 20;
     /** Entries per ENTRY message (and the bytes after which a message is sent anyway). */
-    private static final int ENTRY_BATCH = 256;
+    private static final int ENTRY_BATCH = 64;
     private static final int ENTRY_BATCH_BYTES = 64 * 1024;
     private static final int MAX_PROBLEMS_KEPT = 100;
 
+    private final Path journal;
+
+    /** A sender that reads every regular file's xattrs. */
+    public MirrorSender() {
+        this(null);
+    }
+
+    /**
+     * A sender that keeps an {@link XattrJournal} of the source at {@code journal} (null for none): a file whose
+     * inode and ctime are unchanged since the last completed run is not opened to list its xattrs.
+     */
+    public MirrorSender(Path journal) {
+        this.journal = journal;
+    }
+
     /** Runs one mirror of {@code request} over {@code link}; closes the link when done or failed. */
     public MirrorResult run(Link link, MirrorRequest request) throws IOException {
-        Session s = new Session(link);
+        Session s = new Session(link, journal);
         try {
             MirrorResult r = s.run(request);
             link.close(CloseReason.normal());
@@ -126,8 +144,13 @@ public final class MirrorSender {
         private final Disposable sending;
         private final Disposable receiving;
 
-        Session(Link link) {
+        private final Path journalFile;
+        private XattrJournal.Pass journal = XattrJournal.pass(null);
+        private final MetadataReader xattrReader = new MetadataReader();
+
+        Session(Link link, Path journalFile) {
             this.link = link;
+            this.journalFile = journalFile;
             this.maxDelta = Math.min(MAX_DELTA_PAYLOAD, link.maxFrameLength());
             sending = link.send(out.asFlux().doOnNext(f -> budget.release(permits(f.length())))
                             .doOnDiscard(Frame.class, Frame::releaseQuietly))
@@ -151,7 +174,8 @@ public final class MirrorSender {
             long entries = 0;
             int nextId = 0;
             RelativePaths names = new RelativePaths(request.roots());
-            try (Walker walker = new Walker(request.roots(), request.rules())) {
+            journal = XattrJournal.pass(journalFile);
+            try (Walker walker = new Walker(request.roots(), request.rules(), true)) {
                 while (walker.hasNext()) {
                     checkFailed();
                     ScanEntry e = walker.next();
@@ -165,7 +189,10 @@ public final class MirrorSender {
                     }
                     FileMeta meta;
                     try {
-                        meta = request.sent(e.meta());
+                        meta = request.sent(withXattrs(rel, e));
+                    } catch (IOException unreadable) {
+                        problem(RawPath.escape(e.file()) + ": cannot read its xattrs: " + unreadable.getMessage());
+                        continue;
                     } catch (IllegalArgumentException bad) {
                         problem(RawPath.escape(e.file()) + ": " + bad.getMessage());
                         continue;
@@ -211,8 +238,26 @@ public final class MirrorSender {
             flushEntries();
             emit(MirrorMessage.END, MirrorCodec.end(entries));
             MirrorTargetStats stats = await(done);
+            journal.commit();
             return new MirrorResult(entries, written.get(), kept.get(), dropped.get(), literal, copied,
                     bytesSent.get(), bytesReceived.get(), problems, problemCount, stats);
+        }
+
+        /**
+         * The scanned metadata of a regular file with its xattrs (the walker defers them): from the journal when
+         * the inode and its ctime are unchanged, else read from the file; recorded for the next run either way.
+         */
+        private FileMeta withXattrs(byte[] rel, ScanEntry e) throws IOException {
+            FileMeta m = e.meta();
+            if (m.kind() != FileKind.REGULAR) {
+                return m;
+            }
+            List<Xattr> xattrs = journal.find(rel, m.dev(), m.ino(), m.ctimeNanos());
+            if (xattrs == null) {
+                xattrs = xattrReader.xattrs(e.file(), m);
+            }
+            journal.add(rel, m.dev(), m.ino(), m.ctimeNanos(), xattrs);
+            return xattrs.isEmpty() ? m : m.withXattrs(xattrs);
         }
 
         private void problem(String message) {
@@ -384,15 +429,17 @@ public final class MirrorSender {
         }
 
         private void fileDone(int[] idStatus) throws ProtocolException {
-            Pending p = pending(idStatus[0], "FILE_DONE");
-            files.remove(idStatus[0]);
-            switch (idStatus[1]) {
-                case MirrorCodec.KEPT -> kept.incrementAndGet();
-                case MirrorCodec.WRITTEN -> written.incrementAndGet();
-                default -> dropped.incrementAndGet();
+            for (int i = 0; i < idStatus.length; i += 2) {
+                Pending p = pending(idStatus[i], "FILE_DONE");
+                files.remove(idStatus[i]);
+                switch (idStatus[i + 1]) {
+                    case MirrorCodec.KEPT -> kept.incrementAndGet();
+                    case MirrorCodec.WRITTEN -> written.incrementAndGet();
+                    default -> dropped.incrementAndGet();
+                }
+                p.answer.complete(null);
+                inFlight.release();
             }
-            p.answer.complete(null);
-            inFlight.release();
         }
 
         // ---- plumbing ---------------------------------------------------------------------------------
@@ -481,6 +528,7 @@ public final class MirrorSender {
         }
 
         void dispose() {
+            journal.close();
             out.tryEmitComplete();
             receiving.dispose();
             sending.dispose();

@@ -3,14 +3,13 @@ package dev.sluice.engine.scan;
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
 import dev.sluice.engine.fs.MetadataReader;
+import dev.sluice.engine.fs.OpenDirectory;
 import dev.sluice.engine.fs.RawPath;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryIteratorException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -63,13 +62,15 @@ public final class Walker implements Iterator<ScanEntry>, Closeable {
     /** A directory being walked: its sorted names and how far we got. */
     private static final class Frame {
         final Path dir;
+        final OpenDirectory open;
         final byte[][] names;
         final long rootDev;
         final boolean included;
         int next;
 
-        Frame(Path dir, byte[][] names, long rootDev, boolean included) {
+        Frame(Path dir, OpenDirectory open, byte[][] names, long rootDev, boolean included) {
             this.dir = dir;
+            this.open = open;
             this.names = names;
             this.rootDev = rootDev;
             this.included = included;
@@ -145,7 +146,7 @@ public final class Walker implements Iterator<ScanEntry>, Closeable {
             lookahead = advance();
             if (lookahead == null) {
                 done = true;
-                stack.clear();
+                clearStack();
             }
         }
         return lookahead != null;
@@ -172,8 +173,14 @@ public final class Walker implements Iterator<ScanEntry>, Closeable {
     public void close() {
         done = true;
         lookahead = null;
-        stack.clear();
+        clearStack();
         links.clear();
+    }
+
+    private void clearStack() {
+        while (!stack.isEmpty()) {
+            stack.pop().open.close();
+        }
     }
 
     private ScanEntry advance() {
@@ -181,31 +188,36 @@ public final class Walker implements Iterator<ScanEntry>, Closeable {
             Frame top = stack.peek();
             if (top != null) {
                 if (top.next == top.names.length) {
-                    stack.pop();
+                    stack.pop().open.close();
                     continue;
                 }
                 byte[] name = top.names[top.next];
                 top.names[top.next++] = null;
-                ScanEntry e = visit(RawPath.resolve(top.dir, name), top.rootDev, top.included, false);
+                ScanEntry e = visit(RawPath.resolve(top.dir, name), top.open, name, top.rootDev, top.included);
                 if (e != null) {
                     return e;
                 }
             } else if (nextRoot < roots.size()) {
-                return visit(roots.get(nextRoot++), 0, false, true);
+                return visit(roots.get(nextRoot++), null, null, 0, false);
             } else {
                 return null;
             }
         }
     }
 
-    private ScanEntry visit(Path path, long rootDev, boolean parentIncluded, boolean isRoot) {
+    /**
+     * Visits {@code path}: a root when {@code parent} is null, else the entry {@code name} of the open directory
+     * {@code parent}.
+     */
+    private ScanEntry visit(Path path, OpenDirectory parent, byte[] name, long rootDev, boolean parentIncluded) {
+        boolean isRoot = parent == null;
         byte[] raw = RawPath.bytes(path);
         if (!isRoot && excluded(raw, false, false)) {
             return null;
         }
         FileMeta meta;
         try {
-            meta = reader.read(path, !deferFileXattrs);
+            meta = isRoot ? reader.read(path, !deferFileXattrs) : reader.readAt(parent, name, path, !deferFileXattrs);
         } catch (NoSuchFileException e) {
             return ScanEntry.failed(path, FileProblem.Kind.VANISHED,
                     isRoot ? "root does not exist" : "vanished after its directory was listed");
@@ -230,8 +242,15 @@ public final class Walker implements Iterator<ScanEntry>, Closeable {
             return ScanEntry.of(path, meta, null);
         }
         byte[][] names;
+        OpenDirectory open;
         try {
-            names = list(path);
+            open = OpenDirectory.open(path);
+            try {
+                names = list(open);
+            } catch (IOException | RuntimeException e) {
+                open.close();
+                throw e;
+            }
         } catch (NoSuchFileException e) {
             return ScanEntry.failed(path, FileProblem.Kind.VANISHED, "directory vanished before it was listed");
         } catch (AccessDeniedException e) {
@@ -242,7 +261,7 @@ public final class Walker implements Iterator<ScanEntry>, Closeable {
         if (rules.excludeCaches() && isCacheDirectory(path, names)) {
             names = new byte[][] {CACHEDIR_TAG};
         }
-        stack.push(new Frame(path, names, dev, included && !includes.isEmpty()));
+        stack.push(new Frame(path, open, names, dev, included && !includes.isEmpty()));
         return ScanEntry.of(path, meta, null);
     }
 
@@ -280,16 +299,8 @@ public final class Walker implements Iterator<ScanEntry>, Closeable {
         return seen.first;
     }
 
-    private static byte[][] list(Path dir) throws IOException {
-        List<byte[]> names = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path child : ds) {
-                names.add(RawPath.fileName(child));
-            }
-        } catch (DirectoryIteratorException e) {
-            throw e.getCause();
-        }
-        byte[][] out = names.toArray(new byte[0][]);
+    private static byte[][] list(OpenDirectory dir) throws IOException {
+        byte[][] out = dir.names().toArray(new byte[0][]);
         Arrays.sort(out, PathOrder::compareNames);
         return out;
     }

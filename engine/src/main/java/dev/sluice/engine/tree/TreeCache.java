@@ -1,5 +1,6 @@
 package dev.sluice.engine.tree;
 
+import dev.sluice.engine.fs.CacheRoot;
 import dev.sluice.engine.repository.AtomicFile;
 import dev.sluice.engine.repository.BlobId;
 import java.io.IOException;
@@ -68,15 +69,7 @@ public final class TreeCache {
      * empty if neither is set (no cache then).
      */
     public static Optional<Path> defaultRoot(Map<String, String> env) {
-        String xdg = env.get("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()) {
-            return Optional.of(Path.of(xdg, "sluice"));
-        }
-        String home = env.get("HOME");
-        if (home != null && !home.isEmpty() && Path.of(home).isAbsolute()) {
-            return Optional.of(Path.of(home, ".cache", "sluice"));
-        }
-        return Optional.empty();
+        return CacheRoot.of(env);
     }
 
     /** The directory, or empty for {@link #none()}. */

@@ -1,33 +1,50 @@
 package dev.sluice.engine.mirror.dest;
 
+import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.fs.Xattr;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
- * The receiver's own copy of a file, held by an {@code O_PATH} descriptor taken without following a symlink and
- * read through a channel reopened from {@code /proc/self/fd/N}: the same inode, whatever happens to its name.
+ * The receiver's own copy of a file. It is found with {@code fstatat} (no symlink followed); its xattrs come from
+ * the target's {@link dev.sluice.engine.fs.XattrJournal} when the inode is unchanged since they were recorded, else
+ * from an {@code O_PATH} descriptor taken at once. The descriptor (needed to read, copy or change the file) is
+ * otherwise taken on first use and checked to hold the inode that was looked at; reading goes through a channel
+ * reopened from {@code /proc/self/fd/N}: the same inode, whatever happens to its name.
  */
 final class BasisFile implements MirrorTarget.Basis {
 
-    private final int fd;
+    /** What the journal knows about an inode's xattrs; null when it does not know. */
+    @FunctionalInterface
+    interface KnownXattrs {
+        KnownXattrs NONE = (dev, ino, ctime) -> null;
+
+        List<Xattr> find(long dev, long ino, long ctime);
+    }
+
+    private int fd;
     private final NativeCalls.Stat stat;
     private final FileMeta meta;
+    private final List<Xattr> diskXattrs;
     private FileChannel channel;
     private final String shown;
     private final DirectoryHandle from;
     private final byte[] name;
     private boolean closed;
 
-    private BasisFile(int fd, NativeCalls.Stat stat, FileMeta meta, String shown, DirectoryHandle from, byte[] name) {
+    private BasisFile(int fd, NativeCalls.Stat stat, FileMeta meta, List<Xattr> diskXattrs, String shown,
+            DirectoryHandle from, byte[] name) {
         this.from = from;
         this.name = name.clone();
         this.fd = fd;
         this.stat = stat;
         this.meta = meta;
+        this.diskXattrs = diskXattrs;
         this.shown = shown;
     }
 
@@ -38,28 +55,48 @@ final class BasisFile implements MirrorTarget.Basis {
      * @param fakeSuper read the metadata through the fake-super xattr
      */
     static BasisFile open(DirectoryHandle dir, byte[] name, boolean fakeSuper) throws IOException {
-        int fd;
-        try {
-            fd = dir.open(name, NativeCalls.O_PATH, 0);
-        } catch (NoSuchFileException e) {
+        return open(dir, name, fakeSuper, KnownXattrs.NONE);
+    }
+
+    /** As {@link #open(DirectoryHandle, byte[], boolean)}, taking xattrs from {@code known} when it has them. */
+    static BasisFile open(DirectoryHandle dir, byte[] name, boolean fakeSuper, KnownXattrs known) throws IOException {
+        String shown = dir.describe(name);
+        NativeCalls.Stat looked = dir.lstat(name);
+        if (looked == null || !looked.isRegular()) {
             return null;
         }
-        String shown = dir.describe(name);
+        List<Xattr> xattrs = known.find(looked.dev(), looked.ino(), looked.ctimeNanos());
+        int fd = -1;
+        NativeCalls.Stat st = looked;
         try {
-            NativeCalls.Stat st = NativeCalls.fstat(fd, shown);
-            if (!st.isRegular()) {
-                NativeCalls.close(fd);
-                return null;
+            if (xattrs == null) {
+                try {
+                    fd = dir.open(name, NativeCalls.O_PATH, 0);
+                } catch (NoSuchFileException e) {
+                    return null;
+                }
+                st = NativeCalls.fstat(fd, shown);
+                if (!st.isRegular()) {
+                    NativeCalls.close(fd);
+                    return null;
+                }
+                xattrs = PinnedMetadata.read(fd, shown, st).xattrs();
             }
-            FileMeta onDisk = PinnedMetadata.read(fd, shown, st);
+            FileMeta onDisk = new FileMeta(FileKind.REGULAR, st.stMode() & 07777, st.uid(), st.gid(), st.size(),
+                    st.mtimeNanos(), st.atimeNanos(), st.ctimeNanos(), st.dev(), st.ino(), st.nlink(), st.rdev(),
+                    null, xattrs);
             FileMeta meta = fakeSuper ? FakeSuper.decode(onDisk) : onDisk;
-            if (meta.kind() != dev.sluice.engine.fs.FileKind.REGULAR) {
-                NativeCalls.close(fd);
+            if (meta.kind() != FileKind.REGULAR) {
+                if (fd >= 0) {
+                    NativeCalls.close(fd);
+                }
                 return null;
             }
-            return new BasisFile(fd, st, meta, shown, dir, name);
+            return new BasisFile(fd, st, meta, xattrs, shown, dir, name);
         } catch (IOException | RuntimeException e) {
-            NativeCalls.close(fd);
+            if (fd >= 0) {
+                NativeCalls.close(fd);
+            }
             throw e;
         }
     }
@@ -69,12 +106,37 @@ final class BasisFile implements MirrorTarget.Basis {
         return !closed && from == dir && java.util.Arrays.equals(this.name, name);
     }
 
-    int fd() {
+    /**
+     * An {@code O_PATH} descriptor of the inode that was looked at; taken on first use, when the name must still
+     * lead to that inode (else the file was replaced during the run and this fails).
+     */
+    int fd() throws IOException {
+        if (closed) {
+            throw new IllegalStateException("basis " + shown + " is closed");
+        }
+        if (fd < 0) {
+            int opened = from.open(name, NativeCalls.O_PATH, 0);
+            try {
+                NativeCalls.Stat now = NativeCalls.fstat(opened, shown);
+                if (now.dev() != stat.dev() || now.ino() != stat.ino() || now.ctimeNanos() != stat.ctimeNanos()) {
+                    throw new IOException("basis file " + shown + " was replaced or changed during the run");
+                }
+            } catch (IOException | RuntimeException e) {
+                NativeCalls.close(opened);
+                throw e;
+            }
+            fd = opened;
+        }
         return fd;
     }
 
     NativeCalls.Stat stat() {
         return stat;
+    }
+
+    /** The xattrs as they are on disk (with a fake-super record, when there is one). */
+    List<Xattr> diskXattrs() {
+        return diskXattrs;
     }
 
     @Override
@@ -89,11 +151,8 @@ final class BasisFile implements MirrorTarget.Basis {
 
     /** The file opened for reading (once) through its descriptor. */
     FileChannel channel() throws IOException {
-        if (closed) {
-            throw new IllegalStateException("basis " + shown + " is closed");
-        }
         if (channel == null) {
-            channel = FileChannel.open(PinnedMetadata.pinned(fd), StandardOpenOption.READ);
+            channel = FileChannel.open(PinnedMetadata.pinned(fd()), StandardOpenOption.READ);
         }
         return channel;
     }
@@ -101,7 +160,7 @@ final class BasisFile implements MirrorTarget.Basis {
     /** Whether the file still has the size and change time it had when it was opened (fstat of its descriptor). */
     @Override
     public boolean unchanged() throws IOException {
-        NativeCalls.Stat now = NativeCalls.fstat(fd, shown);
+        NativeCalls.Stat now = NativeCalls.fstat(fd(), shown);
         return now.size() == stat.size() && now.mtimeNanos() == stat.mtimeNanos()
                 && now.ctimeNanos() == stat.ctimeNanos();
     }
@@ -119,7 +178,9 @@ final class BasisFile implements MirrorTarget.Basis {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("closing basis " + shown + " failed", e);
         } finally {
-            NativeCalls.close(fd);
+            if (fd >= 0) {
+                NativeCalls.close(fd);
+            }
         }
     }
 }

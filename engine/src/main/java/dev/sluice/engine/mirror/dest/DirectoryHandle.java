@@ -89,16 +89,10 @@ final class DirectoryHandle implements Closeable {
 
     /** lstat of {@code name} (no follow), or null when there is no such entry. */
     NativeCalls.Stat lstat(byte[] name) throws IOException {
-        int pathFd;
         try {
-            pathFd = open(name, NativeCalls.O_PATH, 0);
+            return NativeCalls.lstatAt(fd, name, describe(name));
         } catch (java.nio.file.NoSuchFileException e) {
             return null;
-        }
-        try {
-            return NativeCalls.fstat(pathFd, describe(name));
-        } finally {
-            NativeCalls.close(pathFd);
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.sluice.engine.mirror.dest;
 
+import dev.sluice.engine.fs.CacheRoot;
 import dev.sluice.engine.fs.FileMeta;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -46,7 +48,23 @@ public interface MirrorTarget extends Closeable {
      * {@link MirrorOptions#fakeSuper()}, they go into the {@link FakeSuper#XATTR} xattr.
      */
     static MirrorTarget open(Path root, MirrorOptions options, Clock clock) throws IOException {
-        return TargetRun.open(root, options, clock, TargetRun.runningAsRoot());
+        return open(root, options, clock, CacheRoot.of(System.getenv()));
+    }
+
+    /**
+     * As {@link #open(Path, MirrorOptions, Clock)}, keeping the target's xattr journal (an
+     * {@link dev.sluice.engine.fs.XattrJournal}, so unchanged files need not be opened to compare their xattrs)
+     * under {@code cacheRoot/mirror/targets/}, named by the target's real path; none when the root is empty.
+     */
+    static MirrorTarget open(Path root, MirrorOptions options, Clock clock, Optional<Path> cacheRoot)
+            throws IOException {
+        Path journal = null;
+        if (cacheRoot.isPresent()) {
+            Files.createDirectories(root);
+            journal = cacheRoot.get().resolve("mirror").resolve("targets")
+                    .resolve(CacheRoot.fileName(root.toRealPath().toString()) + ".xattrs");
+        }
+        return TargetRun.open(root, options, clock, TargetRun.runningAsRoot(), journal);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.sluice.engine.mirror.dest;
 
+import dev.sluice.engine.fs.PosixStat;
 import dev.sluice.engine.fs.RawPath;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -12,13 +13,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The few descriptor-relative system calls the receiver needs and the JDK exposes only inside
- * {@code sun.nio.fs} (openat, fstat, unlinkat, renameat, mknod), reached through method handles like
+ * {@code sun.nio.fs} (openat, unlinkat, renameat, mknod; fstat and fstatat through {@link PosixStat}), reached through method handles like
  * {@link RawPath} does; needs {@code --add-opens java.base/sun.nio.fs=ALL-UNNAMED}.
  */
 final class NativeCalls {
@@ -64,6 +63,11 @@ final class NativeCalls {
 
         boolean isSymlink() {
             return kindBits() == 0120000;
+        }
+
+        static Stat of(PosixStat s) {
+            return new Stat(s.mode(), s.uid(), s.gid(), s.size(), s.mtimeNanos(), s.atimeNanos(), s.ctimeNanos(),
+                    s.dev(), s.ino(), s.nlink(), s.rdev());
         }
     }
 
@@ -137,25 +141,12 @@ final class NativeCalls {
     }
 
     static Stat fstat(int fd, String shown) throws IOException {
-        Object a;
-        try {
-            a = handles().fstat.invoke(fd);
-        } catch (Throwable t) {
-            throw translate(t, shown);
-        }
-        Handles h = handles();
-        try {
-            return new Stat((int) h.mode.invoke(a), (int) h.uid.invoke(a), (int) h.gid.invoke(a), (long) h.size.invoke(a),
-                    nanos((FileTime) h.mtime.invoke(a)), nanos((FileTime) h.atime.invoke(a)),
-                    nanos((FileTime) h.ctime.invoke(a)), (long) h.dev.invoke(a), (long) h.ino.invoke(a),
-                    (int) h.nlink.invoke(a), (long) h.rdev.invoke(a));
-        } catch (Throwable t) {
-            throw new IllegalStateException("reading the JDK's fstat result failed", t);
-        }
+        return Stat.of(PosixStat.fstat(fd, shown));
     }
 
-    private static long nanos(FileTime t) {
-        return t.to(TimeUnit.NANOSECONDS);
+    /** fstatat(2) of {@code name} in {@code dfd} without following a final symlink. */
+    static Stat lstatAt(int dfd, byte[] name, String shown) throws IOException {
+        return Stat.of(PosixStat.lstatAt(dfd, name, shown));
     }
 
     private static Handles handles() {
@@ -226,25 +217,12 @@ final class NativeCalls {
         MethodHandle unlinkat;
         MethodHandle renameat;
         MethodHandle mknod;
-        MethodHandle fstat;
-        MethodHandle mode;
-        MethodHandle uid;
-        MethodHandle gid;
-        MethodHandle size;
-        MethodHandle mtime;
-        MethodHandle atime;
-        MethodHandle ctime;
-        MethodHandle dev;
-        MethodHandle ino;
-        MethodHandle nlink;
-        MethodHandle rdev;
 
         static Handles load() {
             Handles h = new Handles();
             try {
                 Class<?> nd = Class.forName("sun.nio.fs.UnixNativeDispatcher");
                 Class<?> path = Class.forName("sun.nio.fs.UnixPath");
-                Class<?> attrs = Class.forName("sun.nio.fs.UnixFileAttributes");
                 h.unixException = Class.forName("sun.nio.fs.UnixException");
                 MethodHandles.Lookup l = MethodHandles.privateLookupIn(nd, MethodHandles.lookup());
                 h.openat = l.findStatic(nd, "openat", MethodType.methodType(int.class, int.class, byte[].class, int.class, int.class));
@@ -256,20 +234,6 @@ final class NativeCalls {
                         MethodType.methodType(void.class, int.class, byte[].class, int.class, byte[].class));
                 h.mknod = l.findStatic(nd, "mknod", MethodType.methodType(void.class, path, int.class, long.class))
                         .asType(MethodType.methodType(void.class, Path.class, int.class, long.class));
-                MethodHandles.Lookup la = MethodHandles.privateLookupIn(attrs, MethodHandles.lookup());
-                h.fstat = la.findStatic(attrs, "get", MethodType.methodType(attrs, int.class))
-                        .asType(MethodType.methodType(Object.class, int.class));
-                h.mode = getter(la, attrs, "mode", int.class);
-                h.uid = getter(la, attrs, "uid", int.class);
-                h.gid = getter(la, attrs, "gid", int.class);
-                h.size = getter(la, attrs, "size", long.class);
-                h.mtime = getter(la, attrs, "lastModifiedTime", FileTime.class);
-                h.atime = getter(la, attrs, "lastAccessTime", FileTime.class);
-                h.ctime = getter(la, attrs, "ctime", FileTime.class);
-                h.dev = getter(la, attrs, "dev", long.class);
-                h.ino = getter(la, attrs, "ino", long.class);
-                h.nlink = getter(la, attrs, "nlink", int.class);
-                h.rdev = getter(la, attrs, "rdev", long.class);
                 MethodHandles.Lookup le = MethodHandles.privateLookupIn(h.unixException, MethodHandles.lookup());
                 h.errno = le.findVirtual(h.unixException, "errno", MethodType.methodType(int.class))
                         .asType(MethodType.methodType(int.class, Throwable.class));
@@ -298,11 +262,6 @@ final class NativeCalls {
                         x -> new IllegalStateException("closing a file descriptor failed: " + x);
                 return MethodHandles.insertArguments(withMapper, 1, mapper);
             }
-        }
-
-        private static MethodHandle getter(MethodHandles.Lookup l, Class<?> attrs, String name, Class<?> type)
-                throws ReflectiveOperationException {
-            return l.findVirtual(attrs, name, MethodType.methodType(type)).asType(MethodType.methodType(type, Object.class));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.engine.mirror.dest;
 
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.fs.XattrJournal;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.fs.Xattr;
 import dev.sluice.engine.scan.PathOrder;
@@ -99,6 +100,8 @@ final class TargetRun implements MirrorTarget {
     private long bytesWritten;
     private long bytesCopied;
     private long deleted;
+    /** Facts about xattrs from the last completed run and those this run learns (see {@link XattrJournal}). */
+    private XattrJournal.Pass journal = XattrJournal.pass(null);
 
     private TargetRun(MirrorOptions options, boolean superuser, DirectoryHandle top, DirectoryHandle basisTop,
             DirectoryHandle treeRoot, String finalName) {
@@ -125,6 +128,22 @@ final class TargetRun implements MirrorTarget {
     }
 
     static TargetRun open(Path root, MirrorOptions options, Clock clock, boolean superuser) throws IOException {
+        return open(root, options, clock, superuser, null);
+    }
+
+    /**
+     * @param journal where the target's xattr journal is kept between runs (a cache outside the target; null for
+     *     none)
+     */
+    static TargetRun open(Path root, MirrorOptions options, Clock clock, boolean superuser, Path journal)
+            throws IOException {
+        TargetRun run = open0(root, options, clock, superuser);
+        run.journal = XattrJournal.pass(journal);
+        return run;
+    }
+
+    private static TargetRun open0(Path root, MirrorOptions options, Clock clock, boolean superuser)
+            throws IOException {
         Files.createDirectories(root);
         DirectoryHandle top = DirectoryHandle.openRoot(root);
         try {
@@ -217,7 +236,9 @@ final class TargetRun implements MirrorTarget {
             return Optional.empty();
         }
         try {
-            return Optional.ofNullable(BasisFile.open(dir, e.name(), fake));
+            byte[] raw = e.raw();
+            return Optional.ofNullable(BasisFile.open(dir, e.name(), fake,
+                    (dev, ino, ctime) -> journal.find(raw, dev, ino, ctime)));
         } finally {
             if (own) {
                 dir.close();
@@ -359,8 +380,11 @@ final class TargetRun implements MirrorTarget {
         }
         try {
             if (options.layout() == MirrorOptions.Layout.IN_PLACE) {
-                if (!sameMeta(basis.meta(), meta, true)) {
+                if (sameMeta(basis.meta(), meta, true)) {
+                    learn(e, basis.stat(), basis.diskXattrs());
+                } else {
                     applyMeta(basis.fd(), e.shown(), meta, false);
+                    learn(e, NativeCalls.fstat(basis.fd(), e.shown()), diskXattrs(meta));
                 }
                 remember(e, meta, basis.stat().dev(), basis.stat().ino());
             } else if (sameMeta(basis.meta(), meta, false)) {
@@ -374,6 +398,10 @@ final class TargetRun implements MirrorTarget {
                     throw new IOException("basis file " + e.shown() + " changed while it was being linked into the new snapshot");
                 }
                 parent.dir.rename(tmp, parent.dir, e.name());
+                NativeCalls.Stat renamed = parent.dir.lstat(e.name());
+                if (renamed != null && renamed.ino() == linked.ino() && renamed.dev() == linked.dev()) {
+                    learn(e, renamed, basis.diskXattrs());
+                }
                 remember(e, meta, linked.dev(), linked.ino());
             } else {
                 long written = filesWritten;
@@ -533,6 +561,7 @@ final class TargetRun implements MirrorTarget {
                 prune();
             }
             state = State.FINISHED;
+            journal.commit();
             return new MirrorTargetStats(finalName == null ? "." : finalName, filesWritten, filesKept, bytesWritten,
                     bytesCopied, deleted);
         } catch (IOException | RuntimeException e) {
@@ -572,6 +601,7 @@ final class TargetRun implements MirrorTarget {
             return;
         }
         state = State.ABORTED;
+        journal.close();
         RuntimeException first = null;
         for (Writer w : List.copyOf(inFlight.values())) {
             try {
@@ -784,6 +814,11 @@ final class TargetRun implements MirrorTarget {
         return new String(path, StandardCharsets.ISO_8859_1);
     }
 
+    /** Records in the new journal that {@code e} is the inode {@code st} carrying {@code xattrs} on disk. */
+    private void learn(EntryPath e, NativeCalls.Stat st, List<Xattr> xattrs) {
+        journal.add(e.raw(), st.dev(), st.ino(), st.ctimeNanos(), xattrs);
+    }
+
     private void remember(EntryPath e, FileMeta meta, long dev, long ino) {
         if (meta.nlink() > 1) {
             linkable.put(key(e.raw()), new Linkable(dev, ino, meta.nlink() - 1));
@@ -952,8 +987,9 @@ final class TargetRun implements MirrorTarget {
                 bytesWritten += sparse.dataBytesWritten();
                 channel.close();
                 applyMeta(fd, path.shown(), meta, true);
-                NativeCalls.Stat st = NativeCalls.fstat(fd, path.shown());
                 replace(dir, tmp, path.name());
+                NativeCalls.Stat st = NativeCalls.fstat(fd, path.shown());
+                learn(path, st, diskXattrs(meta));
                 remember(path, meta, st.dev(), st.ino());
                 filesWritten++;
             } catch (IOException | RuntimeException e) {

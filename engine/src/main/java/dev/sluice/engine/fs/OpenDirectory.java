@@ -1,0 +1,167 @@
+package dev.sluice.engine.fs;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A directory held open by a descriptor while a walk is inside it: its names are read from that descriptor and
+ * its entries are looked at with {@code fstatat} relative to it, so the kernel resolves one name per entry
+ * instead of the whole path, and a directory renamed or swapped during the walk is still the one that was
+ * opened. Opened with {@code O_NOFOLLOW}: a directory that became a symlink since it was looked at fails to open.
+ * Uses the JDK's {@code sun.nio.fs} natives like {@link PosixStat}.
+ */
+public final class OpenDirectory implements Closeable {
+    private static final int O_RDONLY = 0;
+    private static final int O_CLOEXEC = 02000000;
+    private static final int O_DIRECTORY;
+    private static final int O_NOFOLLOW;
+
+    static {
+        boolean arm = "aarch64".equals(System.getProperty("os.arch")) || "arm".equals(System.getProperty("os.arch"));
+        O_DIRECTORY = arm ? 040000 : 0200000;
+        O_NOFOLLOW = arm ? 0100000 : 0400000;
+    }
+
+    private final Path path;
+    private int fd;
+
+    private OpenDirectory(Path path, int fd) {
+        this.path = path;
+        this.fd = fd;
+    }
+
+    /** Opens the directory {@code dir} (the last name is not followed). */
+    public static OpenDirectory open(Path dir) throws IOException {
+        int fd;
+        try {
+            fd = (int) Natives.OPEN.invokeExact(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+        } catch (Throwable t) {
+            throw PosixStat.Calls.failure(t, dir.toString());
+        }
+        return new OpenDirectory(dir, fd);
+    }
+
+    /** The path this directory was opened by. */
+    public Path path() {
+        return path;
+    }
+
+    /** The names in the directory (without "." and ".."), in the order the file system gives them. */
+    public List<byte[]> names() throws IOException {
+        List<byte[]> names = new ArrayList<>();
+        long dir;
+        try {
+            int copy = (int) Natives.DUP.invokeExact(fd);
+            try {
+                dir = (long) Natives.FDOPENDIR.invokeExact(copy);
+            } catch (Throwable t) {
+                Natives.close(copy);
+                throw t;
+            }
+        } catch (Throwable t) {
+            throw PosixStat.Calls.failure(t, path.toString());
+        }
+        try {
+            while (true) {
+                byte[] name = (byte[]) Natives.READDIR.invokeExact(dir);
+                if (name == null) {
+                    break;
+                }
+                if (isDot(name)) {
+                    continue;
+                }
+                names.add(name);
+            }
+        } catch (Throwable t) {
+            throw PosixStat.Calls.failure(t, path.toString());
+        } finally {
+            try {
+                Natives.CLOSEDIR.invokeExact(dir);
+            } catch (Throwable t) {
+                // closedir only fails for a bad handle, which this is not; the descriptor is gone either way
+            }
+        }
+        return names;
+    }
+
+    /** fstatat of {@code name} in this directory, not following a final symlink. */
+    public PosixStat lstat(byte[] name) throws IOException {
+        if (fd < 0) {
+            throw new IllegalStateException("directory " + path + " is closed");
+        }
+        return PosixStat.lstatAt(fd, name, path + "/" + RawPath.escape(name));
+    }
+
+    @Override
+    public void close() {
+        if (fd >= 0) {
+            Natives.close(fd);
+            fd = -1;
+        }
+    }
+
+    private static boolean isDot(byte[] n) {
+        return n.length == 1 && n[0] == '.' || n.length == 2 && n[0] == '.' && n[1] == '.';
+    }
+
+    /** Handles into sun.nio.fs.UnixNativeDispatcher, resolved once. */
+    private static final class Natives {
+        static final MethodHandle OPEN;
+        static final MethodHandle DUP;
+        static final MethodHandle FDOPENDIR;
+        static final MethodHandle READDIR;
+        static final MethodHandle CLOSEDIR;
+        static final MethodHandle CLOSE;
+
+        static {
+            MethodHandle open = null;
+            MethodHandle dup = null;
+            MethodHandle fdopendir = null;
+            MethodHandle readdir = null;
+            MethodHandle closedir = null;
+            MethodHandle close = null;
+            try {
+                Class<?> nd = Class.forName("sun.nio.fs.UnixNativeDispatcher");
+                Class<?> unixPath = Class.forName("sun.nio.fs.UnixPath");
+                MethodHandles.Lookup l = MethodHandles.privateLookupIn(nd, MethodHandles.lookup());
+                open = l.findStatic(nd, "open", MethodType.methodType(int.class, unixPath, int.class, int.class))
+                        .asType(MethodType.methodType(int.class, Path.class, int.class, int.class));
+                dup = l.findStatic(nd, "dup", MethodType.methodType(int.class, int.class));
+                fdopendir = l.findStatic(nd, "fdopendir", MethodType.methodType(long.class, int.class));
+                readdir = l.findStatic(nd, "readdir", MethodType.methodType(byte[].class, long.class));
+                closedir = l.findStatic(nd, "closedir", MethodType.methodType(void.class, long.class));
+                try {
+                    close = l.findStatic(nd, "close", MethodType.methodType(void.class, int.class));
+                } catch (NoSuchMethodException e) {
+                    MethodHandle withMapper = l.findStatic(nd, "close",
+                            MethodType.methodType(void.class, int.class, java.util.function.Function.class));
+                    java.util.function.Function<Object, RuntimeException> mapper =
+                            x -> new IllegalStateException("closing a directory descriptor failed: " + x);
+                    close = MethodHandles.insertArguments(withMapper, 1, mapper);
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // every call then fails through PosixStat.Calls.failure, which names the missing --add-opens
+            }
+            OPEN = open;
+            DUP = dup;
+            FDOPENDIR = fdopendir;
+            READDIR = readdir;
+            CLOSEDIR = closedir;
+            CLOSE = close;
+        }
+
+        static void close(int fd) {
+            try {
+                CLOSE.invokeExact(fd);
+            } catch (Throwable t) {
+                throw new IllegalStateException("closing descriptor " + fd + " failed", t);
+            }
+        }
+    }
+}
