@@ -49,7 +49,7 @@ public final class MirrorReceiver {
     /** How long the receiver waits, after a fatal ERROR, for the sender to close before it closes the link. */
     public static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
     /** Files whose content may be in flight at once (announced in OPENED; more is refused). */
-    public static final int MAX_FILES_IN_FLIGHT = 1024;
+    public static final int MAX_FILES_IN_FLIGHT = 512;
 
     private final MirrorPolicy policy;
     private final TargetFactory factory;

@@ -65,7 +65,7 @@ public final class MirrorSender {
 
     private static final int READ_BLOCK = 1 << 20;
     /** Entries per ENTRY message (and the bytes after which a message is sent anyway). */
-    private static final int ENTRY_BATCH = 64;
+    private static final int ENTRY_BATCH = 256;
     private static final int ENTRY_BATCH_BYTES = 64 * 1024;
     private static final int MAX_PROBLEMS_KEPT = 100;
 

@@ -32,20 +32,18 @@ final class BasisFile implements MirrorTarget.Basis {
     private final FileMeta meta;
     private final List<Xattr> diskXattrs;
     private FileChannel channel;
-    private final String shown;
     private final DirectoryHandle from;
     private final byte[] name;
     private boolean closed;
 
-    private BasisFile(int fd, NativeCalls.Stat stat, FileMeta meta, List<Xattr> diskXattrs, String shown,
-            DirectoryHandle from, byte[] name) {
+    private BasisFile(int fd, NativeCalls.Stat stat, FileMeta meta, List<Xattr> diskXattrs, DirectoryHandle from,
+            byte[] name) {
         this.from = from;
         this.name = name.clone();
         this.fd = fd;
         this.stat = stat;
         this.meta = meta;
         this.diskXattrs = diskXattrs;
-        this.shown = shown;
     }
 
     /**
@@ -60,7 +58,6 @@ final class BasisFile implements MirrorTarget.Basis {
 
     /** As {@link #open(DirectoryHandle, byte[], boolean)}, taking xattrs from {@code known} when it has them. */
     static BasisFile open(DirectoryHandle dir, byte[] name, boolean fakeSuper, KnownXattrs known) throws IOException {
-        String shown = dir.describe(name);
         NativeCalls.Stat looked = dir.lstat(name);
         if (looked == null || !looked.isRegular()) {
             return null;
@@ -70,6 +67,7 @@ final class BasisFile implements MirrorTarget.Basis {
         NativeCalls.Stat st = looked;
         try {
             if (xattrs == null) {
+                String shown = dir.describe(name);
                 try {
                     fd = dir.open(name, NativeCalls.O_PATH, 0);
                 } catch (NoSuchFileException e) {
@@ -92,13 +90,18 @@ final class BasisFile implements MirrorTarget.Basis {
                 }
                 return null;
             }
-            return new BasisFile(fd, st, meta, xattrs, shown, dir, name);
+            return new BasisFile(fd, st, meta, xattrs, dir, name);
         } catch (IOException | RuntimeException e) {
             if (fd >= 0) {
                 NativeCalls.close(fd);
             }
             throw e;
         }
+    }
+
+    /** The file's name for messages (built only when needed: most bases are looked at and never mentioned). */
+    private String shown() {
+        return from.describe(name);
     }
 
     /** Whether this is the entry {@code name} opened through the handle {@code dir} (the same handle object). */
@@ -112,14 +115,14 @@ final class BasisFile implements MirrorTarget.Basis {
      */
     int fd() throws IOException {
         if (closed) {
-            throw new IllegalStateException("basis " + shown + " is closed");
+            throw new IllegalStateException("basis " + shown() + " is closed");
         }
         if (fd < 0) {
             int opened = from.open(name, NativeCalls.O_PATH, 0);
             try {
-                NativeCalls.Stat now = NativeCalls.fstat(opened, shown);
+                NativeCalls.Stat now = NativeCalls.fstat(opened, shown());
                 if (now.dev() != stat.dev() || now.ino() != stat.ino() || now.ctimeNanos() != stat.ctimeNanos()) {
-                    throw new IOException("basis file " + shown + " was replaced or changed during the run");
+                    throw new IOException("basis file " + shown() + " was replaced or changed during the run");
                 }
             } catch (IOException | RuntimeException e) {
                 NativeCalls.close(opened);
@@ -160,7 +163,7 @@ final class BasisFile implements MirrorTarget.Basis {
     /** Whether the file still has the size and change time it had when it was opened (fstat of its descriptor). */
     @Override
     public boolean unchanged() throws IOException {
-        NativeCalls.Stat now = NativeCalls.fstat(fd(), shown);
+        NativeCalls.Stat now = NativeCalls.fstat(fd(), shown());
         return now.size() == stat.size() && now.mtimeNanos() == stat.mtimeNanos()
                 && now.ctimeNanos() == stat.ctimeNanos();
     }
@@ -176,7 +179,7 @@ final class BasisFile implements MirrorTarget.Basis {
                 channel.close();
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("closing basis " + shown + " failed", e);
+            throw new java.io.UncheckedIOException("closing basis " + shown() + " failed", e);
         } finally {
             if (fd >= 0) {
                 NativeCalls.close(fd);
