@@ -95,7 +95,7 @@ public final class OpenDirectory implements Closeable {
         if (fd < 0) {
             throw new IllegalStateException("directory " + path + " is closed");
         }
-        return PosixStat.lstatAt(fd, name, path + "/" + RawPath.escape(name));
+        return PosixStat.lstatAt(fd, name, () -> path + "/" + RawPath.escape(name));
     }
 
     @Override

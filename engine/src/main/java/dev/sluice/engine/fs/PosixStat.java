@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * The result of one {@code lstat}, {@code fstat} or {@code fstatat} call: every field a backup or a mirror records,
@@ -47,14 +48,17 @@ public record PosixStat(int mode, int uid, int gid, long size, long mtimeNanos, 
         return of(attrs);
     }
 
-    /** fstatat(2) of {@code name} in the directory {@code dirFd}, a final symlink not followed. */
-    public static PosixStat lstatAt(int dirFd, byte[] name, String shown) throws IOException {
+    /**
+     * fstatat(2) of {@code name} in the directory {@code dirFd}, a final symlink not followed; {@code shown} names
+     * it in an error (built only then).
+     */
+    public static PosixStat lstatAt(int dirFd, byte[] name, Supplier<String> shown) throws IOException {
         Object attrs;
         try {
             attrs = (Object) Calls.NEW_ATTRS.invokeExact();
             Calls.FSTATAT.invokeExact(dirFd, name, AT_SYMLINK_NOFOLLOW, attrs);
         } catch (Throwable t) {
-            throw Calls.failure(t, shown);
+            throw Calls.failure(t, shown.get());
         }
         return of(attrs);
     }

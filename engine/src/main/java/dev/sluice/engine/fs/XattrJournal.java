@@ -1,11 +1,7 @@
 package dev.sluice.engine.fs;
 
 import dev.sluice.engine.scan.PathOrder;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * Facts of the form "the inode (dev, ino) with change time ctime had these xattrs", recorded by path in one walk
@@ -55,7 +50,7 @@ public final class XattrJournal {
             // missing (the first run) or unreadable: a cache that cannot be read only costs speed
             return new Reader(null);
         }
-        return new Reader(new DataInputStream(new BufferedInputStream(in, 1 << 16)));
+        return new Reader(new Input(in));
     }
 
     /** A reader that knows nothing. */
@@ -144,7 +139,7 @@ public final class XattrJournal {
 
     /** Looks facts up by path, in path order; not thread-safe. */
     public static final class Reader implements Closeable {
-        private DataInputStream in;
+        private Input in;
         private byte[] path = new byte[0];
         private long dev;
         private long ino;
@@ -152,7 +147,7 @@ public final class XattrJournal {
         private List<Xattr> xattrs;
         private boolean loaded;
 
-        private Reader(DataInputStream in) {
+        private Reader(Input in) {
             this.in = in;
             if (in != null) {
                 try {
@@ -248,8 +243,10 @@ public final class XattrJournal {
     public static final class Writer implements Closeable {
         private final Path file;
         private final Path tmp;
-        private final CheckedOutputStream checked;
-        private final DataOutputStream out;
+        private final OutputStream out;
+        private final CRC32C crc = new CRC32C();
+        private final byte[] buf = new byte[1 << 16];
+        private int pos;
         private byte[] last = new byte[0];
         private long records;
         private boolean done;
@@ -257,10 +254,8 @@ public final class XattrJournal {
         private Writer(Path file, Path tmp) throws IOException {
             this.file = file;
             this.tmp = tmp;
-            OutputStream raw = Files.newOutputStream(tmp);
-            this.checked = new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), new CRC32C());
-            this.out = new DataOutputStream(checked);
-            out.write(MAGIC);
+            this.out = Files.newOutputStream(tmp);
+            put(MAGIC, 0, MAGIC.length);
         }
 
         /** Records that {@code path} was the inode (dev, ino) with {@code ctime} and {@code xattrs}. */
@@ -275,41 +270,48 @@ public final class XattrJournal {
             if (shared < 0) {
                 return;
             }
-            shared = Math.min(shared, Math.min(last.length, path.length));
-            out.writeByte(1);
-            writeVarint(shared);
-            writeVarint(path.length - shared);
-            out.write(path, shared, path.length - shared);
-            out.writeLong(dev);
-            out.writeLong(ino);
-            out.writeLong(ctime);
-            writeVarint(xattrs.size());
+            room(1 + 5 + 5 + 24 + 5);
+            buf[pos++] = 1;
+            putVarint(shared);
+            putVarint(path.length - shared);
+            put(path, shared, path.length - shared);
+            room(24 + 5);
+            putLong(dev);
+            putLong(ino);
+            putLong(ctime);
+            putVarint(xattrs.size());
             for (Xattr x : xattrs) {
                 byte[] name = x.name().getBytes(StandardCharsets.UTF_8);
                 byte[] value = x.value();
-                writeVarint(name.length);
-                out.write(name);
-                writeVarint(value.length);
-                out.write(value);
+                room(5);
+                putVarint(name.length);
+                put(name, 0, name.length);
+                room(5);
+                putVarint(value.length);
+                put(value, 0, value.length);
             }
             last = path;
             records++;
         }
 
-        /** Ends the journal and renames it over the previous one. */
+        /** Ends the journal and puts it in place of the previous one. */
         public void commit() throws IOException {
             if (done) {
                 throw new IllegalStateException("journal " + file + " is already committed or dropped");
             }
             done = true;
             try {
-                out.writeByte(0);
-                out.writeLong(records);
-                out.flush();
-                int crc = (int) checked.getChecksum().getValue();
-                out.writeInt(crc);
+                room(9);
+                buf[pos++] = 0;
+                putLong(records);
+                drain();
+                int sum = (int) crc.getValue();
+                out.write(new byte[] {(byte) (sum >>> 24), (byte) (sum >>> 16), (byte) (sum >>> 8), (byte) sum});
                 out.close();
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                // removing the old journal first: ext4 flushes a file renamed over another one (auto_da_alloc),
+                // which cost more than the rest of writing it; a crash in between only loses a cache
+                Files.deleteIfExists(file);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(tmp);
                 throw e;
@@ -330,16 +332,114 @@ public final class XattrJournal {
             }
         }
 
-        private void writeVarint(int v) throws IOException {
+        private void room(int n) throws IOException {
+            if (pos + n > buf.length) {
+                drain();
+            }
+        }
+
+        private void drain() throws IOException {
+            crc.update(buf, 0, pos);
+            out.write(buf, 0, pos);
+            pos = 0;
+        }
+
+        private void put(byte[] b, int off, int len) throws IOException {
+            if (len > buf.length - pos) {
+                drain();
+                if (len > buf.length) {
+                    crc.update(b, off, len);
+                    out.write(b, off, len);
+                    return;
+                }
+            }
+            System.arraycopy(b, off, buf, pos, len);
+            pos += len;
+        }
+
+        private void putLong(long v) {
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                buf[pos++] = (byte) (v >>> shift);
+            }
+        }
+
+        private void putVarint(int v) {
             while ((v & ~0x7f) != 0) {
-                out.writeByte((v & 0x7f) | 0x80);
+                buf[pos++] = (byte) ((v & 0x7f) | 0x80);
                 v >>>= 7;
             }
-            out.writeByte(v);
+            buf[pos++] = (byte) v;
         }
     }
 
-    private static int varint(DataInputStream in, int max) throws IOException {
+    /** A buffered input that reads the journal's numbers without a stream per call. */
+    private static final class Input implements Closeable {
+        private final InputStream in;
+        private final byte[] buf = new byte[1 << 16];
+        private int pos;
+        private int lim;
+
+        Input(InputStream in) {
+            this.in = in;
+        }
+
+        int read() throws IOException {
+            if (pos == lim && !fill()) {
+                return -1;
+            }
+            return buf[pos++] & 0xff;
+        }
+
+        int readUnsignedByte() throws IOException {
+            int b = read();
+            if (b < 0) {
+                throw new EOFException("the journal ends early");
+            }
+            return b;
+        }
+
+        long readLong() throws IOException {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = v << 8 | readUnsignedByte();
+            }
+            return v;
+        }
+
+        void readFully(byte[] b) throws IOException {
+            readFully(b, 0, b.length);
+        }
+
+        void readFully(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                if (pos == lim && !fill()) {
+                    throw new EOFException("the journal ends early");
+                }
+                int n = Math.min(len, lim - pos);
+                System.arraycopy(buf, pos, b, off, n);
+                pos += n;
+                off += n;
+                len -= n;
+            }
+        }
+
+        private boolean fill() throws IOException {
+            int n = in.read(buf, 0, buf.length);
+            if (n <= 0) {
+                return false;
+            }
+            pos = 0;
+            lim = n;
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    private static int varint(Input in, int max) throws IOException {
         int v = 0;
         for (int shift = 0; shift < 35; shift += 7) {
             int b = in.read();

@@ -90,7 +90,7 @@ final class DirectoryHandle implements Closeable {
     /** lstat of {@code name} (no follow), or null when there is no such entry. */
     NativeCalls.Stat lstat(byte[] name) throws IOException {
         try {
-            return NativeCalls.lstatAt(fd, name, describe(name));
+            return NativeCalls.lstatAt(fd, name, () -> describe(name));
         } catch (java.nio.file.NoSuchFileException e) {
             return null;
         }

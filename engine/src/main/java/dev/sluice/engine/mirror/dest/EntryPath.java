@@ -19,31 +19,31 @@ record EntryPath(byte[] raw, byte[] parent, byte[] name, int depth) {
         if (path == null || path.length == 0) {
             throw new MirrorRefusedException(what + ": the path is empty");
         }
-        String shown = RawPath.escape(path);
         if (path.length > limits.maxPathBytes()) {
+            String shown = RawPath.escape(path);
             throw new MirrorRefusedException(what + " " + shown.substring(0, Math.min(shown.length(), 80))
                     + "...: the path has " + path.length + " bytes, more than the limit of " + limits.maxPathBytes());
         }
         if (path[0] == '/') {
-            throw new MirrorRefusedException(what + " " + shown + ": the path is absolute");
+            throw new MirrorRefusedException(what + " " + RawPath.escape(path) + ": the path is absolute");
         }
         int depth = 0;
         int start = 0;
         int lastSlash = -1;
         for (int i = 0; i <= path.length; i++) {
             if (i < path.length && path[i] == 0) {
-                throw new MirrorRefusedException(what + " " + shown + ": the path contains a NUL byte at offset " + i);
+                throw new MirrorRefusedException(what + " " + RawPath.escape(path) + ": the path contains a NUL byte at offset " + i);
             }
             if (i == path.length || path[i] == '/') {
                 int len = i - start;
                 if (len == 0) {
-                    throw new MirrorRefusedException(what + " " + shown + ": the path has an empty component");
+                    throw new MirrorRefusedException(what + " " + RawPath.escape(path) + ": the path has an empty component");
                 }
                 if (len == 1 && path[start] == '.' || len == 2 && path[start] == '.' && path[start + 1] == '.') {
-                    throw new MirrorRefusedException(what + " " + shown + ": the path has a '.' or '..' component");
+                    throw new MirrorRefusedException(what + " " + RawPath.escape(path) + ": the path has a '.' or '..' component");
                 }
                 if (len > limits.maxNameBytes()) {
-                    throw new MirrorRefusedException(what + " " + shown + ": a name has " + len
+                    throw new MirrorRefusedException(what + " " + RawPath.escape(path) + ": a name has " + len
                             + " bytes, more than the limit of " + limits.maxNameBytes());
                 }
                 depth++;
@@ -54,7 +54,7 @@ record EntryPath(byte[] raw, byte[] parent, byte[] name, int depth) {
             }
         }
         if (depth > limits.maxDepth()) {
-            throw new MirrorRefusedException(what + " " + shown + ": the path is " + depth
+            throw new MirrorRefusedException(what + " " + RawPath.escape(path) + ": the path is " + depth
                     + " levels deep, more than the limit of " + limits.maxDepth());
         }
         byte[] parent = lastSlash < 0 ? new byte[0] : Arrays.copyOf(path, lastSlash);

@@ -145,7 +145,7 @@ final class NativeCalls {
     }
 
     /** fstatat(2) of {@code name} in {@code dfd} without following a final symlink. */
-    static Stat lstatAt(int dfd, byte[] name, String shown) throws IOException {
+    static Stat lstatAt(int dfd, byte[] name, Supplier<String> shown) throws IOException {
         return Stat.of(PosixStat.lstatAt(dfd, name, shown));
     }
 

@@ -857,7 +857,8 @@ final class TargetRun implements MirrorTarget {
         return disk.mode() == wanted.mode() && disk.mtimeNanos() == wanted.mtimeNanos()
                 && (!withAtime || disk.atimeNanos() == wanted.atimeNanos()) && disk.size() == wanted.size()
                 && (!owners || disk.uid() == wanted.uid() && disk.gid() == wanted.gid())
-                && withoutFake(disk.xattrs()).equals(withoutFake(wanted.xattrs()));
+                && (fake ? withoutFake(disk.xattrs()).equals(withoutFake(wanted.xattrs()))
+                        : disk.xattrs().equals(wanted.xattrs()));
     }
 
     private static List<Xattr> withoutFake(List<Xattr> xattrs) {
