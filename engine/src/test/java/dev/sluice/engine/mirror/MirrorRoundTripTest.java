@@ -52,6 +52,24 @@ class MirrorRoundTripTest {
     }
 
     @Test
+    void inPlaceKeepsUnchangedSymlinksAndReplacesChangedOnes() throws IOException {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.writeString(src.resolve("file"), "x\n");
+        Files.createSymbolicLink(src.resolve("same"), Path.of("file"));
+        Files.createSymbolicLink(src.resolve("retargeted"), Path.of("file"));
+        Path target = tmp.resolve("target");
+        mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+        Object sameInode = Files.getAttribute(target.resolve("same"), "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.delete(src.resolve("retargeted"));
+        Files.createSymbolicLink(src.resolve("retargeted"), Path.of("elsewhere"));
+        mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults());
+        assertEquals(sameInode, Files.getAttribute(target.resolve("same"), "unix:ino",
+                java.nio.file.LinkOption.NOFOLLOW_LINKS), "an unchanged symlink is left as it is");
+        assertEquals(Path.of("elsewhere"), Files.readSymbolicLink(target.resolve("retargeted")));
+    }
+
+    @Test
     void snapshotsRoundTripMakesCompleteTreesEachRun() throws IOException {
         Path src = tmp.resolve("src");
         Files.createDirectories(src);

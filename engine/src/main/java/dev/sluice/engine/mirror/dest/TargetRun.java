@@ -439,6 +439,9 @@ final class TargetRun implements MirrorTarget {
             }
         }
         Level parent = levels.getLast();
+        if (options.layout() == MirrorOptions.Layout.IN_PLACE && sameSymlink(parent.dir, e.name(), target, meta)) {
+            return;
+        }
         byte[] tmp = tempName();
         parent.dir.symlink(tmp, target);
         try {
@@ -448,6 +451,23 @@ final class TargetRun implements MirrorTarget {
             parent.dir.unlink(tmp);
             throw ex;
         }
+    }
+
+    /**
+     * Whether {@code name} of {@code dir} already is a symlink to {@code target} with the times (to the
+     * microsecond, as they are set) and, when owners are applied, the owner of {@code meta}: then it is left as
+     * it is, which saves five system calls and keeps its inode for readers.
+     */
+    private boolean sameSymlink(DirectoryHandle dir, byte[] name, byte[] target, FileMeta meta) throws IOException {
+        NativeCalls.Stat st = dir.lstat(name);
+        if (st == null || !st.isSymlink() || st.size() != target.length
+                || Math.floorDiv(st.mtimeNanos(), 1000) != Math.floorDiv(meta.mtimeNanos(), 1000)
+                || Math.floorDiv(st.atimeNanos(), 1000) != Math.floorDiv(meta.atimeNanos(), 1000)
+                || superuser && (st.uid() != meta.uid() || st.gid() != meta.gid())) {
+            return false;
+        }
+        byte[] existing = RawPath.bytes(Files.readSymbolicLink(dir.entry(name)));
+        return Arrays.equals(existing, target);
     }
 
     @Override
