@@ -59,6 +59,8 @@ class MirrorRoundTripTest {
         Files.createSymbolicLink(src.resolve("retargeted"), Path.of("file"));
         Path target = tmp.resolve("target");
         mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+        // the first run's readlink moved the source symlinks' atimes (relatime); the second copies them
+        mirror(src, target, MirrorOptions.Layout.IN_PLACE);
         Object sameInode = Files.getAttribute(target.resolve("same"), "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
         Files.delete(src.resolve("retargeted"));
         Files.createSymbolicLink(src.resolve("retargeted"), Path.of("elsewhere"));
