@@ -8,6 +8,7 @@ import java.lang.invoke.MethodType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A directory held open by a descriptor while a walk is inside it: its names are read from that descriptor and
@@ -54,6 +55,14 @@ public final class OpenDirectory implements Closeable {
 
     /** The names in the directory (without "." and ".."), in the order the file system gives them. */
     public List<byte[]> names() throws IOException {
+        return names(fd, path::toString);
+    }
+
+    /**
+     * The names in the directory open as {@code fd} (any descriptor of a directory opened for reading), without
+     * "." and ".."; {@code fd} stays open and where it was.
+     */
+    public static List<byte[]> names(int fd, Supplier<String> shown) throws IOException {
         List<byte[]> names = new ArrayList<>();
         long dir;
         try {
@@ -65,9 +74,11 @@ public final class OpenDirectory implements Closeable {
                 throw t;
             }
         } catch (Throwable t) {
-            throw PosixStat.Calls.failure(t, path.toString());
+            throw PosixStat.Calls.failure(t, shown.get());
         }
         try {
+            // a duplicate shares the file offset with fd: start from the beginning whatever read it before
+            Natives.REWIND.invokeExact(dir);
             while (true) {
                 byte[] name = (byte[]) Natives.READDIR.invokeExact(dir);
                 if (name == null) {
@@ -79,7 +90,7 @@ public final class OpenDirectory implements Closeable {
                 names.add(name);
             }
         } catch (Throwable t) {
-            throw PosixStat.Calls.failure(t, path.toString());
+            throw PosixStat.Calls.failure(t, shown.get());
         } finally {
             try {
                 Natives.CLOSEDIR.invokeExact(dir);
@@ -116,6 +127,7 @@ public final class OpenDirectory implements Closeable {
         static final MethodHandle DUP;
         static final MethodHandle FDOPENDIR;
         static final MethodHandle READDIR;
+        static final MethodHandle REWIND;
         static final MethodHandle CLOSEDIR;
         static final MethodHandle CLOSE;
 
@@ -124,6 +136,7 @@ public final class OpenDirectory implements Closeable {
             MethodHandle dup = null;
             MethodHandle fdopendir = null;
             MethodHandle readdir = null;
+            MethodHandle rewind = null;
             MethodHandle closedir = null;
             MethodHandle close = null;
             try {
@@ -135,6 +148,7 @@ public final class OpenDirectory implements Closeable {
                 dup = l.findStatic(nd, "dup", MethodType.methodType(int.class, int.class));
                 fdopendir = l.findStatic(nd, "fdopendir", MethodType.methodType(long.class, int.class));
                 readdir = l.findStatic(nd, "readdir", MethodType.methodType(byte[].class, long.class));
+                rewind = l.findStatic(nd, "rewind", MethodType.methodType(void.class, long.class));
                 closedir = l.findStatic(nd, "closedir", MethodType.methodType(void.class, long.class));
                 try {
                     close = l.findStatic(nd, "close", MethodType.methodType(void.class, int.class));
@@ -152,6 +166,7 @@ public final class OpenDirectory implements Closeable {
             DUP = dup;
             FDOPENDIR = fdopendir;
             READDIR = readdir;
+            REWIND = rewind;
             CLOSEDIR = closedir;
             CLOSE = close;
         }

@@ -72,6 +72,24 @@ class MirrorRoundTripTest {
     }
 
     @Test
+    void inPlaceMendsDirectoryMetadataChangedInTheTarget() throws IOException {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.createDirectories(src.resolve("d/e"));
+        Files.writeString(src.resolve("d/e/f"), "f\n");
+        Path target = tmp.resolve("target");
+        mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+        mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+        Files.setPosixFilePermissions(target.resolve("d"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.getFileAttributeView(target.resolve("d/e"), java.nio.file.attribute.UserDefinedFileAttributeView.class)
+                .write("stray", java.nio.ByteBuffer.wrap(new byte[] {1}));
+        Files.setLastModifiedTime(target.resolve("d/e"), java.nio.file.attribute.FileTime.fromMillis(0));
+        mirror(src, target, MirrorOptions.Layout.IN_PLACE);
+        TreeAssert.assertSameTree(src, target, TreeAssert.Options.defaults());
+        assertEquals(List.of(), Files.getFileAttributeView(target.resolve("d/e"),
+                java.nio.file.attribute.UserDefinedFileAttributeView.class).list(), "the stray xattr is removed");
+    }
+
+    @Test
     void snapshotsRoundTripMakesCompleteTreesEachRun() throws IOException {
         Path src = tmp.resolve("src");
         Files.createDirectories(src);

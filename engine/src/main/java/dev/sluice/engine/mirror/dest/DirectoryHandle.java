@@ -1,14 +1,12 @@
 package dev.sluice.engine.mirror.dest;
 
+import dev.sluice.engine.fs.OpenDirectory;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.scan.PathOrder;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.DirectoryIteratorException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -128,16 +126,9 @@ final class DirectoryHandle implements Closeable {
         NativeCalls.renameat(fd, name, to.fd, toName, () -> describe(name) + " -> " + to.describe(toName));
     }
 
-    /** The names in this directory, sorted in scan order. */
+    /** The names in this directory, sorted in scan order (read through this handle's own descriptor). */
     List<byte[]> list() throws IOException {
-        List<byte[]> names = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(pinned())) {
-            for (Path p : ds) {
-                names.add(RawPath.fileName(p));
-            }
-        } catch (DirectoryIteratorException e) {
-            throw e.getCause();
-        }
+        List<byte[]> names = OpenDirectory.names(fd, () -> shown.length == 0 ? "." : RawPath.escape(shown));
         names.sort(PathOrder::compareNames);
         return names;
     }

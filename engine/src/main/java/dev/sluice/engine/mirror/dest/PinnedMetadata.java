@@ -76,6 +76,50 @@ final class PinnedMetadata {
         }
     }
 
+    /**
+     * Whether the directory held by {@code fd} (opened for reading) already has what {@link #apply} would give it:
+     * permission bits, owner (when {@code ownership}), mtime and atime, and no user xattrs when none are wanted.
+     * xattrs are listed on {@code fd} itself; a directory that wants xattrs is never taken as carrying them (its
+     * metadata is applied). A no-change run then leaves every directory alone.
+     */
+    static boolean directoryCarries(int fd, String shown, FileMeta m, boolean ownership, int realMode,
+            List<Xattr> xattrs) throws IOException {
+        if (!xattrs.isEmpty() || FD_LIST == null) {
+            return false;
+        }
+        NativeCalls.Stat st = NativeCalls.fstat(fd, shown);
+        if (!st.isDirectory() || (st.stMode() & 07777) != realMode || st.mtimeNanos() != m.mtimeNanos()
+                || st.atimeNanos() != m.atimeNanos() || ownership && (st.uid() != m.uid() || st.gid() != m.gid())) {
+            return false;
+        }
+        try {
+            @SuppressWarnings("unchecked")
+            List<String> names = (List<String>) FD_LIST.invokeExact(fd, 1024);
+            for (String n : names) {
+                if (n.startsWith("user.")) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Throwable t) {
+            // not supported here, or anything else: applying the metadata finds out properly
+            return false;
+        }
+    }
+
+    /** {@code UnixUserDefinedFileAttributeView.list(int fd, int size)}: all xattr names of an open descriptor. */
+    private static final java.lang.invoke.MethodHandle FD_LIST = fdList();
+
+    private static java.lang.invoke.MethodHandle fdList() {
+        try {
+            Class<?> view = Class.forName("sun.nio.fs.UnixUserDefinedFileAttributeView");
+            return java.lang.invoke.MethodHandles.privateLookupIn(view, java.lang.invoke.MethodHandles.lookup())
+                    .findStatic(view, "list", java.lang.invoke.MethodType.methodType(List.class, int.class, int.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The metadata of the inode held by {@code fd}, with the xattrs of a regular file or directory. */
     static FileMeta read(int fd, String shown) throws IOException {
         return read(fd, shown, NativeCalls.fstat(fd, shown));

@@ -571,7 +571,7 @@ final class TargetRun implements MirrorTarget {
                 deleteExtraneous(root);
             }
             if (root.meta != null) {
-                applyMeta(root.dir.fd(), ".", root.meta, false);
+                applyDirectoryMeta(root.dir, ".", root.meta);
             }
             if (options.layout() == MirrorOptions.Layout.SNAPSHOTS) {
                 byte[] name = finalName.getBytes(StandardCharsets.US_ASCII);
@@ -738,7 +738,7 @@ final class TargetRun implements MirrorTarget {
                 // one to finish applies the directory's metadata (Writer.release)
                 l.popped = true;
             } else if (l.meta != null) {
-                applyMeta(l.dir.fd(), RawPath.escape(l.path), l.meta, false);
+                applyDirectoryMeta(l.dir, RawPath.escape(l.path), l.meta);
             }
         } finally {
             if (l.basis != null && l.basis != l.dir) {
@@ -865,6 +865,13 @@ final class TargetRun implements MirrorTarget {
             return meta.mode();
         }
         return (meta.mode() & 0777) | (meta.kind() == FileKind.DIRECTORY ? 0700 : 0600);
+    }
+
+    /** Applies a directory's metadata unless it already has it (the usual case in a run without changes). */
+    private void applyDirectoryMeta(DirectoryHandle dir, String shown, FileMeta meta) throws IOException {
+        if (!PinnedMetadata.directoryCarries(dir.fd(), shown, meta, superuser, diskMode(meta), diskXattrs(meta))) {
+            applyMeta(dir.fd(), shown, meta, false);
+        }
     }
 
     private void applyMeta(int fd, String shown, FileMeta meta, boolean fresh) throws IOException {
@@ -1045,7 +1052,7 @@ final class TargetRun implements MirrorTarget {
             }
             try {
                 if (--level.writers == 0 && level.popped && level.meta != null) {
-                    applyMeta(dir.fd(), RawPath.escape(level.path), level.meta, false);
+                    applyDirectoryMeta(dir, RawPath.escape(level.path), level.meta);
                 }
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("applying the metadata of directory "
