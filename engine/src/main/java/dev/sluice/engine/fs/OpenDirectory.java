@@ -29,6 +29,8 @@ public final class OpenDirectory implements Closeable {
         O_NOFOLLOW = arm ? 0100000 : 0400000;
     }
 
+    private static final byte[] DOT = {'.'};
+
     private final Path path;
     private int fd;
 
@@ -60,13 +62,14 @@ public final class OpenDirectory implements Closeable {
 
     /**
      * The names in the directory open as {@code fd} (any descriptor of a directory opened for reading), without
-     * "." and ".."; {@code fd} stays open and where it was.
+     * "." and ".."; {@code fd} stays open and where it was (the names are read through a new open of ".").
      */
     public static List<byte[]> names(int fd, Supplier<String> shown) throws IOException {
         List<byte[]> names = new ArrayList<>();
         long dir;
         try {
-            int copy = (int) Natives.DUP.invokeExact(fd);
+            // a new open of "." (not dup: a duplicate would share, and move, fd's read position)
+            int copy = (int) Natives.OPENAT.invokeExact(fd, DOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
             try {
                 dir = (long) Natives.FDOPENDIR.invokeExact(copy);
             } catch (Throwable t) {
@@ -77,8 +80,6 @@ public final class OpenDirectory implements Closeable {
             throw PosixStat.Calls.failure(t, shown.get());
         }
         try {
-            // a duplicate shares the file offset with fd: start from the beginning whatever read it before
-            Natives.REWIND.invokeExact(dir);
             while (true) {
                 byte[] name = (byte[]) Natives.READDIR.invokeExact(dir);
                 if (name == null) {
@@ -124,19 +125,19 @@ public final class OpenDirectory implements Closeable {
     /** Handles into sun.nio.fs.UnixNativeDispatcher, resolved once. */
     private static final class Natives {
         static final MethodHandle OPEN;
-        static final MethodHandle DUP;
+        static final MethodHandle OPENAT;
         static final MethodHandle FDOPENDIR;
         static final MethodHandle READDIR;
-        static final MethodHandle REWIND;
+
         static final MethodHandle CLOSEDIR;
         static final MethodHandle CLOSE;
 
         static {
             MethodHandle open = null;
-            MethodHandle dup = null;
+            MethodHandle openat = null;
             MethodHandle fdopendir = null;
             MethodHandle readdir = null;
-            MethodHandle rewind = null;
+
             MethodHandle closedir = null;
             MethodHandle close = null;
             try {
@@ -145,10 +146,11 @@ public final class OpenDirectory implements Closeable {
                 MethodHandles.Lookup l = MethodHandles.privateLookupIn(nd, MethodHandles.lookup());
                 open = l.findStatic(nd, "open", MethodType.methodType(int.class, unixPath, int.class, int.class))
                         .asType(MethodType.methodType(int.class, Path.class, int.class, int.class));
-                dup = l.findStatic(nd, "dup", MethodType.methodType(int.class, int.class));
+                openat = l.findStatic(nd, "openat", MethodType.methodType(int.class, int.class, byte[].class, int.class,
+                        int.class));
                 fdopendir = l.findStatic(nd, "fdopendir", MethodType.methodType(long.class, int.class));
                 readdir = l.findStatic(nd, "readdir", MethodType.methodType(byte[].class, long.class));
-                rewind = l.findStatic(nd, "rewind", MethodType.methodType(void.class, long.class));
+
                 closedir = l.findStatic(nd, "closedir", MethodType.methodType(void.class, long.class));
                 try {
                     close = l.findStatic(nd, "close", MethodType.methodType(void.class, int.class));
@@ -163,10 +165,10 @@ public final class OpenDirectory implements Closeable {
                 // every call then fails through PosixStat.Calls.failure, which names the missing --add-opens
             }
             OPEN = open;
-            DUP = dup;
+            OPENAT = openat;
             FDOPENDIR = fdopendir;
             READDIR = readdir;
-            REWIND = rewind;
+
             CLOSEDIR = closedir;
             CLOSE = close;
         }

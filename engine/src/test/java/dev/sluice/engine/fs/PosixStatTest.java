@@ -50,6 +50,17 @@ class PosixStatTest {
     }
 
     @Test
+    void aDirectoryCanBeListedAgainThroughTheSameDescriptor() throws IOException {
+        Files.writeString(tmp.resolve("one"), "1");
+        Files.writeString(tmp.resolve("two"), "2");
+        try (OpenDirectory dir = OpenDirectory.open(tmp)) {
+            assertEquals(2, dir.names().size());
+            assertEquals(2, dir.names().size(), "listing again starts from the beginning");
+            assertEquals(FileKind.REGULAR, dir.lstat("one".getBytes(StandardCharsets.UTF_8)).kind());
+        }
+    }
+
+    @Test
     void missingEntriesAndSymlinkedDirectoriesFailAsTheJdkWouldSay() throws IOException {
         assertThrows(NoSuchFileException.class, () -> PosixStat.lstat(tmp.resolve("missing")));
         Files.createDirectory(tmp.resolve("real"));
