@@ -388,20 +388,16 @@ final class TargetRun implements MirrorTarget {
                 }
                 remember(e, meta, basis.stat().dev(), basis.stat().ino());
             } else if (sameMeta(basis.meta(), meta, false)) {
-                byte[] tmp = tempName();
-                parent.dir.link(tmp, parent.basis, e.name());
-                NativeCalls.Stat linked = parent.dir.lstat(tmp);
+                // the new tree is this run's own and paths come once each: link straight to the final name
+                parent.dir.link(e.name(), parent.basis, e.name());
+                NativeCalls.Stat linked = parent.dir.lstat(e.name());
                 if (linked == null || linked.ino() != basis.stat().ino() || linked.dev() != basis.stat().dev()) {
                     if (linked != null) {
-                        parent.dir.unlink(tmp);
+                        parent.dir.unlink(e.name());
                     }
                     throw new IOException("basis file " + e.shown() + " changed while it was being linked into the new snapshot");
                 }
-                parent.dir.rename(tmp, parent.dir, e.name());
-                NativeCalls.Stat renamed = parent.dir.lstat(e.name());
-                if (renamed != null && renamed.ino() == linked.ino() && renamed.dev() == linked.dev()) {
-                    learn(e, renamed, basis.diskXattrs());
-                }
+                learn(e, linked, basis.diskXattrs());
                 remember(e, meta, linked.dev(), linked.ino());
             } else {
                 long written = filesWritten;
