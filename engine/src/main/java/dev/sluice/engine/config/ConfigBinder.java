@@ -20,6 +20,7 @@ final class ConfigBinder {
     private final Problems problems;
     private final NodeReader reader;
     private final ListenerIdentities listenerIdentities;
+    private final ListenBinder listeners;
     private final GlobalBinder globals;
     private final JobBinder jobs;
 
@@ -34,7 +35,8 @@ final class ConfigBinder {
         ConnectBinder connects = new ConnectBinder(reader);
         RetentionBinder retentions = new RetentionBinder(reader);
         PullSourceBinder pullSources = new PullSourceBinder(reader, connects, listenerIdentities);
-        this.globals = new GlobalBinder(reader, machineHost, new SinkBinder(reader, retentions));
+        this.listeners = new ListenBinder(reader);
+        this.globals = new GlobalBinder(reader, machineHost, listeners, new SinkBinder(reader, retentions));
         this.jobs = new JobBinder(reader, new RepositoryBinder(reader, connects, listenerIdentities),
                 new MirrorJobBinder(reader, connects, pullSources, listenerIdentities), pullSources,
                 new DataFormatBinder(reader), new HookBinder(reader), retentions);
@@ -77,7 +79,7 @@ final class ConfigBinder {
             reader.wrongType(jobsEntry.get().value(), "jobs", "a list of jobs");
         }
         if (global != null && problems.isEmpty()) {
-            globals.crossCheckListeners(top, global, listenerIdentities);
+            listeners.crossCheck(top, global, listenerIdentities);
         }
         if (global == null || !problems.isEmpty()) {
             return null;
