@@ -44,6 +44,8 @@ final class MirrorJobBinder {
             problems.add(r.line(), r.column(), job.path("repository"), "a mirror job has no repository; it writes"
                     + " the tree given in 'mirror'");
         }
+        // counted before the section is read: an unknown key in it (a misspelt 'target') is one of its problems
+        int before = problems.size();
         Optional<ConfigSection> section = job.section("mirror", MIRROR_JOB_KEYS);
         if (section.isEmpty()) {
             if (job.present("mirror").isEmpty()) {
@@ -52,7 +54,6 @@ final class MirrorJobBinder {
             return Optional.empty();
         }
         ConfigSection m = section.get();
-        int before = problems.size();
         List<String> ways = List.of("directory", "tls", "ssh", "pulled_by", "reverse_pull", "pull").stream()
                 .filter(k -> m.present(k).isPresent()).toList();
         boolean pull = ways.contains("pull");

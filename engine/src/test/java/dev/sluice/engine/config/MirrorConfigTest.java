@@ -64,6 +64,31 @@ class MirrorConfigTest {
     }
 
     @Test
+    void aMisspeltRequiredMirrorKeyIsAProblemNotACrash() {
+        List<String> push = problems("""
+                jobs:
+                  - name: m
+                    type: mirror
+                    paths: [/a]
+                    mirror:
+                      targetx: www
+                      tls: {address: 'h:1', server_name: j, ca: c, cert: c, key: k}
+                """);
+        assertEquals(1, push.size(), push.toString());
+        assertTrue(push.get(0).startsWith("t.yaml:6:7: jobs[0].mirror.targetx: unknown key"), push.get(0));
+        List<String> pull = problems("""
+                jobs:
+                  - name: m
+                    type: mirror
+                    mirror:
+                      directoryx: /m
+                      pull: {job: j, tls: {address: 'h:1', server_name: j, ca: c, cert: c, key: k}}
+                """);
+        assertEquals(1, pull.size(), pull.toString());
+        assertTrue(pull.get(0).contains("jobs[0].mirror.directoryx: unknown key"), pull.get(0));
+    }
+
+    @Test
     void mirrorBlockProblems() {
         assertEquals(List.of("t.yaml:2:5: jobs[0].mirror: missing required key 'mirror' (a mapping with directory (or"
                 + " tls and target) and layout)"), problems("""
