@@ -1,7 +1,6 @@
 package dev.sluice.engine.mirror;
 
-import dev.sluice.engine.chunk.Chunk;
-import dev.sluice.engine.chunk.ChunkReader;
+import dev.sluice.engine.chunk.Chunker;
 import dev.sluice.engine.fs.FileMeta;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.mirror.dest.MirrorLimits;
@@ -24,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -121,6 +121,8 @@ public final class MirrorReceiver {
         final Sinks.Many<Frame> side = Sinks.many().unicast().onBackpressureBuffer();
         private final MirrorCodec.EntryReader entryReader = new MirrorCodec.EntryReader(limits.maxPathBytes());
         private MirrorTarget target;
+        /** This run's chunk hash, keyed with a random key sent in OPENED. */
+        private ChunkHash chunkHash;
         private String targetName;
         private long entries;
         private int lastFileId;
@@ -239,7 +241,10 @@ public final class MirrorReceiver {
                     o.fakeSuper(), o.keepSnapshots(), limits);
             targetName = o.target();
             target = factory.open(dir, options);
-            return new Out(MirrorMessage.OPENED, MirrorCodec.opened(MAX_FILES_IN_FLIGHT));
+            byte[] key = new byte[ChunkHash.KEY_BYTES];
+            new SecureRandom().nextBytes(key);
+            chunkHash = new ChunkHash(key);
+            return new Out(MirrorMessage.OPENED, MirrorCodec.opened(new MirrorCodec.Opened(MAX_FILES_IN_FLIGHT, key)));
         }
 
         private List<Out> entry(MirrorCodec.Entry e) throws IOException {
@@ -344,24 +349,22 @@ public final class MirrorReceiver {
                 int capacity = (int) Math.min(1 << 20, in.basisSize / MirrorChunking.PARAMS.min() + 1);
                 lengths = new int[Math.max(capacity, 1)];
                 hashes = new byte[lengths.length * MirrorCodec.HASH];
-                MessageDigest d = MirrorChunking.digest();
-                try (ChunkReader chunks = new ChunkReader(new BasisChannel(in.basis), MirrorChunking.chunker(),
-                        in.basisSize)) {
-                    while (chunks.hasNext()) {
-                        Chunk c = chunks.next();
-                        if (n == lengths.length) {
-                            lengths = Arrays.copyOf(lengths, n * 2);
-                            hashes = Arrays.copyOf(hashes, n * 2 * MirrorCodec.HASH);
-                        }
-                        lengths[n] = c.length();
-                        d.update(c.data(), 0, c.length());
-                        d.digest(hashes, n * MirrorCodec.HASH, MirrorCodec.HASH);
-                        n++;
+                Chunker chunker = MirrorChunking.chunker();
+                int max = MirrorChunking.PARAMS.max();
+                ChunkWindow window = new ChunkWindow(new BasisChannel(in.basis), in.basisSize);
+                int available;
+                while ((available = window.available(max)) > 0) {
+                    byte[] buf = window.array();
+                    int at = window.start();
+                    int length = chunker.cut(buf, at, Math.min(available, max));
+                    if (n == lengths.length) {
+                        lengths = Arrays.copyOf(lengths, n * 2);
+                        hashes = Arrays.copyOf(hashes, n * 2 * MirrorCodec.HASH);
                     }
-                } catch (UncheckedIOException ex) {
-                    throw ex.getCause();
-                } catch (java.security.DigestException ex) {
-                    throw new IllegalStateException(ex);
+                    lengths[n] = length;
+                    chunkHash.hash(buf, at, length, hashes, n * MirrorCodec.HASH);
+                    n++;
+                    window.advance(length);
                 }
                 long[] starts = new long[n + 1];
                 for (int i = 0; i < n; i++) {
@@ -410,7 +413,8 @@ public final class MirrorReceiver {
                 }
                 if (!MessageDigest.isEqual(in.content.finish(), e.sha256())) {
                     throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": the"
-                            + " rebuilt content does not match the sender's SHA-256; nothing was committed");
+                            + " rebuilt content does not match the sender's content digest (SHA-256); nothing was"
+                            + " committed");
                 }
                 if (in.copied && !in.basis.unchanged()) {
                     throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": its basis"
@@ -460,7 +464,7 @@ public final class MirrorReceiver {
             }
         }
 
-        /** A file whose content is arriving: its writer, its basis, the running SHA-256 of what was written. */
+        /** A file whose content is arriving: its writer, its basis, the running digest of what was written. */
         private final class Incoming implements MirrorCodec.DeltaSink, AutoCloseable {
             final byte[] path;
             final MirrorTarget.FileWriter writer;
