@@ -101,12 +101,12 @@ public final class ChunkHash {
 
     /**
      * The final step, a bijection of the 128-bit sum for a given length (so it keeps the collision bound):
-     * {@code x = f(lo ^ len·φ)}, {@code y = f(hi ^ x)}, {@code x = f(x + y)}, output {@code x, y} with
+     * {@code x = f(lo ^ (len + 1)·φ)} (φ = 0x9e3779b97f4a7c15), {@code y = f(hi ^ x)}, {@code x = f(x + y)}, output {@code x, y} with
      * {@code f} the 64-bit finalizer {@code z ^= z >>> 33; z *= 0xff51afd7ed558ccd; z ^= z >>> 33;
      * z *= 0xc4ceb9fe1a85ec53; z ^= z >>> 33}.
      */
     private static void mix(long lo, long hi, int len, byte[] out, int outOff) {
-        long x = f(lo ^ len * 0x9e3779b97f4a7c15L);
+        long x = f(lo ^ (len + 1L) * 0x9e3779b97f4a7c15L);
         long y = f(hi ^ x);
         x = f(x + y);
         LONG_LE.set(out, outOff, x);
