@@ -531,8 +531,16 @@ public final class MirrorCodec {
             copyOffset = -1;
         }
 
+        /**
+         * Adds DATA; a piece of at most one chunk ({@code MirrorChunking.PARAMS.max()}) that fits an empty payload stays
+         * one operation (a new payload is started for it), so the receiver sees each sent chunk as one DATA.
+         */
         void data(byte[] data, int off, int len, List<byte[]> ready) {
             flushCopy(ready);
+            if (len <= MirrorChunking.PARAMS.max() && buf.remaining() < len + 5 && ops > 0
+                    && buf.capacity() >= 8 + 5 + len) {
+                ready.add(take());
+            }
             while (len > 0) {
                 if (buf.remaining() < 6) {
                     ready.add(take());

@@ -300,7 +300,7 @@ public final class MirrorSender {
                 return;
             }
             try (ch) {
-                if (basis.lengths().length == 0) {
+                if (basis.lengths().length == 0 && p.size < MirrorChunking.CHUNKED_MIN) {
                     ByteBuffer buf = ByteBuffer.allocate((int) Math.min(READ_BLOCK, Math.max(4096, p.size + 1)));
                     int n;
                     while ((n = ch.read(buf.clear())) >= 0) {
@@ -331,8 +331,9 @@ public final class MirrorSender {
         }
 
         /**
-         * Sends a file against the receiver's chunk list: COPY for chunks it has, DATA for the rest; returns the bytes
-         * read. After a chunk that matched basis chunk {@code i} (and at the start, {@code i = -1}), the next bytes are
+         * Sends a file against the receiver's chunk list: COPY for chunks it has, DATA (one operation per chunk) for the
+         * rest; returns the bytes read. An empty list (no basis) still sends chunk by chunk, so the receiver can keep
+         * the chunk list of a large file ({@link MirrorChunking#CHUNKED_MIN}). After a chunk that matched basis chunk {@code i} (and at the start, {@code i = -1}), the next bytes are
          * first compared with basis chunk {@code i + 1} by hashing exactly its length: content-defined cuts depend only
          * on the bytes since the previous cut, so unchanged content continues with the next basis chunk, and the gear
          * chunker runs only after a mismatch, until one of its chunks is found in the list again.
@@ -368,9 +369,11 @@ public final class MirrorSender {
                 }
                 if (match < 0) {
                     n = chunker.cut(buf, at, Math.min(available, max));
-                    chunkHash.hash(buf, at, n, h, 0);
-                    Integer found = have.get(new HashKey(h, n));
-                    match = found == null ? -1 : found;
+                    if (!have.isEmpty()) {
+                        chunkHash.hash(buf, at, n, h, 0);
+                        Integer found = have.get(new HashKey(h, n));
+                        match = found == null ? -1 : found;
+                    }
                 } else {
                     n = lengths[match];
                 }
