@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,8 +25,9 @@ import java.util.regex.Pattern;
 /**
  * The mirror receiver's chunk lists of its own large files, kept outside the target so that a file the last run wrote
  * is not read and chunked again when it becomes the basis. One directory per target directory under the cache root
- * ({@code $XDG_CACHE_HOME/sluice/mirror/<16 hex of SHA-256 of the target path>}): a {@code key} file (the target's
- * chunk hash key, 16 random bytes, mode 0600) and one file per cached inode, {@code <dev hex>-<ino hex>}.
+ * ({@code $XDG_CACHE_HOME/sluice/mirror/<16 hex of SHA-256 of the target path>}, mode 0700): a {@code key} file (the
+ * target's chunk hash key, 16 random bytes) and one file per cached inode, {@code <dev hex>-<ino hex>}, all mode 0600
+ * (NH outputs of known content tell about the key).
  *
  * <p>An entry is used only when device, inode, size, mtime and ctime of the basis as opened equal those recorded
  * after the commit that wrote it, its key fingerprint is the current key's, its checksum holds and its chunk lengths
@@ -47,6 +47,8 @@ public final class BasisCache {
     private static final int HEADER = 4 + 1 + 8 + 5 * 8 + 4;
     private static final int ITEM = 4 + MirrorCodec.HASH;
     private static final int CHECKSUM = 32;
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     private static final Pattern NAME = Pattern.compile("[0-9a-f]{1,16}-[0-9a-f]{1,16}");
 
     private final Path dir;
@@ -79,6 +81,8 @@ public final class BasisCache {
                 .getBytes(StandardCharsets.UTF_8));
         Path dir = root.resolve("mirror").resolve(HexFormat.of().formatHex(h, 0, 8));
         Files.createDirectories(dir);
+        // the key and the hashes stay private: NH outputs with known content tell about the key
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         Path keyFile = dir.resolve("key");
         byte[] key = null;
         try {
@@ -91,8 +95,7 @@ public final class BasisCache {
             new SecureRandom().nextBytes(key);
             Path tmp = dir.resolve("key.tmp");
             Files.deleteIfExists(tmp);
-            Files.write(tmp, key, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            Files.write(Files.createFile(tmp, PRIVATE), key, StandardOpenOption.WRITE);
             Files.move(tmp, keyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         BasisCache cache = new BasisCache(dir, key);
@@ -242,12 +245,8 @@ public final class BasisCache {
         sha.update(b.array(), 0, b.position());
         b.put(sha.digest());
         Path tmp = dir.resolve(name + ".tmp");
-        try {
-            Files.write(tmp, b.array(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        } catch (FileAlreadyExistsException stale) {
-            Files.delete(tmp);
-            Files.write(tmp, b.array(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        }
+        Files.deleteIfExists(tmp);
+        Files.write(Files.createFile(tmp, PRIVATE), b.array(), StandardOpenOption.WRITE);
         Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         sizes.put(name, (long) length);
         bytes += length - old;
