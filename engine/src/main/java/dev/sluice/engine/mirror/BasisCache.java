@@ -105,7 +105,15 @@ public final class BasisCache {
 
     /** The cache of {@code target} under {@code root}, or {@link #none()} without a root. */
     public static BasisCache open(Optional<Path> root, Path target) throws IOException {
-        return root.isPresent() ? open(root.get(), target) : none();
+        if (root.isEmpty()) {
+            return none();
+        }
+        try {
+            return open(root.get(), target);
+        } catch (IOException e) {
+            throw new IOException("the mirror basis cache under " + root.get() + " (for target " + target
+                    + ") cannot be used: " + e + "; point XDG_CACHE_HOME at a writable directory", e);
+        }
     }
 
     private void scan() throws IOException {
