@@ -13,6 +13,7 @@ final class ChunkWindow {
     private static final int SMALLEST = 4096;
 
     private final ReadableByteChannel channel;
+    private final String shown;
     private final byte[] buf;
     private final ByteBuffer view;
     private int start;
@@ -23,9 +24,11 @@ final class ChunkWindow {
     /**
      * @param expectedSize the file's size as announced; a smaller file gets a buffer of its size (more input is
      *     still read, in pieces no larger than the buffer)
+     * @param shown the file, for error messages
      */
-    ChunkWindow(ReadableByteChannel channel, long expectedSize) {
+    ChunkWindow(ReadableByteChannel channel, long expectedSize, String shown) {
         this.channel = channel;
+        this.shown = shown;
         int max = MirrorChunking.PARAMS.max();
         long size = expectedSize >= 0 && expectedSize < max ? Math.max(expectedSize + 1, SMALLEST) : max + READ;
         this.buf = new byte[(int) size];
@@ -74,11 +77,16 @@ final class ChunkWindow {
         start = 0;
         end = remaining;
         view.clear().position(end);
-        while (view.hasRemaining()) {
-            if (channel.read(view) < 0) {
-                eof = true;
-                break;
+        try {
+            while (view.hasRemaining()) {
+                if (channel.read(view) < 0) {
+                    eof = true;
+                    break;
+                }
             }
+        } catch (IOException e) {
+            throw new IOException("reading " + shown + " at offset " + (offset + view.position() - start) + " failed: "
+                    + e.getMessage(), e);
         }
         end = view.position();
     }

@@ -383,7 +383,8 @@ public final class MirrorReceiver {
                 hashes = new byte[lengths.length * MirrorCodec.HASH];
                 Chunker chunker = MirrorChunking.chunker();
                 int max = MirrorChunking.PARAMS.max();
-                ChunkWindow window = new ChunkWindow(new BasisChannel(in.basis), in.basisSize);
+                ChunkWindow window = new ChunkWindow(new BasisChannel(in.basis), in.basisSize,
+                        "the basis of " + RawPath.escape(in.path));
                 int available;
                 while ((available = window.available(max)) > 0) {
                     byte[] buf = window.array();

@@ -333,8 +333,8 @@ public final class MirrorSender {
         /**
          * Sends a file against the receiver's chunk list: COPY for chunks it has, DATA (one operation per chunk) for the
          * rest; returns the bytes read. An empty list (no basis) still sends chunk by chunk, so the receiver can keep
-         * the chunk list of a large file ({@link MirrorChunking#CHUNKED_MIN}). After a chunk that matched basis chunk {@code i} (and at the start, {@code i = -1}), the next bytes are
-         * first compared with basis chunk {@code i + 1} by hashing exactly its length: content-defined cuts depend only
+         * the chunk list of a large file ({@link MirrorChunking#CHUNKED_MIN}). After a chunk that matched basis chunk
+         * {@code i} (and at the start, {@code i = -1}), the next bytes are first compared with basis chunk {@code i + 1} by hashing exactly its length: content-defined cuts depend only
          * on the bytes since the previous cut, so unchanged content continues with the next basis chunk, and the gear
          * chunker runs only after a mismatch, until one of its chunks is found in the list again.
          */
@@ -350,7 +350,7 @@ public final class MirrorSender {
             Chunker chunker = MirrorChunking.chunker();
             int max = MirrorChunking.PARAMS.max();
             byte[] h = new byte[MirrorCodec.HASH];
-            ChunkWindow window = new ChunkWindow(ch, p.size);
+            ChunkWindow window = new ChunkWindow(ch, p.size, RawPath.escape(p.file));
             int next = 0;
             long length = 0;
             int available;
