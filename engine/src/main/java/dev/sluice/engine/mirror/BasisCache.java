@@ -1,10 +1,10 @@
 package dev.sluice.engine.mirror;
 
+import dev.sluice.engine.fs.CacheRoot;
 import dev.sluice.engine.mirror.dest.FileStamp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,7 +16,6 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,7 +24,7 @@ import java.util.regex.Pattern;
 /**
  * The mirror receiver's chunk lists of its own large files, kept outside the target so that a file the last run wrote
  * is not read and chunked again when it becomes the basis. One directory per target directory under the cache root
- * ({@code $XDG_CACHE_HOME/sluice/mirror/<16 hex of SHA-256 of the target path>}, mode 0700): a {@code key} file (the
+ * ({@code <cache root>/mirror/basis/<16 hex of SHA-256 of the target's real path>} (fs.CacheRoot), mode 0700): a {@code key} file (the
  * target's chunk hash key, 16 random bytes) and one file per cached inode, {@code <dev hex>-<ino hex>}, all mode 0600
  * (NH outputs of known content tell about the key).
  *
@@ -73,13 +72,13 @@ public final class BasisCache {
     }
 
     /**
-     * The cache of target directory {@code target} under {@code root} (created when missing), with the target's key
+     * The cache of target directory {@code target} under {@code root} (fs.CacheRoot; created when missing), with the
+     * target's key
      * (created when missing or malformed, which drops every entry).
      */
     public static BasisCache open(Path root, Path target) throws IOException {
-        byte[] h = MirrorChunking.digest().digest(target.toAbsolutePath().normalize().toString()
-                .getBytes(StandardCharsets.UTF_8));
-        Path dir = root.resolve("mirror").resolve(HexFormat.of().formatHex(h, 0, 8));
+        Path real = Files.exists(target) ? target.toRealPath() : target.toAbsolutePath().normalize();
+        Path dir = root.resolve("mirror").resolve("basis").resolve(CacheRoot.fileName(real.toString()));
         Files.createDirectories(dir);
         // the key and the hashes stay private: NH outputs with known content tell about the key
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));

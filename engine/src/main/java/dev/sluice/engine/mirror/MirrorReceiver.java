@@ -71,8 +71,8 @@ public final class MirrorReceiver {
 
     /**
      * @param io where target I/O runs (never the link's event loop); frames are handled one at a time in order
-     * @param cacheRoot the root of sluice's caches ({@code tree.TreeCache.defaultRoot}): the chunk lists of large files
-     *     this receiver writes are kept under {@code cacheRoot/mirror} ({@link BasisCache}); empty for none
+     * @param cacheRoot the root of sluice's caches ({@code fs.CacheRoot.of}): the chunk lists of large files this
+     *     receiver writes are kept under {@code cacheRoot/mirror/basis} ({@link BasisCache}); empty for none
      */
     public MirrorReceiver(MirrorPolicy policy, TargetFactory factory, MirrorLimits limits, Scheduler io,
             Optional<java.nio.file.Path> cacheRoot) {

@@ -37,7 +37,7 @@ class BasisCacheTest {
     }
 
     private List<Path> entries() throws IOException {
-        try (Stream<Path> s = Files.list(tmp.resolve("cache/mirror"))) {
+        try (Stream<Path> s = Files.list(tmp.resolve("cache/mirror/basis"))) {
             Path dir = s.findFirst().orElseThrow();
             try (Stream<Path> e = Files.list(dir)) {
                 return e.filter(p -> p.getFileName().toString().contains("-")).toList();

@@ -61,7 +61,7 @@ class MirrorBasisCacheTest {
     }
 
     private List<Path> entries() throws IOException {
-        try (Stream<Path> dirs = Files.list(tmp.resolve("cache/mirror"))) {
+        try (Stream<Path> dirs = Files.list(tmp.resolve("cache/mirror/basis"))) {
             Path dir = dirs.findFirst().orElseThrow();
             try (Stream<Path> s = Files.list(dir)) {
                 return s.filter(p -> p.getFileName().toString().contains("-")).toList();
