@@ -277,6 +277,6 @@ public final class DaemonLauncher {
         Map<PeerIdentity, Map<String, Path>> targets = new HashMap<>();
         spec.clients().forEach((id, byName) -> targets.put(new PeerIdentity(id), byName));
         return new MirrorReceiver(new MirrorPolicy(targets), (dir, options) -> MirrorTarget.open(dir, options, clock),
-                MirrorLimits.DEFAULT, io);
+                MirrorLimits.DEFAULT, io, dev.sluice.engine.fs.CacheRoot.of(System.getenv()));
     }
 }

@@ -25,8 +25,10 @@ import java.util.Objects;
 public final class MirrorCodec {
     /** The protocol version carried in OPEN. */
     public static final int VERSION = 1;
-    /** Bytes of a chunk or whole-file hash (SHA-256). */
-    public static final int HASH = 32;
+    /** Bytes of a chunk hash ({@link ChunkHash}, keyed per run). */
+    public static final int HASH = ChunkHash.BYTES;
+    /** Bytes of the whole-file digest in FILE_END ({@link ContentDigest}, SHA-256 over chunk and run records). */
+    public static final int DIGEST = 32;
     /** Bytes of one BASIS item: u32 length and the hash. */
     static final int BASIS_ITEM = 4 + HASH;
     /** FILE_DONE status: the file was written from the delta and committed. */
@@ -101,18 +103,30 @@ public final class MirrorCodec {
                 (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, keep, protect);
     }
 
-    public static byte[] opened(int maxFilesInFlight) {
-        return ByteBuffer.allocate(2).putShort((short) maxFilesInFlight).array();
+    /** The receiver's answer to OPEN: how many files may be in flight, and the run's chunk hash key. */
+    public record Opened(int maxFilesInFlight, byte[] hashKey) {
+        public Opened {
+            if (hashKey.length != ChunkHash.KEY_BYTES) {
+                throw new IllegalArgumentException("a chunk hash key has " + ChunkHash.KEY_BYTES + " bytes, not "
+                        + hashKey.length);
+            }
+        }
     }
 
-    public static int decodeOpened(byte[] payload) throws ProtocolException {
+    public static byte[] opened(Opened o) {
+        return ByteBuffer.allocate(2 + ChunkHash.KEY_BYTES).putShort((short) o.maxFilesInFlight()).put(o.hashKey())
+                .array();
+    }
+
+    public static Opened decodeOpened(byte[] payload) throws ProtocolException {
         WireReader r = new WireReader(MirrorMessage.OPENED, payload);
         int n = r.u16("files in flight");
+        byte[] key = r.bytes(ChunkHash.KEY_BYTES, "chunk hash key");
         r.end();
         if (n < 1) {
             throw r.malformed("the receiver allows 0 files in flight");
         }
-        return n;
+        return new Opened(n, key);
     }
 
     // ---- ENTRY --------------------------------------------------------------------------------------
@@ -392,7 +406,7 @@ public final class MirrorCodec {
 
     // ---- BASIS --------------------------------------------------------------------------------------
 
-    /** A part of the receiver's chunk list of one file: {@code lengths[i]} and {@code hashes[i*32 .. +32]}. */
+    /** A part of the receiver's chunk list of one file: {@code lengths[i]} and {@code hashes[i*16 .. +16]}. */
     public record BasisPart(int fileId, boolean last, int[] lengths, byte[] hashes) {
     }
 
@@ -422,8 +436,9 @@ public final class MirrorCodec {
         byte[] hashes = new byte[n * HASH];
         for (int i = 0; i < n; i++) {
             lengths[i] = r.u32("chunk length");
-            if (lengths[i] <= 0) {
-                throw r.malformed("chunk " + i + " has length " + lengths[i]);
+            if (lengths[i] <= 0 || lengths[i] > MirrorChunking.PARAMS.max()) {
+                throw r.malformed("chunk " + i + " has length " + Integer.toUnsignedString(lengths[i]) + "; chunks have"
+                        + " 1 to " + MirrorChunking.PARAMS.max() + " bytes");
             }
             System.arraycopy(r.bytes(HASH, "chunk hash"), 0, hashes, i * HASH, HASH);
         }
@@ -516,8 +531,16 @@ public final class MirrorCodec {
             copyOffset = -1;
         }
 
+        /**
+         * Adds DATA; a piece of at most one chunk ({@code MirrorChunking.PARAMS.max()}) that fits an empty payload stays
+         * one operation (a new payload is started for it), so the receiver sees each sent chunk as one DATA.
+         */
         void data(byte[] data, int off, int len, List<byte[]> ready) {
             flushCopy(ready);
+            if (len <= MirrorChunking.PARAMS.max() && buf.remaining() < len + 5 && ops > 0
+                    && buf.capacity() >= 8 + 5 + len) {
+                ready.add(take());
+            }
             while (len > 0) {
                 if (buf.remaining() < 6) {
                     ready.add(take());
@@ -550,14 +573,14 @@ public final class MirrorCodec {
 
     // ---- FILE_END / FILE_DONE -----------------------------------------------------------------------
 
-    /** The end of a file: complete with its length and SHA-256, or dropped (the sender could not read it). */
+    /** The end of a file: complete with its length and content digest, or dropped (the sender could not read it). */
     public record FileEnd(int fileId, boolean complete, long length, byte[] sha256) {
     }
 
     public static byte[] fileEnd(FileEnd e) {
-        ByteBuffer b = ByteBuffer.allocate(13 + HASH);
+        ByteBuffer b = ByteBuffer.allocate(13 + DIGEST);
         b.putInt(e.fileId()).put((byte) (e.complete() ? 1 : 0)).putLong(e.length());
-        b.put(e.complete() ? e.sha256() : new byte[HASH]);
+        b.put(e.complete() ? e.sha256() : new byte[DIGEST]);
         return b.array();
     }
 
@@ -569,7 +592,7 @@ public final class MirrorCodec {
             throw r.malformed("complete flag " + complete);
         }
         long length = r.length("length");
-        byte[] hash = r.bytes(HASH, "sha256");
+        byte[] hash = r.bytes(DIGEST, "content digest");
         r.end();
         return new FileEnd(fileId, complete == 1, length, hash);
     }

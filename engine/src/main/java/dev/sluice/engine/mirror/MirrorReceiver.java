@@ -1,9 +1,9 @@
 package dev.sluice.engine.mirror;
 
-import dev.sluice.engine.chunk.Chunk;
-import dev.sluice.engine.chunk.ChunkReader;
+import dev.sluice.engine.chunk.Chunker;
 import dev.sluice.engine.fs.FileMeta;
 import dev.sluice.engine.fs.RawPath;
+import dev.sluice.engine.mirror.dest.FileStamp;
 import dev.sluice.engine.mirror.dest.MirrorLimits;
 import dev.sluice.engine.mirror.dest.MirrorOptions;
 import dev.sluice.engine.mirror.dest.MirrorRefusedException;
@@ -55,15 +55,32 @@ public final class MirrorReceiver {
     private final TargetFactory factory;
     private final MirrorLimits limits;
     private final Scheduler io;
+    private final Optional<java.nio.file.Path> cacheRoot;
+
+    /** Bytes of chunk lists of files being received that a run may hold for {@link BasisCache} at once. */
+    static final long RECORD_BUDGET = 64L << 20;
 
     /**
+     * A receiver without a basis cache.
+     *
      * @param io where target I/O runs (never the link's event loop); frames are handled one at a time in order
      */
     public MirrorReceiver(MirrorPolicy policy, TargetFactory factory, MirrorLimits limits, Scheduler io) {
+        this(policy, factory, limits, io, Optional.empty());
+    }
+
+    /**
+     * @param io where target I/O runs (never the link's event loop); frames are handled one at a time in order
+     * @param cacheRoot the root of sluice's caches ({@code fs.CacheRoot.of}): the chunk lists of large files this
+     *     receiver writes are kept under {@code cacheRoot/mirror/basis} ({@link BasisCache}); empty for none
+     */
+    public MirrorReceiver(MirrorPolicy policy, TargetFactory factory, MirrorLimits limits, Scheduler io,
+            Optional<java.nio.file.Path> cacheRoot) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.factory = Objects.requireNonNull(factory, "factory");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.io = Objects.requireNonNull(io, "io");
+        this.cacheRoot = Objects.requireNonNull(cacheRoot, "cacheRoot");
     }
 
     /** True when a link's first frame starts a mirror run (so a daemon listener hands the link to this receiver). */
@@ -121,6 +138,13 @@ public final class MirrorReceiver {
         final Sinks.Many<Frame> side = Sinks.many().unicast().onBackpressureBuffer();
         private final MirrorCodec.EntryReader entryReader = new MirrorCodec.EntryReader(limits.maxPathBytes());
         private MirrorTarget target;
+        /** This run's chunk hash, keyed with the target's key (sent in OPENED). */
+        private ChunkHash chunkHash;
+        private BasisCache cache = BasisCache.none();
+        /** Bytes of chunk lists that files being received hold for the cache (at most {@link #RECORD_BUDGET}). */
+        private long recording;
+        /** One received chunk, copied to be hashed for the cache (frame thread only). */
+        private final byte[] chunkBytes = new byte[MirrorChunking.PARAMS.max()];
         private String targetName;
         private long entries;
         private int lastFileId;
@@ -239,7 +263,10 @@ public final class MirrorReceiver {
                     o.fakeSuper(), o.keepSnapshots(), limits);
             targetName = o.target();
             target = factory.open(dir, options);
-            return new Out(MirrorMessage.OPENED, MirrorCodec.opened(MAX_FILES_IN_FLIGHT));
+            cache = BasisCache.open(cacheRoot, dir);
+            byte[] key = cache.key();
+            chunkHash = new ChunkHash(key);
+            return new Out(MirrorMessage.OPENED, MirrorCodec.opened(new MirrorCodec.Opened(MAX_FILES_IN_FLIGHT, key)));
         }
 
         private List<Out> entry(MirrorCodec.Entry e) throws IOException {
@@ -286,6 +313,9 @@ public final class MirrorReceiver {
             Optional<MirrorTarget.Basis> found = target.basis(path);
             if (found.isPresent()) {
                 MirrorTarget.Basis b = found.get();
+                if (b.meta().size() >= BasisCache.MIN_FILE) {
+                    cache.seen(b.stamp());
+                }
                 if (b.meta().size() == meta.size() && b.meta().mtimeNanos() == meta.mtimeNanos()) {
                     try (b) {
                         target.keep(path, meta, b);
@@ -297,7 +327,7 @@ public final class MirrorReceiver {
             MirrorTarget.Basis basis = found.orElse(null);
             Incoming in;
             try {
-                in = new Incoming(path, target.file(path, meta), basis);
+                in = new Incoming(path, target.file(path, meta), basis, meta.size());
             } catch (IOException | RuntimeException failed) {
                 if (basis != null) {
                     basis.close();
@@ -308,6 +338,13 @@ public final class MirrorReceiver {
             inFlightPaths.add(RawPath.escape(path));
             if (in.basis == null) {
                 return basisList(e.fileId(), in);
+            }
+            if (in.basisSize >= BasisCache.MIN_FILE) {
+                Optional<BasisCache.Entry> cached = cache.lookup(basis.stamp());
+                if (cached.isPresent()) {
+                    BasisCache.Entry c = cached.get();
+                    return answer(e.fileId(), in, c.lengths(), c.hashes(), c.n());
+                }
             }
             // Hashing a basis reads the whole file: do it beside the frame thread, which goes on writing the
             // files in flight; the answer is matched by file id. The sender sends nothing for this file before it.
@@ -344,25 +381,31 @@ public final class MirrorReceiver {
                 int capacity = (int) Math.min(1 << 20, in.basisSize / MirrorChunking.PARAMS.min() + 1);
                 lengths = new int[Math.max(capacity, 1)];
                 hashes = new byte[lengths.length * MirrorCodec.HASH];
-                MessageDigest d = MirrorChunking.digest();
-                try (ChunkReader chunks = new ChunkReader(new BasisChannel(in.basis), MirrorChunking.chunker(),
-                        in.basisSize)) {
-                    while (chunks.hasNext()) {
-                        Chunk c = chunks.next();
-                        if (n == lengths.length) {
-                            lengths = Arrays.copyOf(lengths, n * 2);
-                            hashes = Arrays.copyOf(hashes, n * 2 * MirrorCodec.HASH);
-                        }
-                        lengths[n] = c.length();
-                        d.update(c.data(), 0, c.length());
-                        d.digest(hashes, n * MirrorCodec.HASH, MirrorCodec.HASH);
-                        n++;
+                Chunker chunker = MirrorChunking.chunker();
+                int max = MirrorChunking.PARAMS.max();
+                ChunkWindow window = new ChunkWindow(new BasisChannel(in.basis), in.basisSize,
+                        "the basis of " + RawPath.escape(in.path));
+                int available;
+                while ((available = window.available(max)) > 0) {
+                    byte[] buf = window.array();
+                    int at = window.start();
+                    int length = chunker.cut(buf, at, Math.min(available, max));
+                    if (n == lengths.length) {
+                        lengths = Arrays.copyOf(lengths, n * 2);
+                        hashes = Arrays.copyOf(hashes, n * 2 * MirrorCodec.HASH);
                     }
-                } catch (UncheckedIOException ex) {
-                    throw ex.getCause();
-                } catch (java.security.DigestException ex) {
-                    throw new IllegalStateException(ex);
+                    lengths[n] = length;
+                    chunkHash.hash(buf, at, length, hashes, n * MirrorCodec.HASH);
+                    n++;
+                    window.advance(length);
                 }
+            }
+            return answer(fileId, in, lengths, hashes, n);
+        }
+
+        /** Keeps the basis list {@code [0, n)} for checking COPY operations and answers it in BASIS parts. */
+        private List<Out> answer(int fileId, Incoming in, int[] lengths, byte[] hashes, int n) {
+            if (in.basis != null) {
                 long[] starts = new long[n + 1];
                 for (int i = 0; i < n; i++) {
                     starts[i + 1] = starts[i] + lengths[i];
@@ -410,13 +453,22 @@ public final class MirrorReceiver {
                 }
                 if (!MessageDigest.isEqual(in.content.finish(), e.sha256())) {
                     throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": the"
-                            + " rebuilt content does not match the sender's SHA-256; nothing was committed");
+                            + " rebuilt content does not match the sender's content digest (SHA-256); nothing was"
+                            + " committed");
                 }
                 if (in.copied && !in.basis.unchanged()) {
                     throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": its basis"
                             + " was changed by someone else during the run; nothing was committed");
                 }
-                in.writer.commit();
+                if (in.basis != null && in.basisSize >= BasisCache.MIN_FILE) {
+                    cache.replaced(in.basis.stamp());
+                }
+                if (in.recorded != null) {
+                    FileStamp stamp = in.writer.commitAndStamp();
+                    cache.store(stamp, in.recorded, in.recordedHashes, in.recordedCount);
+                } else {
+                    in.writer.commit();
+                }
                 return new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(e.fileId(), MirrorCodec.WRITTEN));
             }
         }
@@ -431,6 +483,7 @@ public final class MirrorReceiver {
             }
             MirrorTargetStats stats = target.finish();
             finished = true;
+            cache.prune();
             return new Out(MirrorMessage.DONE, MirrorCodec.done(stats));
         }
 
@@ -460,7 +513,7 @@ public final class MirrorReceiver {
             }
         }
 
-        /** A file whose content is arriving: its writer, its basis, the running SHA-256 of what was written. */
+        /** A file whose content is arriving: its writer, its basis, the running digest of what was written. */
         private final class Incoming implements MirrorCodec.DeltaSink, AutoCloseable {
             final byte[] path;
             final MirrorTarget.FileWriter writer;
@@ -472,12 +525,55 @@ public final class MirrorReceiver {
             volatile byte[] chunkHashes;
             volatile long[] chunkStarts;
             boolean copied;
+            /**
+             * The chunk list of the file being written, for {@link BasisCache}: COPY adds the basis chunks it covers,
+             * each DATA one chunk (the sender sends large files one chunk per DATA). Null when not recorded: a small
+             * file, a DATA larger than a chunk, more chunks than the announced size allows, or the run's budget spent.
+             */
+            int[] recorded;
+            byte[] recordedHashes;
+            int recordedCount;
+            private final long maxRecorded;
+            private final byte[] scratch = new byte[MirrorCodec.HASH];
 
-            Incoming(byte[] path, MirrorTarget.FileWriter writer, MirrorTarget.Basis basis) {
+            Incoming(byte[] path, MirrorTarget.FileWriter writer, MirrorTarget.Basis basis, long size) {
                 this.path = path;
                 this.writer = writer;
                 this.basis = basis;
                 this.basisSize = basis == null ? 0 : basis.meta().size();
+                this.maxRecorded = size / MirrorChunking.PARAMS.min() + 64;
+                if (size >= BasisCache.MIN_FILE && cache.enabled()) {
+                    recorded = new int[64];
+                    recordedHashes = new byte[64 * MirrorCodec.HASH];
+                    recording += 64L * (4 + MirrorCodec.HASH);
+                }
+            }
+
+            private void record(int length, byte[] hashes, int at) {
+                if (recorded == null) {
+                    return;
+                }
+                if (recordedCount == recorded.length) {
+                    long more = (long) recorded.length * (4 + MirrorCodec.HASH);
+                    if (recordedCount >= maxRecorded || recording + more > RECORD_BUDGET) {
+                        stopRecording();
+                        return;
+                    }
+                    recording += more;
+                    recorded = Arrays.copyOf(recorded, recorded.length * 2);
+                    recordedHashes = Arrays.copyOf(recordedHashes, recorded.length * MirrorCodec.HASH);
+                }
+                recorded[recordedCount] = length;
+                System.arraycopy(hashes, at, recordedHashes, recordedCount * MirrorCodec.HASH, MirrorCodec.HASH);
+                recordedCount++;
+            }
+
+            private void stopRecording() {
+                if (recorded != null) {
+                    recording -= (long) recorded.length * (4 + MirrorCodec.HASH);
+                    recorded = null;
+                    recordedHashes = null;
+                }
             }
 
             @Override
@@ -502,6 +598,7 @@ public final class MirrorReceiver {
                 byte[] hashes = chunkHashes;
                 for (int i = first; i < last; i++) {
                     content.chunk(hashes, i * MirrorCodec.HASH, lengths[i]);
+                    record(lengths[i], hashes, i * MirrorCodec.HASH);
                 }
                 writer.copyFromBasis(basis, offset, length);
                 copied = true;
@@ -510,6 +607,17 @@ public final class MirrorReceiver {
             @Override
             public void data(ByteBuffer bytes) throws IOException {
                 grow(bytes.remaining());
+                if (recorded != null) {
+                    int n = bytes.remaining();
+                    if (n > MirrorChunking.PARAMS.max()) {
+                        stopRecording();
+                    } else {
+                        // the view is read-only; one chunk is copied (the frame thread's buffer) to be hashed
+                        bytes.duplicate().get(chunkBytes, 0, n);
+                        chunkHash.hash(chunkBytes, 0, n, scratch, 0);
+                        record(n, scratch, 0);
+                    }
+                }
                 content.literal(bytes);
                 writer.write(bytes);
             }
@@ -523,6 +631,7 @@ public final class MirrorReceiver {
 
             @Override
             public void close() {
+                stopRecording();
                 try {
                     writer.close();
                     if (basis != null) {

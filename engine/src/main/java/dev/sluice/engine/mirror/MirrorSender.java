@@ -1,7 +1,6 @@
 package dev.sluice.engine.mirror;
 
-import dev.sluice.engine.chunk.Chunk;
-import dev.sluice.engine.chunk.ChunkReader;
+import dev.sluice.engine.chunk.Chunker;
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
 import dev.sluice.engine.fs.MetadataReader;
@@ -28,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -125,7 +123,7 @@ public final class MirrorSender {
         private final Sinks.Many<Frame> out = Sinks.many().unicast().onBackpressureBuffer();
         private final Semaphore budget = new Semaphore(OUTBOUND_BUDGET);
         private final AtomicReference<IOException> failure = new AtomicReference<>();
-        private final CompletableFuture<Integer> opened = new CompletableFuture<>();
+        private final CompletableFuture<MirrorCodec.Opened> opened = new CompletableFuture<>();
         private final CompletableFuture<MirrorTargetStats> done = new CompletableFuture<>();
         private final Map<Integer, Pending> files = new ConcurrentHashMap<>();
         private final AtomicLong bytesSent = new AtomicLong();
@@ -138,6 +136,7 @@ public final class MirrorSender {
         private final MirrorCodec.EntryWriter batch = new MirrorCodec.EntryWriter();
         private Semaphore inFlight;
         private int maxInFlight;
+        private ChunkHash chunkHash;
         private long problemCount;
         private long literal;
         private long copied;
@@ -168,7 +167,9 @@ public final class MirrorSender {
 
         MirrorResult run(MirrorRequest request) throws IOException {
             emit(MirrorMessage.OPEN, MirrorCodec.open(request.open()));
-            maxInFlight = Math.min(await(opened), MirrorReceiver.MAX_FILES_IN_FLIGHT);
+            MirrorCodec.Opened o = await(opened);
+            maxInFlight = Math.min(o.maxFilesInFlight(), MirrorReceiver.MAX_FILES_IN_FLIGHT);
+            chunkHash = new ChunkHash(o.hashKey());
             inFlight = new Semaphore(maxInFlight);
             Deque<Pending> window = new ArrayDeque<>();
             long entries = 0;
@@ -299,7 +300,7 @@ public final class MirrorSender {
                 return;
             }
             try (ch) {
-                if (basis.lengths().length == 0) {
+                if (basis.lengths().length == 0 && p.size < MirrorChunking.CHUNKED_MIN) {
                     ByteBuffer buf = ByteBuffer.allocate((int) Math.min(READ_BLOCK, Math.max(4096, p.size + 1)));
                     int n;
                     while ((n = ch.read(buf.clear())) >= 0) {
@@ -313,30 +314,8 @@ public final class MirrorSender {
                         flush(ready);
                     }
                 } else {
-                    Map<HashKey, Long> have = index(basis);
-                    MessageDigest chunkHash = MirrorChunking.digest();
-                    ChunkReader chunks = new ChunkReader(ch, MirrorChunking.chunker(), p.size);
-                    while (chunks.hasNext()) {
-                        Chunk c = chunks.next();
-                        chunkHash.update(c.data(), 0, c.length());
-                        byte[] h = chunkHash.digest();
-                        Long at = have.get(new HashKey(h, c.length()));
-                        if (at != null) {
-                            whole.chunk(h, 0, c.length());
-                            delta.copy(at, c.length(), ready);
-                            copied += c.length();
-                        } else {
-                            whole.literal(c.data(), 0, c.length());
-                            delta.data(c.data(), 0, c.length(), ready);
-                            literal += c.length();
-                        }
-                        length += c.length();
-                        flush(ready);
-                    }
+                    length = sendDelta(ch, p, basis, whole, delta, ready);
                 }
-            } catch (UncheckedIOException e) {
-                throw new IOException("reading " + RawPath.escape(p.file) + " failed: " + e.getCause().getMessage(),
-                        e.getCause());
             }
             delta.finish(ready);
             flush(ready);
@@ -351,13 +330,77 @@ public final class MirrorSender {
             ready.clear();
         }
 
-        private static Map<HashKey, Long> index(BasisAnswer b) {
-            Map<HashKey, Long> have = new HashMap<>(b.lengths().length * 2);
-            long offset = 0;
+        /**
+         * Sends a file against the receiver's chunk list: COPY for chunks it has, DATA (one operation per chunk) for the
+         * rest; returns the bytes read. An empty list (no basis) still sends chunk by chunk, so the receiver can keep
+         * the chunk list of a large file ({@link MirrorChunking#CHUNKED_MIN}). After a chunk that matched basis chunk
+         * {@code i} (and at the start, {@code i = -1}), the next bytes are first compared with basis chunk {@code i + 1} by hashing exactly its length: content-defined cuts depend only
+         * on the bytes since the previous cut, so unchanged content continues with the next basis chunk, and the gear
+         * chunker runs only after a mismatch, until one of its chunks is found in the list again.
+         */
+        private long sendDelta(SeekableByteChannel ch, Pending p, BasisAnswer basis, ContentDigest whole,
+                MirrorCodec.DeltaWriter delta, List<byte[]> ready) throws IOException {
+            int[] lengths = basis.lengths();
+            byte[] hashes = basis.hashes();
+            long[] starts = new long[lengths.length + 1];
+            for (int i = 0; i < lengths.length; i++) {
+                starts[i + 1] = starts[i] + lengths[i];
+            }
+            Map<HashKey, Integer> have = index(basis);
+            Chunker chunker = MirrorChunking.chunker();
+            int max = MirrorChunking.PARAMS.max();
+            byte[] h = new byte[MirrorCodec.HASH];
+            ChunkWindow window = new ChunkWindow(ch, p.size, RawPath.escape(p.file));
+            int next = 0;
+            long length = 0;
+            int available;
+            while ((available = window.available(max)) > 0) {
+                byte[] buf = window.array();
+                int at = window.start();
+                int n;
+                int match = -1;
+                if (next >= 0 && next < lengths.length && lengths[next] <= available) {
+                    n = lengths[next];
+                    chunkHash.hash(buf, at, n, h, 0);
+                    if (Arrays.equals(h, 0, MirrorCodec.HASH, hashes, next * MirrorCodec.HASH,
+                            (next + 1) * MirrorCodec.HASH)) {
+                        match = next;
+                    }
+                }
+                if (match < 0) {
+                    n = chunker.cut(buf, at, Math.min(available, max));
+                    if (!have.isEmpty()) {
+                        chunkHash.hash(buf, at, n, h, 0);
+                        Integer found = have.get(new HashKey(h, n));
+                        match = found == null ? -1 : found;
+                    }
+                } else {
+                    n = lengths[match];
+                }
+                if (match >= 0) {
+                    whole.chunk(h, 0, n);
+                    delta.copy(starts[match], n, ready);
+                    copied += n;
+                    next = match + 1;
+                } else {
+                    whole.literal(buf, at, n);
+                    delta.data(buf, at, n, ready);
+                    literal += n;
+                    next = -1;
+                }
+                length += n;
+                window.advance(n);
+                flush(ready);
+            }
+            return length;
+        }
+
+        /** Basis chunk index by hash and length (the first of equal chunks). */
+        private static Map<HashKey, Integer> index(BasisAnswer b) {
+            Map<HashKey, Integer> have = new HashMap<>(b.lengths().length * 2);
             for (int i = 0; i < b.lengths().length; i++) {
                 byte[] h = Arrays.copyOfRange(b.hashes(), i * MirrorCodec.HASH, (i + 1) * MirrorCodec.HASH);
-                have.putIfAbsent(new HashKey(h, b.lengths()[i]), offset);
-                offset += b.lengths()[i];
+                have.putIfAbsent(new HashKey(h, b.lengths()[i]), i);
             }
             return have;
         }

@@ -121,10 +121,11 @@ class MirrorReceiverHostileTest {
         return e.message();
     }
 
-    private void open() throws InterruptedException {
+    private void open() throws Exception {
         send(MirrorMessage.OPEN, MirrorCodec.open(new MirrorCodec.Open(1, "t", MirrorOptions.Layout.SNAPSHOTS, false,
                 false, false, 0, List.of())));
-        expect(MirrorMessage.OPENED);
+        MirrorCodec.Opened opened = MirrorCodec.decodeOpened(expect(MirrorMessage.OPENED));
+        assertEquals(MirrorReceiver.MAX_FILES_IN_FLIGHT, opened.maxFilesInFlight());
     }
 
     private static FileMeta file(long size) {
@@ -342,7 +343,9 @@ class MirrorReceiverHostileTest {
                 MirrorCodec.open(new MirrorCodec.Open(1, "t", MirrorOptions.Layout.IN_PLACE, true, true, false, 3,
                         List.of(raw("*.tmp")))),
                 MirrorCodec.fileEnd(new MirrorCodec.FileEnd(1, true, 3, new byte[32])),
-                MirrorCodec.end(4));
+                MirrorCodec.end(4),
+                MirrorCodec.opened(new MirrorCodec.Opened(256, new byte[ChunkHash.KEY_BYTES])),
+                MirrorCodec.basis(1, true, new int[] {4096, 70}, new byte[2 * MirrorCodec.HASH], 0, 2));
         for (int m = 0; m < messages.size(); m++) {
             byte[] whole = messages.get(m);
             for (int cut = 0; cut < whole.length; cut++) {
@@ -359,12 +362,23 @@ class MirrorReceiverHostileTest {
         }
     }
 
+    @Test
+    void aBasisChunkLongerThanTheChunkerMakesIsMalformedAtTheSender() {
+        for (int length : new int[] {0, MirrorChunking.PARAMS.max() + 1, -1}) {
+            byte[] part = MirrorCodec.basis(1, true, new int[] {length}, new byte[MirrorCodec.HASH], 0, 1);
+            ProtocolException e = assertThrows(ProtocolException.class, () -> MirrorCodec.decodeBasis(part));
+            assertEquals(ErrorCode.MALFORMED, e.code(), e.getMessage());
+        }
+    }
+
     private static void decode(int which, byte[] b) throws IOException {
         switch (which) {
             case 0 -> new MirrorCodec.EntryReader(4095).decode(b);
             case 1 -> MirrorCodec.decodeOpen(b);
             case 2 -> MirrorCodec.decodeFileEnd(b);
-            default -> MirrorCodec.decodeEnd(b);
+            case 3 -> MirrorCodec.decodeEnd(b);
+            case 4 -> MirrorCodec.decodeOpened(b);
+            default -> MirrorCodec.decodeBasis(b);
         }
     }
 }

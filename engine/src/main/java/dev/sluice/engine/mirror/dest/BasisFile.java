@@ -148,6 +148,11 @@ final class BasisFile implements MirrorTarget.Basis {
     }
 
     @Override
+    public FileStamp stamp() {
+        return new FileStamp(stat.dev(), stat.ino(), stat.size(), stat.mtimeNanos(), stat.ctimeNanos());
+    }
+
+    @Override
     public int read(ByteBuffer dst, long position) throws IOException {
         return channel().read(dst, position);
     }

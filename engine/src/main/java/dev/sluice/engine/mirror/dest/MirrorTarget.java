@@ -146,6 +146,15 @@ public interface MirrorTarget extends Closeable {
         /** Makes the file visible under its name, with its metadata. */
         void commit() throws IOException;
 
+        /**
+         * As {@link #commit()}, and returns the committed file's stamp taken by fstat after the rename (so it is the
+         * state the next run sees as its basis), or null when this target cannot tell.
+         */
+        default FileStamp commitAndStamp() throws IOException {
+            commit();
+            return null;
+        }
+
         /** Drops the temporary file; called by close when not committed. */
         void abort();
     }
@@ -153,6 +162,11 @@ public interface MirrorTarget extends Closeable {
     /** The receiver's existing copy of a file, opened without following symlinks. */
     interface Basis extends Closeable {
         FileMeta meta();
+
+        /** The stamp of the file as it was opened, or null when this target cannot tell. */
+        default FileStamp stamp() {
+            return null;
+        }
 
         /** Reads up to {@code dst.remaining()} bytes at {@code position}; -1 at the end. */
         int read(java.nio.ByteBuffer dst, long position) throws IOException;

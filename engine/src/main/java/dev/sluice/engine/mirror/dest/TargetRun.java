@@ -1003,9 +1003,19 @@ final class TargetRun implements MirrorTarget {
 
         @Override
         public void commit() throws IOException {
+            commit(false);
+        }
+
+        @Override
+        public FileStamp commitAndStamp() throws IOException {
+            return commit(true);
+        }
+
+        private FileStamp commit(boolean stamp) throws IOException {
             if (done) {
                 throw new IllegalStateException("file " + path.shown() + " is already committed or aborted");
             }
+            FileStamp after = null;
             try {
                 sparse.finish();
                 bytesWritten += sparse.dataBytesWritten();
@@ -1014,6 +1024,10 @@ final class TargetRun implements MirrorTarget {
                 replace(dir, tmp, path.name());
                 NativeCalls.Stat st = NativeCalls.fstat(fd, path.shown());
                 learn(path, st, diskXattrs(meta));
+                if (stamp) {
+                    // taken after the rename (which changes ctime): the state the next run's basis has
+                    after = new FileStamp(st.dev(), st.ino(), st.size(), st.mtimeNanos(), st.ctimeNanos());
+                }
                 remember(path, meta, st.dev(), st.ino());
                 filesWritten++;
             } catch (IOException | RuntimeException e) {
@@ -1022,6 +1036,7 @@ final class TargetRun implements MirrorTarget {
             }
             done = true;
             release();
+            return after;
         }
 
         @Override
