@@ -1,5 +1,6 @@
 package dev.sluice.engine.daemon;
 
+import dev.sluice.engine.fs.CacheRoot;
 import dev.sluice.engine.config.ConfigLoader;
 import dev.sluice.engine.config.MirrorJobSpec;
 import dev.sluice.engine.config.MirrorReceiverSpec;
@@ -277,6 +278,6 @@ public final class DaemonLauncher {
         Map<PeerIdentity, Map<String, Path>> targets = new HashMap<>();
         spec.clients().forEach((id, byName) -> targets.put(new PeerIdentity(id), byName));
         return new MirrorReceiver(new MirrorPolicy(targets), (dir, options) -> MirrorTarget.open(dir, options, clock),
-                MirrorLimits.DEFAULT, io, dev.sluice.engine.fs.CacheRoot.of(System.getenv()));
+                MirrorLimits.DEFAULT, io, CacheRoot.of(System.getenv()));
     }
 }

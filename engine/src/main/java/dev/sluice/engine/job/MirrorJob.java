@@ -257,7 +257,8 @@ public final class MirrorJob {
             }
             MirrorSender sender = new MirrorSender(sourceJournal(plan.job()));
             if (spec.directory() != null) {
-                return new LocalMirror(targets, MirrorLimits.DEFAULT, io).run(request, spec.directory(),
+                return new LocalMirror(targets, MirrorLimits.DEFAULT, io, CacheRoot.of(System.getenv()))
+                        .run(request, spec.directory(),
                         link -> closeOnCancel(cancellation, link, plan.job()), sender);
             }
             Link link = pulledOver;
@@ -359,7 +360,7 @@ public final class MirrorJob {
             // the sender names its job as the target; this side's configuration alone says where it goes
             MirrorReceiver receiver = new MirrorReceiver(new MirrorPolicy(Map.of(new PeerIdentity(peer),
                     Map.of(source.job(), spec.directory()))), ReceivedTarget.factory(targets, own, finished),
-                    MirrorLimits.DEFAULT, io);
+                    MirrorLimits.DEFAULT, io, CacheRoot.of(System.getenv()));
             CloseReason end = receiver.serve(first.link().replaying(first.frame())).block();
             if (finished.get() == null) {
                 throw new IOException("the mirror of job " + source.job() + " from sender " + peer

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import dev.sluice.transport.Link;
 import reactor.core.publisher.Mono;
@@ -26,11 +27,19 @@ public final class LocalMirror {
     private final TargetFactory factory;
     private final MirrorLimits limits;
     private final Scheduler io;
+    private final Optional<Path> cacheRoot;
 
+    /** A local run whose receiver keeps no basis cache. */
     public LocalMirror(TargetFactory factory, MirrorLimits limits, Scheduler io) {
+        this(factory, limits, io, Optional.empty());
+    }
+
+    /** A local run whose receiver keeps its basis cache under {@code cacheRoot} (see {@link BasisCache}). */
+    public LocalMirror(TargetFactory factory, MirrorLimits limits, Scheduler io, Optional<Path> cacheRoot) {
         this.factory = factory;
         this.limits = limits;
         this.io = io;
+        this.cacheRoot = cacheRoot;
     }
 
     /** Mirrors {@code request} into {@code targetDirectory}; blocks until both ends are done. */
@@ -53,7 +62,7 @@ public final class LocalMirror {
         LocalLinks.Pair pair = LocalLinks.pair(LOCAL, LOCAL);
         senderLink.accept(pair.first());
         MirrorReceiver receiver = new MirrorReceiver(new MirrorPolicy(Map.of(LOCAL,
-                Map.of(request.target(), targetDirectory))), factory, limits, io);
+                Map.of(request.target(), targetDirectory))), factory, limits, io, cacheRoot);
         Mono<CloseReason> served = receiver.serve(pair.second()).cache();
         served.subscribe(r -> { }, e -> { });
         try {

@@ -16,7 +16,8 @@ class SystemdUnitSampleTest {
         List<String> lines = Files.readAllLines(UNIT).stream().map(String::strip).toList();
         for (String required : List.of("NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes",
                 "RuntimeDirectory=sluice", "RuntimeDirectoryMode=0700", "AmbientCapabilities=CAP_DAC_READ_SEARCH",
-                "Nice=10", "IOSchedulingClass=idle", "ExecReload=/bin/kill -HUP $MAINPID", "KillSignal=SIGTERM")) {
+                "Nice=10", "IOSchedulingClass=idle", "ExecReload=/bin/kill -HUP $MAINPID", "KillSignal=SIGTERM",
+                "CacheDirectory=sluice", "Environment=XDG_CACHE_HOME=/var/cache")) {
             assertTrue(lines.contains(required), "config-samples/sluice.service lacks the line " + required);
         }
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("ExecStart=") && l.contains(" daemon -c ")),
