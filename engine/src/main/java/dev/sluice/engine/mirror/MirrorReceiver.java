@@ -635,7 +635,11 @@ public final class MirrorReceiver {
                 try {
                     writer.close();
                     if (basis != null) {
-                        basis.close();
+                        // the basis of a file just replaced holds the old inode's last reference: closing it makes
+                        // the file system free the old content, which took longer than the rest of the commit;
+                        // nothing reads the basis any more, so that happens beside the frame thread
+                        MirrorTarget.Basis old = basis;
+                        io.schedule(old::close);
                     }
                 } catch (IOException e) {
                     throw new UncheckedIOException("closing the receiving file " + RawPath.escape(path) + " failed: "
