@@ -951,8 +951,8 @@ final class TargetRun implements MirrorTarget {
                 sparse.finish();
                 bytesWritten += sparse.dataBytesWritten();
                 channel.close();
-                applyMeta(fd, path.shown(), meta, true);
                 NativeCalls.Stat st = NativeCalls.fstat(fd, path.shown());
+                PinnedMetadata.applyToCreated(fd, path.shown(), meta, st, superuser, diskMode(meta), diskXattrs(meta));
                 replace(dir, tmp, path.name());
                 remember(path, meta, st.dev(), st.ino());
                 filesWritten++;
