@@ -885,14 +885,7 @@ final class TargetRun implements MirrorTarget {
         @Override
         public void write(ByteBuffer data) throws IOException {
             checkWritable(data.remaining());
-            if (data.hasArray()) {
-                sparse.write(data.array(), data.arrayOffset() + data.position(), data.remaining());
-                data.position(data.limit());
-            } else {
-                byte[] b = new byte[data.remaining()];
-                data.get(b);
-                sparse.write(b, 0, b.length);
-            }
+            sparse.write(data);
         }
 
         @Override
