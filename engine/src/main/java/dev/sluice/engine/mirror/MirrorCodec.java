@@ -462,6 +462,14 @@ public final class MirrorCodec {
 
     /** Reads the file id of a DELTA and applies its operations to {@code sink} (whose file the id selects). */
     public static void decodeDelta(byte[] payload, DeltaFiles sinkOf) throws IOException {
+        decodeDelta(ByteBuffer.wrap(payload), sinkOf);
+    }
+
+    /**
+     * As {@link #decodeDelta(byte[], DeltaFiles)} over {@code payload}'s remaining bytes, which may be a view of a
+     * received (direct) buffer: DATA reaches the sink as views of it, valid only during the call.
+     */
+    public static void decodeDelta(ByteBuffer payload, DeltaFiles sinkOf) throws IOException {
         WireReader r = new WireReader(MirrorMessage.DELTA, payload);
         int fileId = r.u32("file id");
         DeltaSink sink = sinkOf.apply(fileId);

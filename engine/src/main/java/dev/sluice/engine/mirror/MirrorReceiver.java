@@ -18,6 +18,7 @@ import dev.sluice.transport.Frame;
 import dev.sluice.transport.Link;
 import dev.sluice.transport.LinkClosedException;
 import dev.sluice.transport.PeerIdentity;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -97,7 +98,8 @@ public final class MirrorReceiver {
                 Mono.fromCallable(() -> new Session(link)),
                 s -> link.send(Flux.merge(link.receive().map(Received::of).publishOn(io, 16).concatMap(s::handle)
                                         .takeUntil(f -> s.ending != null)
-                                        .doFinally(signal -> s.endSide()),
+                                        .doFinally(signal -> s.endSide())
+                                        .doOnDiscard(Received.class, Received::release),
                                 s.side.asFlux()))
                         .onErrorResume(LinkClosedException.class, e -> Mono.empty())
                         .then(Mono.defer(() -> {
@@ -112,15 +114,44 @@ public final class MirrorReceiver {
                 s -> Mono.fromRunnable(s::close).subscribeOn(io));
     }
 
-    /** A received frame copied out of its buffer, which is released at once. */
-    private record Received(int type, byte[] payload) {
+    /**
+     * A received frame: a DELTA keeps its buffer (its DATA is written from there, with no copy; {@link #release}
+     * after handling or on discard), any other message is copied out of its buffer, which is released at once.
+     */
+    private static final class Received {
+        final int type;
+        final byte[] payload;
+        private ByteBuf delta;
+
+        private Received(int type, byte[] payload, ByteBuf delta) {
+            this.type = type;
+            this.payload = payload;
+            this.delta = delta;
+        }
+
         static Received of(Frame f) {
+            if (f.type() == MirrorMessage.DELTA.wire()) {
+                return new Received(f.type(), null, f.payload());
+            }
             try {
                 byte[] bytes = new byte[f.payload().readableBytes()];
                 f.payload().readBytes(bytes);
-                return new Received(f.type(), bytes);
+                return new Received(f.type(), bytes, null);
             } finally {
                 f.release();
+            }
+        }
+
+        /** The DELTA's payload as a view of the received buffer; valid until {@link #release}. */
+        ByteBuffer deltaView() {
+            return delta.nioBuffer(delta.readerIndex(), delta.readableBytes());
+        }
+
+        synchronized void release() {
+            if (delta != null) {
+                ByteBuf d = delta;
+                delta = null;
+                d.release();
             }
         }
     }
@@ -158,11 +189,11 @@ public final class MirrorReceiver {
         }
 
         Flux<Frame> handle(Received frame) {
-            if (ending != null) {
-                return Flux.empty();
-            }
             try {
-                return Flux.fromIterable(answer(frame.type(), frame.payload()))
+                if (ending != null) {
+                    return Flux.empty();
+                }
+                return Flux.fromIterable(answer(frame))
                         .map(o -> new Frame(o.type.wire(), Unpooled.wrappedBuffer(o.bytes)));
             } catch (ProtocolException e) {
                 return refuse(e.code(), e.getMessage());
@@ -170,6 +201,8 @@ public final class MirrorReceiver {
                 return refuse(ErrorCode.REFUSED, "the receiver refused: " + e.getMessage());
             } catch (IOException | RuntimeException e) {
                 return refuse(ErrorCode.STORAGE, "the receiver's target failed: " + e);
+            } finally {
+                frame.release();
             }
         }
 
@@ -181,7 +214,9 @@ public final class MirrorReceiver {
                     Unpooled.wrappedBuffer(ErrorCodec.encode(0, code, message)))));
         }
 
-        private List<Out> answer(int wireType, byte[] payload) throws IOException {
+        private List<Out> answer(Received frame) throws IOException {
+            int wireType = frame.type;
+            byte[] payload = frame.payload;
             MirrorMessage type = MirrorMessage.fromWire(wireType);
             if (type == null) {
                 throw new ProtocolException(ErrorCode.UNKNOWN_MESSAGE, "frame type " + wireType
@@ -210,7 +245,7 @@ public final class MirrorReceiver {
                     yield joinFileDone(out);
                 }
                 case DELTA -> {
-                    MirrorCodec.decodeDelta(payload, this::incoming);
+                    MirrorCodec.decodeDelta(frame.deltaView(), this::incoming);
                     yield List.of();
                 }
                 case FILE_END -> List.of(fileEnd(MirrorCodec.decodeFileEnd(payload)));

@@ -15,6 +15,11 @@ final class WireReader extends PayloadReader {
         super("mirror " + message, payload);
     }
 
+    /** Over {@code payload} from its position to its limit, e.g. a view of a received buffer (no copy). */
+    WireReader(MirrorMessage message, ByteBuffer payload) {
+        super("mirror " + message, payload);
+    }
+
     int u32(String field) throws ProtocolException {
         return i32(field);
     }

@@ -2,6 +2,7 @@ package dev.sluice.engine.protocol;
 
 import dev.sluice.engine.repository.BlobId;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -21,8 +22,13 @@ public class PayloadReader {
 
     /** @param message the message's name as errors show it */
     protected PayloadReader(String message, byte[] payload) {
+        this(message, ByteBuffer.wrap(payload));
+    }
+
+    /** Reads {@code payload} from its position to its limit (heap or direct; the caller gives up its position). */
+    protected PayloadReader(String message, ByteBuffer payload) {
         this.message = message;
-        this.b = ByteBuffer.wrap(payload);
+        this.b = payload.order(ByteOrder.BIG_ENDIAN);
     }
 
     /** The payload's cursor, for readers of further field kinds. */

@@ -8,8 +8,9 @@ import java.util.Objects;
 
 /**
  * Appends a received file's content to its temporary file: bytes from the sender are collected in a buffer of up
- * to 1 MiB and written with one system call per run of data blocks (aligned all-zero 4 KiB blocks become holes),
- * and ranges of the basis are copied by the kernel ({@link FileChannel#transferTo}), never through the JVM.
+ * to 1 MiB and written with one system call per run of data blocks (aligned all-zero 4 KiB blocks become holes);
+ * whole blocks that arrive in a direct buffer (a received frame) are written from it without that copy. Ranges of
+ * the basis are copied by the kernel ({@link FileChannel#transferTo}), never through the JVM.
  *
  * <p>Holes are made only for zero blocks the sender sent; a range copied from the basis is written in full.
  */
@@ -18,6 +19,7 @@ final class ContentAppender {
     static final int BLOCK = 4096;
     private static final int MAX_BUFFER = 1 << 20;
     private static final byte[] ZERO = new byte[BLOCK];
+    private static final ByteBuffer ZERO_BLOCK = ByteBuffer.allocateDirect(BLOCK).asReadOnlyBuffer();
 
     private final FileChannel channel;
     private final int bufferSize;
@@ -55,6 +57,66 @@ final class ContentAppender {
                 flush(false);
             }
         }
+    }
+
+    /**
+     * Appends the remaining bytes of {@code data} (moving its position to its limit). Whole blocks of a direct
+     * buffer at a block boundary are written from it as they are (no copy in the JVM); the rest goes through the
+     * buffer.
+     */
+    void write(ByteBuffer data) throws IOException {
+        checkOpen();
+        if (data.hasArray()) {
+            write(data.array(), data.arrayOffset() + data.position(), data.remaining());
+            data.position(data.limit());
+            return;
+        }
+        int whole = data.remaining() / BLOCK * BLOCK;
+        if (filled == 0 && bufStart % BLOCK == 0 && whole > 0) {
+            writeBlocks(data.slice(data.position(), whole));
+            data.position(data.position() + whole);
+        }
+        if (!data.hasRemaining()) {
+            return;
+        }
+        if (buf == null) {
+            buf = new byte[bufferSize];
+        }
+        while (data.hasRemaining()) {
+            int n = Math.min(data.remaining(), buf.length - filled);
+            data.get(buf, filled, n);
+            filled += n;
+            if (filled == buf.length) {
+                flush(false);
+            }
+        }
+    }
+
+    /** Writes whole blocks at {@code bufStart} (a block boundary, nothing buffered), leaving out all-zero ones. */
+    private void writeBlocks(ByteBuffer blocks) throws IOException {
+        int n = blocks.remaining();
+        int runFrom = -1;
+        for (int i = 0; i < n; i += BLOCK) {
+            boolean zero = blocks.slice(i, BLOCK).mismatch(ZERO_BLOCK) == -1;
+            if (zero && runFrom >= 0) {
+                writeDirect(blocks.slice(runFrom, i - runFrom), bufStart + runFrom);
+                runFrom = -1;
+            } else if (!zero && runFrom < 0) {
+                runFrom = i;
+            }
+        }
+        if (runFrom >= 0) {
+            writeDirect(blocks.slice(runFrom, n - runFrom), bufStart + runFrom);
+        }
+        bufStart += n;
+    }
+
+    private void writeDirect(ByteBuffer run, long at) throws IOException {
+        int n = run.remaining();
+        while (run.hasRemaining()) {
+            at += channel.write(run, at);
+        }
+        dataBytesWritten += n;
     }
 
     /** Appends {@code length} bytes of {@code basis} starting at {@code offset}, copied by the kernel. */

@@ -264,4 +264,78 @@ final class NativeCalls {
             }
         }
     }
+
+    // ---- calls on a descriptor the receiver opened for writing (owner, mode, times without a path) ----------
+
+    /** Whether {@link #fchown}, {@link #fchmod} and {@link #futimens} can be reached in this JDK. */
+    static boolean descriptorCallsAvailable() {
+        return DescriptorHandles.INSTANCE.failure == null;
+    }
+
+    /** fchown(2) on {@code fd}, which must be open for reading or writing (not O_PATH). */
+    static void fchown(int fd, int uid, int gid, String shown) throws IOException {
+        try {
+            descriptorHandles().fchown.invokeExact(fd, uid, gid);
+        } catch (Throwable t) {
+            throw translate(t, shown);
+        }
+    }
+
+    /** fchmod(2) on {@code fd}, which must be open for reading or writing (not O_PATH). */
+    static void fchmod(int fd, int mode, String shown) throws IOException {
+        try {
+            descriptorHandles().fchmod.invokeExact(fd, mode);
+        } catch (Throwable t) {
+            throw translate(t, shown);
+        }
+    }
+
+    /**
+     * futimens(2) on {@code fd} with nanosecond times; a time before 1970 must be whole seconds (the JDK splits it
+     * with a truncating division).
+     */
+    static void futimens(int fd, long atimeNanos, long mtimeNanos, String shown) throws IOException {
+        try {
+            descriptorHandles().futimens.invokeExact(fd, atimeNanos, mtimeNanos);
+        } catch (Throwable t) {
+            throw translate(t, shown);
+        }
+    }
+
+    private static DescriptorHandles descriptorHandles() {
+        DescriptorHandles h = DescriptorHandles.INSTANCE;
+        if (h.failure != null) {
+            throw h.failure;
+        }
+        return h;
+    }
+
+    /** Method handles for fchown, fchmod and futimens in sun.nio.fs, resolved on first use. */
+    private static final class DescriptorHandles {
+        static final DescriptorHandles INSTANCE = load();
+        RuntimeException failure;
+        MethodHandle fchown;
+        MethodHandle fchmod;
+        MethodHandle futimens;
+
+        static DescriptorHandles load() {
+            DescriptorHandles h = new DescriptorHandles();
+            try {
+                Class<?> nd = Class.forName("sun.nio.fs.UnixNativeDispatcher");
+                MethodHandles.Lookup l = MethodHandles.privateLookupIn(nd, MethodHandles.lookup());
+                h.fchown = l.findStatic(nd, "fchown", MethodType.methodType(void.class, int.class, int.class, int.class));
+                h.fchmod = l.findStatic(nd, "fchmod", MethodType.methodType(void.class, int.class, int.class));
+                h.futimens = l.findStatic(nd, "futimens", MethodType.methodType(void.class, int.class, long.class, long.class));
+                boolean supported = (boolean) l.findStatic(nd, "futimensSupported", MethodType.methodType(boolean.class))
+                        .invokeExact();
+                if (!supported) {
+                    throw new IllegalStateException("this JDK was built without futimens");
+                }
+            } catch (Throwable e) {
+                h.failure = new IllegalStateException("cannot reach the JDK's fchown, fchmod and futimens in sun.nio.fs"
+                        + " (cause: " + e + ")", e);
+            }
+            return h;
+        }
+    }
 }

@@ -120,6 +120,35 @@ final class PinnedMetadata {
         }
     }
 
+    /**
+     * As {@link #apply} for a regular file the receiver itself created and holds open for writing ({@code fd},
+     * opened with O_CREAT|O_EXCL|O_NOFOLLOW): owner, times and mode are set on the descriptor (fchown, futimens,
+     * fchmod), so no path is resolved and the file is not opened again; {@code st} is its fstat, made by the caller.
+     * Falls back to {@link #apply} where the JDK lacks those calls or a time before 1970 has a fraction.
+     */
+    static void applyToCreated(int fd, String shown, FileMeta m, NativeCalls.Stat st, boolean ownership, int realMode,
+            List<Xattr> xattrs) throws IOException {
+        if (!NativeCalls.descriptorCallsAvailable() || fractionBeforeEpoch(m.mtimeNanos())
+                || fractionBeforeEpoch(m.atimeNanos())) {
+            apply(fd, shown, m, true, ownership, realMode, xattrs);
+            return;
+        }
+        if (!st.isRegular()) {
+            throw new IOException("refusing to apply metadata to " + shown + ": the file created for it is a "
+                    + FileKind.fromMode(st.stMode()));
+        }
+        applyXattrs(pinned(fd), shown, xattrs, true);
+        boolean chowned = ownership && (st.uid() != m.uid() || st.gid() != m.gid());
+        if (chowned) {
+            NativeCalls.fchown(fd, m.uid(), m.gid(), shown);
+        }
+        NativeCalls.futimens(fd, m.atimeNanos(), m.mtimeNanos(), shown);
+        if ((st.stMode() & 07777) != realMode || chowned) {
+            // chown(2) clears set-uid and set-gid, so the mode is set again after it
+            NativeCalls.fchmod(fd, realMode, shown);
+        }
+    }
+
     /** The metadata of the inode held by {@code fd}, with the xattrs of a regular file or directory. */
     static FileMeta read(int fd, String shown) throws IOException {
         return read(fd, shown, NativeCalls.fstat(fd, shown));

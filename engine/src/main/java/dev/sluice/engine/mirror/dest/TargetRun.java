@@ -944,14 +944,7 @@ final class TargetRun implements MirrorTarget {
         @Override
         public void write(ByteBuffer data) throws IOException {
             checkWritable(data.remaining());
-            if (data.hasArray()) {
-                sparse.write(data.array(), data.arrayOffset() + data.position(), data.remaining());
-                data.position(data.limit());
-            } else {
-                byte[] b = new byte[data.remaining()];
-                data.get(b);
-                sparse.write(b, 0, b.length);
-            }
+            sparse.write(data);
         }
 
         @Override
@@ -1020,7 +1013,9 @@ final class TargetRun implements MirrorTarget {
                 sparse.finish();
                 bytesWritten += sparse.dataBytesWritten();
                 channel.close();
-                applyMeta(fd, path.shown(), meta, true);
+                NativeCalls.Stat created = NativeCalls.fstat(fd, path.shown());
+                PinnedMetadata.applyToCreated(fd, path.shown(), meta, created, superuser, diskMode(meta),
+                        diskXattrs(meta));
                 replace(dir, tmp, path.name());
                 NativeCalls.Stat st = NativeCalls.fstat(fd, path.shown());
                 learn(path, st, diskXattrs(meta));
