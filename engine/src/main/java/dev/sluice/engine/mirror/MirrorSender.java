@@ -5,7 +5,7 @@ import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
 import dev.sluice.engine.fs.MetadataReader;
 import dev.sluice.engine.fs.Xattr;
-import dev.sluice.engine.fs.XattrJournal;
+import dev.sluice.engine.scan.XattrJournal;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.mirror.dest.MirrorTargetStats;
 import dev.sluice.engine.protocol.ErrorCode;

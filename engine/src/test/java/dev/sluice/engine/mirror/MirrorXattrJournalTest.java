@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sluice.engine.fs.CacheRoot;
 import dev.sluice.engine.fs.PosixStat;
 import dev.sluice.engine.fs.Xattr;
-import dev.sluice.engine.fs.XattrJournal;
+import dev.sluice.engine.scan.XattrJournal;
 import dev.sluice.engine.mirror.dest.MirrorLimits;
 import dev.sluice.engine.mirror.dest.MirrorOptions;
 import dev.sluice.engine.mirror.dest.MirrorTarget;

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * The receiver's own copy of a file. It is found with {@code fstatat} (no symlink followed); its xattrs come from
- * the target's {@link dev.sluice.engine.fs.XattrJournal} when the inode is unchanged since they were recorded, else
+ * the target's {@link dev.sluice.engine.scan.XattrJournal} when the inode is unchanged since they were recorded, else
  * from an {@code O_PATH} descriptor taken at once. The descriptor (needed to read, copy or change the file) is
  * otherwise taken on first use and checked to hold the inode that was looked at; reading goes through a channel
  * reopened from {@code /proc/self/fd/N}: the same inode, whatever happens to its name.

@@ -53,7 +53,7 @@ public interface MirrorTarget extends Closeable {
 
     /**
      * As {@link #open(Path, MirrorOptions, Clock)}, keeping the target's xattr journal (an
-     * {@link dev.sluice.engine.fs.XattrJournal}, so unchanged files need not be opened to compare their xattrs)
+     * {@link dev.sluice.engine.scan.XattrJournal}, so unchanged files need not be opened to compare their xattrs)
      * under {@code cacheRoot/mirror/targets/}, named by the target's real path; none when the root is empty.
      */
     static MirrorTarget open(Path root, MirrorOptions options, Clock clock, Optional<Path> cacheRoot)

@@ -2,7 +2,7 @@ package dev.sluice.engine.mirror.dest;
 
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
-import dev.sluice.engine.fs.XattrJournal;
+import dev.sluice.engine.scan.XattrJournal;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.fs.Xattr;
 import dev.sluice.engine.scan.PathOrder;

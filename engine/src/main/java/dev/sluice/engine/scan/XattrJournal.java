@@ -1,6 +1,6 @@
-package dev.sluice.engine.fs;
+package dev.sluice.engine.scan;
 
-import dev.sluice.engine.scan.PathOrder;
+import dev.sluice.engine.fs.Xattr;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
