@@ -4,7 +4,6 @@ import dev.sluice.engine.buffer.ArrayPool;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -31,13 +30,8 @@ public final class ChunkReader implements Iterator<Chunk>, Closeable {
     private final ReadableByteChannel channel;
     private final Chunker chunker;
     private final int max;
-    private final byte[] buf;
     private final ArrayPool pool;
-    private final ByteBuffer view;
-    private int start;
-    private int end;
-    private long offset;
-    private boolean eof;
+    private final ChunkWindow window;
 
     public ChunkReader(ReadableByteChannel channel, Chunker chunker) {
         this(channel, chunker, Long.MAX_VALUE);
@@ -63,64 +57,31 @@ public final class ChunkReader implements Iterator<Chunk>, Closeable {
         this.channel = Objects.requireNonNull(channel, "channel");
         this.chunker = Objects.requireNonNull(chunker, "chunker");
         this.max = chunker.params().max();
-        long size = (long) max + Math.max(max, MIN_READ);
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("chunker max size " + max + " is too large for one read buffer");
-        }
-        if (expectedSize >= 0 && expectedSize < max) {
-            size = Math.max(expectedSize + 1, SMALL_BUFFER);
-        }
-        this.buf = new byte[(int) size];
-        this.view = ByteBuffer.wrap(buf);
+        this.window = new ChunkWindow(channel, max, Math.max(max, MIN_READ), expectedSize, null);
     }
-
-    /** The smallest read buffer, for empty and tiny inputs. */
-    static final int SMALL_BUFFER = 4096;
 
     @Override
     public boolean hasNext() {
-        if (end - start < max && !eof) {
-            fill();
+        try {
+            return window.available(max) > 0;
+        } catch (IOException e) {
+            // the cause is the channel's own exception, as callers unwrapping this have always seen it
+            throw new UncheckedIOException(e.getMessage(), (IOException) e.getCause());
         }
-        return end > start;
     }
 
     @Override
     public Chunk next() {
         if (!hasNext()) {
-            throw new NoSuchElementException("no more chunks: input ended at offset " + offset);
+            throw new NoSuchElementException("no more chunks: input ended at offset " + window.offset());
         }
-        int available = end - start;
-        int n = chunker.cut(buf, start, Math.min(available, max));
+        int start = window.start();
+        int n = chunker.cut(window.array(), start, Math.min(window.buffered(), max));
         byte[] data = pool == null ? new byte[n] : pool.take(n);
-        System.arraycopy(buf, start, data, 0, n);
-        Chunk chunk = new Chunk(offset, data, n);
-        start += n;
-        offset += n;
+        System.arraycopy(window.array(), start, data, 0, n);
+        Chunk chunk = new Chunk(window.offset(), data, n);
+        window.advance(n);
         return chunk;
-    }
-
-    /** Moves the unread tail to the front and reads until the buffer is full or the input ends. */
-    private void fill() {
-        int remaining = end - start;
-        if (remaining > 0 && start > 0) {
-            System.arraycopy(buf, start, buf, 0, remaining);
-        }
-        start = 0;
-        end = remaining;
-        view.clear().position(end);
-        try {
-            while (view.hasRemaining()) {
-                int r = channel.read(view);
-                if (r < 0) {
-                    eof = true;
-                    break;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading at offset " + (offset + remaining) + " failed: " + e.getMessage(), e);
-        }
-        end = view.position();
     }
 
     @Override

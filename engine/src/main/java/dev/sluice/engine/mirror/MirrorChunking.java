@@ -15,6 +15,9 @@ import java.security.NoSuchAlgorithmException;
 public final class MirrorChunking {
     /** Chunk bounds of protocol version 1; both ends must cut at the same places. */
     public static final ChunkerParams PARAMS = new ChunkerParams(4 * 1024, 16 * 1024, 64 * 1024);
+
+    /** Bytes each end reads ahead of the chunk it cuts ({@link dev.sluice.engine.chunk.ChunkWindow}). */
+    static final int READ_AHEAD = 1 << 20;
     /**
      * A regular file at least this large is sent chunk by chunk even without a basis (one DATA operation per chunk,
      * never split across DELTA messages), so the receiver knows the chunk list of what it committed.

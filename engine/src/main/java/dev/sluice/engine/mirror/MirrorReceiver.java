@@ -1,5 +1,6 @@
 package dev.sluice.engine.mirror;
 
+import dev.sluice.engine.chunk.ChunkWindow;
 import dev.sluice.engine.chunk.Chunker;
 import dev.sluice.engine.fs.FileMeta;
 import dev.sluice.engine.fs.RawPath;
@@ -418,7 +419,8 @@ public final class MirrorReceiver {
                 hashes = new byte[lengths.length * MirrorCodec.HASH];
                 Chunker chunker = MirrorChunking.chunker();
                 int max = MirrorChunking.PARAMS.max();
-                ChunkWindow window = new ChunkWindow(new BasisChannel(in.basis), in.basisSize,
+                ChunkWindow window = new ChunkWindow(new BasisChannel(in.basis), max,
+                        MirrorChunking.READ_AHEAD, in.basisSize,
                         "the basis of " + RawPath.escape(in.path));
                 int available;
                 while ((available = window.available(max)) > 0) {

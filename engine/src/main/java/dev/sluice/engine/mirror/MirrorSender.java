@@ -1,5 +1,6 @@
 package dev.sluice.engine.mirror;
 
+import dev.sluice.engine.chunk.ChunkWindow;
 import dev.sluice.engine.chunk.Chunker;
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
@@ -350,7 +351,8 @@ public final class MirrorSender {
             Chunker chunker = MirrorChunking.chunker();
             int max = MirrorChunking.PARAMS.max();
             byte[] h = new byte[MirrorCodec.HASH];
-            ChunkWindow window = new ChunkWindow(ch, p.size, RawPath.escape(p.file));
+            ChunkWindow window = new ChunkWindow(ch, MirrorChunking.PARAMS.max(), MirrorChunking.READ_AHEAD, p.size,
+                    RawPath.escape(p.file));
             int next = 0;
             long length = 0;
             int available;
