@@ -73,7 +73,7 @@ public final class OpenDirectory implements Closeable {
             try {
                 dir = (long) Natives.FDOPENDIR.invokeExact(copy);
             } catch (Throwable t) {
-                Natives.close(copy);
+                RawDescriptor.close(copy);
                 throw t;
             }
         } catch (Throwable t) {
@@ -113,7 +113,7 @@ public final class OpenDirectory implements Closeable {
     @Override
     public void close() {
         if (fd >= 0) {
-            Natives.close(fd);
+            RawDescriptor.close(fd);
             fd = -1;
         }
     }
@@ -130,7 +130,6 @@ public final class OpenDirectory implements Closeable {
         static final MethodHandle READDIR;
 
         static final MethodHandle CLOSEDIR;
-        static final MethodHandle CLOSE;
 
         static {
             MethodHandle open = null;
@@ -139,7 +138,6 @@ public final class OpenDirectory implements Closeable {
             MethodHandle readdir = null;
 
             MethodHandle closedir = null;
-            MethodHandle close = null;
             try {
                 Class<?> nd = Class.forName("sun.nio.fs.UnixNativeDispatcher");
                 Class<?> unixPath = Class.forName("sun.nio.fs.UnixPath");
@@ -152,15 +150,6 @@ public final class OpenDirectory implements Closeable {
                 readdir = l.findStatic(nd, "readdir", MethodType.methodType(byte[].class, long.class));
 
                 closedir = l.findStatic(nd, "closedir", MethodType.methodType(void.class, long.class));
-                try {
-                    close = l.findStatic(nd, "close", MethodType.methodType(void.class, int.class));
-                } catch (NoSuchMethodException e) {
-                    MethodHandle withMapper = l.findStatic(nd, "close",
-                            MethodType.methodType(void.class, int.class, java.util.function.Function.class));
-                    java.util.function.Function<Object, RuntimeException> mapper =
-                            x -> new IllegalStateException("closing a directory descriptor failed: " + x);
-                    close = MethodHandles.insertArguments(withMapper, 1, mapper);
-                }
             } catch (ReflectiveOperationException | RuntimeException e) {
                 // every call then fails through PosixStat.Calls.failure, which names the missing --add-opens
             }
@@ -170,15 +159,6 @@ public final class OpenDirectory implements Closeable {
             READDIR = readdir;
 
             CLOSEDIR = closedir;
-            CLOSE = close;
-        }
-
-        static void close(int fd) {
-            try {
-                CLOSE.invokeExact(fd);
-            } catch (Throwable t) {
-                throw new IllegalStateException("closing descriptor " + fd + " failed", t);
-            }
         }
     }
 }

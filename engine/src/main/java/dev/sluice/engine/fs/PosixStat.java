@@ -68,6 +68,18 @@ public record PosixStat(int mode, int uid, int gid, long size, long mtimeNanos, 
         return FileKind.fromMode(mode);
     }
 
+    public boolean isDirectory() {
+        return kind() == FileKind.DIRECTORY;
+    }
+
+    public boolean isRegular() {
+        return kind() == FileKind.REGULAR;
+    }
+
+    public boolean isSymlink() {
+        return kind() == FileKind.SYMLINK;
+    }
+
     /** The permission bits (with set-uid, set-gid and sticky). */
     public int permissions() {
         return mode & 07777;

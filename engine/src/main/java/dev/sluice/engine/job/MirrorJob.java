@@ -45,6 +45,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
@@ -67,6 +68,8 @@ public final class MirrorJob {
     private final HookLog hookLog;
     private final ParkedLinks parked;
     private final TargetFactory targets;
+    /** Where this side's caches live (xattr journals, basis chunk lists); empty: none. */
+    private final Optional<Path> cacheRoot = CacheRoot.of(System.getenv());
 
     /**
      * A job runner without hook logging or parked links (a reverse pull then cannot run).
@@ -242,8 +245,8 @@ public final class MirrorJob {
      * Where the sender keeps the xattr journal of job {@code job}'s source tree:
      * {@code <cache root>/mirror/jobs/<hash of the job name>.xattrs}; null without a cache root.
      */
-    static Path sourceJournal(String job) {
-        return CacheRoot.of(System.getenv())
+    private Path sourceJournal(String job) {
+        return cacheRoot
                 .map(root -> root.resolve("mirror").resolve("jobs").resolve(CacheRoot.fileName(job) + ".xattrs"))
                 .orElse(null);
     }
@@ -257,7 +260,7 @@ public final class MirrorJob {
             }
             MirrorSender sender = new MirrorSender(sourceJournal(plan.job()));
             if (spec.directory() != null) {
-                return new LocalMirror(targets, MirrorLimits.DEFAULT, io, CacheRoot.of(System.getenv()))
+                return new LocalMirror(targets, MirrorLimits.DEFAULT, io, cacheRoot)
                         .run(request, spec.directory(),
                         link -> closeOnCancel(cancellation, link, plan.job()), sender);
             }
@@ -360,7 +363,7 @@ public final class MirrorJob {
             // the sender names its job as the target; this side's configuration alone says where it goes
             MirrorReceiver receiver = new MirrorReceiver(new MirrorPolicy(Map.of(new PeerIdentity(peer),
                     Map.of(source.job(), spec.directory()))), ReceivedTarget.factory(targets, own, finished),
-                    MirrorLimits.DEFAULT, io, CacheRoot.of(System.getenv()));
+                    MirrorLimits.DEFAULT, io, cacheRoot);
             CloseReason end = receiver.serve(first.link().replaying(first.frame())).block();
             if (finished.get() == null) {
                 throw new IOException("the mirror of job " + source.job() + " from sender " + peer

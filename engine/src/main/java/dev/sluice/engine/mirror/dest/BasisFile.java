@@ -2,6 +2,7 @@ package dev.sluice.engine.mirror.dest;
 
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.fs.PosixStat;
 import dev.sluice.engine.fs.Xattr;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,7 +29,7 @@ final class BasisFile implements MirrorTarget.Basis {
     }
 
     private int fd;
-    private final NativeCalls.Stat stat;
+    private final PosixStat stat;
     private final FileMeta meta;
     private final List<Xattr> diskXattrs;
     private FileChannel channel;
@@ -36,7 +37,7 @@ final class BasisFile implements MirrorTarget.Basis {
     private final byte[] name;
     private boolean closed;
 
-    private BasisFile(int fd, NativeCalls.Stat stat, FileMeta meta, List<Xattr> diskXattrs, DirectoryHandle from,
+    private BasisFile(int fd, PosixStat stat, FileMeta meta, List<Xattr> diskXattrs, DirectoryHandle from,
             byte[] name) {
         this.from = from;
         this.name = name.clone();
@@ -58,13 +59,13 @@ final class BasisFile implements MirrorTarget.Basis {
 
     /** As {@link #open(DirectoryHandle, byte[], boolean)}, taking xattrs from {@code known} when it has them. */
     static BasisFile open(DirectoryHandle dir, byte[] name, boolean fakeSuper, KnownXattrs known) throws IOException {
-        NativeCalls.Stat looked = dir.lstat(name);
+        PosixStat looked = dir.lstat(name);
         if (looked == null || !looked.isRegular()) {
             return null;
         }
         List<Xattr> xattrs = known.find(looked.dev(), looked.ino(), looked.ctimeNanos());
         int fd = -1;
-        NativeCalls.Stat st = looked;
+        PosixStat st = looked;
         try {
             if (xattrs == null) {
                 String shown = dir.describe(name);
@@ -80,9 +81,7 @@ final class BasisFile implements MirrorTarget.Basis {
                 }
                 xattrs = PinnedMetadata.read(fd, shown, st).xattrs();
             }
-            FileMeta onDisk = new FileMeta(FileKind.REGULAR, st.stMode() & 07777, st.uid(), st.gid(), st.size(),
-                    st.mtimeNanos(), st.atimeNanos(), st.ctimeNanos(), st.dev(), st.ino(), st.nlink(), st.rdev(),
-                    null, xattrs);
+            FileMeta onDisk = PinnedMetadata.meta(st, xattrs);
             FileMeta meta = fakeSuper ? FakeSuper.decode(onDisk) : onDisk;
             if (meta.kind() != FileKind.REGULAR) {
                 if (fd >= 0) {
@@ -120,7 +119,7 @@ final class BasisFile implements MirrorTarget.Basis {
         if (fd < 0) {
             int opened = from.open(name, NativeCalls.O_PATH, 0);
             try {
-                NativeCalls.Stat now = NativeCalls.fstat(opened, shown());
+                PosixStat now = NativeCalls.fstat(opened, shown());
                 if (now.dev() != stat.dev() || now.ino() != stat.ino() || now.ctimeNanos() != stat.ctimeNanos()) {
                     throw new IOException("basis file " + shown() + " was replaced or changed during the run");
                 }
@@ -133,7 +132,7 @@ final class BasisFile implements MirrorTarget.Basis {
         return fd;
     }
 
-    NativeCalls.Stat stat() {
+    PosixStat stat() {
         return stat;
     }
 
@@ -168,7 +167,7 @@ final class BasisFile implements MirrorTarget.Basis {
     /** Whether the file still has the size and change time it had when it was opened (fstat of its descriptor). */
     @Override
     public boolean unchanged() throws IOException {
-        NativeCalls.Stat now = NativeCalls.fstat(fd(), shown());
+        PosixStat now = NativeCalls.fstat(fd(), shown());
         return now.size() == stat.size() && now.mtimeNanos() == stat.mtimeNanos()
                 && now.ctimeNanos() == stat.ctimeNanos();
     }

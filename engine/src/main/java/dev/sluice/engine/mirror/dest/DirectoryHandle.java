@@ -1,6 +1,7 @@
 package dev.sluice.engine.mirror.dest;
 
 import dev.sluice.engine.fs.OpenDirectory;
+import dev.sluice.engine.fs.PosixStat;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.scan.PathOrder;
 import java.io.Closeable;
@@ -86,7 +87,7 @@ final class DirectoryHandle implements Closeable {
     }
 
     /** lstat of {@code name} (no follow), or null when there is no such entry. */
-    NativeCalls.Stat lstat(byte[] name) throws IOException {
+    PosixStat lstat(byte[] name) throws IOException {
         try {
             return NativeCalls.lstatAt(fd, name, () -> describe(name));
         } catch (java.nio.file.NoSuchFileException e) {
@@ -142,9 +143,9 @@ final class DirectoryHandle implements Closeable {
     void grantOwnerAccess(byte[] name) throws IOException {
         int pathFd = open(name, NativeCalls.O_PATH, 0);
         try {
-            NativeCalls.Stat st = NativeCalls.fstat(pathFd, describe(name));
-            if (st.isDirectory() && (st.stMode() & 0700) != 0700) {
-                Files.setAttribute(Path.of("/proc/self/fd/" + pathFd), "unix:mode", (st.stMode() & 07777) | 0700);
+            PosixStat st = NativeCalls.fstat(pathFd, describe(name));
+            if (st.isDirectory() && (st.mode() & 0700) != 0700) {
+                Files.setAttribute(Path.of("/proc/self/fd/" + pathFd), "unix:mode", (st.mode() & 07777) | 0700);
             }
         } finally {
             NativeCalls.close(pathFd);
@@ -152,18 +153,18 @@ final class DirectoryHandle implements Closeable {
     }
 
     /** Deletes {@code name} and, when it is a directory, everything below it, never following a symlink. */
-    long deleteTree(byte[] name, NativeCalls.Stat stat) throws IOException {
+    long deleteTree(byte[] name, PosixStat stat) throws IOException {
         if (!stat.isDirectory()) {
             unlink(name);
             return 1;
         }
         long n = 0;
-        if ((stat.stMode() & 0700) != 0700) {
+        if ((stat.mode() & 0700) != 0700) {
             grantOwnerAccess(name);
         }
         try (DirectoryHandle sub = openDirectory(name)) {
             for (byte[] child : sub.list()) {
-                NativeCalls.Stat s = sub.lstat(child);
+                PosixStat s = sub.lstat(child);
                 if (s != null) {
                     n += sub.deleteTree(child, s);
                 }

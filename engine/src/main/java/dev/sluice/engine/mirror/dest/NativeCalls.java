@@ -1,6 +1,7 @@
 package dev.sluice.engine.mirror.dest;
 
 import dev.sluice.engine.fs.PosixStat;
+import dev.sluice.engine.fs.RawDescriptor;
 import dev.sluice.engine.fs.RawPath;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -17,7 +18,8 @@ import java.util.function.Supplier;
 
 /**
  * The few descriptor-relative system calls the receiver needs and the JDK exposes only inside
- * {@code sun.nio.fs} (openat, unlinkat, renameat, mknod; fstat and fstatat through {@link PosixStat}), reached through method handles like
+ * {@code sun.nio.fs} (openat, unlinkat, renameat, mknod; fstat and fstatat through {@link PosixStat},
+ * whose result the receiver uses as is), reached through method handles like
  * {@link RawPath} does; needs {@code --add-opens java.base/sun.nio.fs=ALL-UNNAMED}.
  */
 final class NativeCalls {
@@ -43,32 +45,6 @@ final class NativeCalls {
         boolean arm = "aarch64".equals(System.getProperty("os.arch")) || "arm".equals(System.getProperty("os.arch"));
         O_DIRECTORY = arm ? 040000 : 0200000;
         O_NOFOLLOW = arm ? 0100000 : 0400000;
-    }
-
-    /** The result of fstat(2): the fields a mirror needs. */
-    record Stat(int stMode, int uid, int gid, long size, long mtimeNanos, long atimeNanos, long ctimeNanos,
-            long dev, long ino, long nlink, long rdev) {
-
-        int kindBits() {
-            return stMode & 0170000;
-        }
-
-        boolean isDirectory() {
-            return kindBits() == 0040000;
-        }
-
-        boolean isRegular() {
-            return kindBits() == 0100000;
-        }
-
-        boolean isSymlink() {
-            return kindBits() == 0120000;
-        }
-
-        static Stat of(PosixStat s) {
-            return new Stat(s.mode(), s.uid(), s.gid(), s.size(), s.mtimeNanos(), s.atimeNanos(), s.ctimeNanos(),
-                    s.dev(), s.ino(), s.nlink(), s.rdev());
-        }
     }
 
     /** A failed system call with its errno. */
@@ -108,11 +84,7 @@ final class NativeCalls {
     }
 
     static void close(int fd) {
-        try {
-            handles().close.invokeExact(fd);
-        } catch (Throwable t) {
-            throw new IllegalStateException("closing file descriptor " + fd + " failed", t);
-        }
+        RawDescriptor.close(fd);
     }
 
     static void unlinkat(int dfd, byte[] name, int flags, Supplier<String> shown) throws IOException {
@@ -140,13 +112,13 @@ final class NativeCalls {
         }
     }
 
-    static Stat fstat(int fd, String shown) throws IOException {
-        return Stat.of(PosixStat.fstat(fd, shown));
+    static PosixStat fstat(int fd, String shown) throws IOException {
+        return PosixStat.fstat(fd, shown);
     }
 
     /** fstatat(2) of {@code name} in {@code dfd} without following a final symlink. */
-    static Stat lstatAt(int dfd, byte[] name, Supplier<String> shown) throws IOException {
-        return Stat.of(PosixStat.lstatAt(dfd, name, shown));
+    static PosixStat lstatAt(int dfd, byte[] name, Supplier<String> shown) throws IOException {
+        return PosixStat.lstatAt(dfd, name, shown);
     }
 
     private static Handles handles() {
@@ -213,7 +185,6 @@ final class NativeCalls {
         MethodHandle errno;
         MethodHandle openat;
         MethodHandle open;
-        MethodHandle close;
         MethodHandle unlinkat;
         MethodHandle renameat;
         MethodHandle mknod;
@@ -228,7 +199,6 @@ final class NativeCalls {
                 h.openat = l.findStatic(nd, "openat", MethodType.methodType(int.class, int.class, byte[].class, int.class, int.class));
                 h.open = l.findStatic(nd, "open", MethodType.methodType(int.class, path, int.class, int.class))
                         .asType(MethodType.methodType(int.class, Path.class, int.class, int.class));
-                h.close = closeHandle(l, nd);
                 h.unlinkat = l.findStatic(nd, "unlinkat", MethodType.methodType(void.class, int.class, byte[].class, int.class));
                 h.renameat = l.findStatic(nd, "renameat",
                         MethodType.methodType(void.class, int.class, byte[].class, int.class, byte[].class));
@@ -249,19 +219,6 @@ final class NativeCalls {
                         + "sun.nio.fs; run the JVM with --add-opens java.base/sun.nio.fs=ALL-UNNAMED (cause: " + e + ")", e);
             }
             return h;
-        }
-
-        /** close(int) on JDK 17; close(int, Function) from JDK 21 on, given a mapper to an unchecked exception. */
-        private static MethodHandle closeHandle(MethodHandles.Lookup l, Class<?> nd) throws ReflectiveOperationException {
-            try {
-                return l.findStatic(nd, "close", MethodType.methodType(void.class, int.class));
-            } catch (NoSuchMethodException e) {
-                MethodHandle withMapper = l.findStatic(nd, "close",
-                        MethodType.methodType(void.class, int.class, java.util.function.Function.class));
-                java.util.function.Function<Object, RuntimeException> mapper =
-                        x -> new IllegalStateException("closing a file descriptor failed: " + x);
-                return MethodHandles.insertArguments(withMapper, 1, mapper);
-            }
         }
     }
 

@@ -2,9 +2,13 @@ package dev.sluice.engine.mirror.dest;
 
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.fs.PosixStat;
 import dev.sluice.engine.fs.SpecialFiles;
 import dev.sluice.engine.fs.Xattr;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -46,8 +50,8 @@ final class PinnedMetadata {
      */
     static void apply(int fd, String shown, FileMeta m, boolean fresh, boolean ownership, int realMode, List<Xattr> xattrs)
             throws IOException {
-        NativeCalls.Stat st = NativeCalls.fstat(fd, shown);
-        FileKind actual = FileKind.fromMode(st.stMode());
+        PosixStat st = NativeCalls.fstat(fd, shown);
+        FileKind actual = FileKind.fromMode(st.mode());
         if (actual == FileKind.SYMLINK) {
             throw new IOException("refusing to apply metadata to " + shown + ": it is a symlink");
         }
@@ -70,7 +74,7 @@ final class PinnedMetadata {
                     .setTimes(FileTime.from(m.mtimeNanos(), TimeUnit.NANOSECONDS),
                             FileTime.from(m.atimeNanos(), TimeUnit.NANOSECONDS), null);
         }
-        if ((st.stMode() & 07777) != realMode || chowned) {
+        if ((st.mode() & 07777) != realMode || chowned) {
             // chown(2) clears set-uid and set-gid, so the mode is set again after it
             Files.setAttribute(p, "unix:mode", realMode);
         }
@@ -87,8 +91,8 @@ final class PinnedMetadata {
         if (!xattrs.isEmpty() || FD_LIST == null) {
             return false;
         }
-        NativeCalls.Stat st = NativeCalls.fstat(fd, shown);
-        if (!st.isDirectory() || (st.stMode() & 07777) != realMode || st.mtimeNanos() != m.mtimeNanos()
+        PosixStat st = NativeCalls.fstat(fd, shown);
+        if (!st.isDirectory() || (st.mode() & 07777) != realMode || st.mtimeNanos() != m.mtimeNanos()
                 || st.atimeNanos() != m.atimeNanos() || ownership && (st.uid() != m.uid() || st.gid() != m.gid())) {
             return false;
         }
@@ -108,13 +112,13 @@ final class PinnedMetadata {
     }
 
     /** {@code UnixUserDefinedFileAttributeView.list(int fd, int size)}: all xattr names of an open descriptor. */
-    private static final java.lang.invoke.MethodHandle FD_LIST = fdList();
+    private static final MethodHandle FD_LIST = fdList();
 
-    private static java.lang.invoke.MethodHandle fdList() {
+    private static MethodHandle fdList() {
         try {
             Class<?> view = Class.forName("sun.nio.fs.UnixUserDefinedFileAttributeView");
-            return java.lang.invoke.MethodHandles.privateLookupIn(view, java.lang.invoke.MethodHandles.lookup())
-                    .findStatic(view, "list", java.lang.invoke.MethodType.methodType(List.class, int.class, int.class));
+            return MethodHandles.privateLookupIn(view, MethodHandles.lookup())
+                    .findStatic(view, "list", MethodType.methodType(List.class, int.class, int.class));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
@@ -126,7 +130,7 @@ final class PinnedMetadata {
      * fchmod), so no path is resolved and the file is not opened again; {@code st} is its fstat, made by the caller.
      * Falls back to {@link #apply} where the JDK lacks those calls or a time before 1970 has a fraction.
      */
-    static void applyToCreated(int fd, String shown, FileMeta m, NativeCalls.Stat st, boolean ownership, int realMode,
+    static void applyToCreated(int fd, String shown, FileMeta m, PosixStat st, boolean ownership, int realMode,
             List<Xattr> xattrs) throws IOException {
         if (!NativeCalls.descriptorCallsAvailable() || fractionBeforeEpoch(m.mtimeNanos())
                 || fractionBeforeEpoch(m.atimeNanos())) {
@@ -135,7 +139,7 @@ final class PinnedMetadata {
         }
         if (!st.isRegular()) {
             throw new IOException("refusing to apply metadata to " + shown + ": the file created for it is a "
-                    + FileKind.fromMode(st.stMode()));
+                    + FileKind.fromMode(st.mode()));
         }
         applyXattrs(pinned(fd), shown, xattrs, true);
         boolean chowned = ownership && (st.uid() != m.uid() || st.gid() != m.gid());
@@ -143,7 +147,7 @@ final class PinnedMetadata {
             NativeCalls.fchown(fd, m.uid(), m.gid(), shown);
         }
         NativeCalls.futimens(fd, m.atimeNanos(), m.mtimeNanos(), shown);
-        if ((st.stMode() & 07777) != realMode || chowned) {
+        if ((st.mode() & 07777) != realMode || chowned) {
             // chown(2) clears set-uid and set-gid, so the mode is set again after it
             NativeCalls.fchmod(fd, realMode, shown);
         }
@@ -155,14 +159,20 @@ final class PinnedMetadata {
     }
 
     /** As {@link #read(int, String)}, with the fstat of {@code fd} the caller just made. */
-    static FileMeta read(int fd, String shown, NativeCalls.Stat st) throws IOException {
-        FileKind kind = FileKind.fromMode(st.stMode());
+    static FileMeta read(int fd, String shown, PosixStat st) throws IOException {
+        FileKind kind = FileKind.fromMode(st.mode());
         if (kind == FileKind.SYMLINK) {
             throw new IOException("cannot read the metadata of " + shown + " through its descriptor: it is a symlink");
         }
         List<Xattr> xattrs = kind == FileKind.REGULAR || kind == FileKind.DIRECTORY ? readXattrs(pinned(fd)) : List.of();
-        return new FileMeta(kind, st.stMode() & 07777, st.uid(), st.gid(), st.size(), st.mtimeNanos(), st.atimeNanos(),
-                st.ctimeNanos(), st.dev(), st.ino(), st.nlink(), st.rdev(), null, xattrs);
+        return meta(st, xattrs);
+    }
+
+    /** The metadata {@code st} gives, with {@code xattrs} (read or known from the journal); no symlink target. */
+    static FileMeta meta(PosixStat st, List<Xattr> xattrs) {
+        return new FileMeta(FileKind.fromMode(st.mode()), st.mode() & 07777, st.uid(), st.gid(), st.size(),
+                st.mtimeNanos(), st.atimeNanos(), st.ctimeNanos(), st.dev(), st.ino(), st.nlink(), st.rdev(), null,
+                xattrs);
     }
 
     private static boolean fractionBeforeEpoch(long nanos) {

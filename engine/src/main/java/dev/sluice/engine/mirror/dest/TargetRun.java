@@ -2,11 +2,12 @@ package dev.sluice.engine.mirror.dest;
 
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
-import dev.sluice.engine.scan.XattrJournal;
+import dev.sluice.engine.fs.PosixStat;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.fs.Xattr;
 import dev.sluice.engine.scan.PathOrder;
 import dev.sluice.engine.scan.RuleMatcher;
+import dev.sluice.engine.scan.XattrJournal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -154,7 +155,7 @@ final class TargetRun implements MirrorTarget {
             for (byte[] n : top.list()) {
                 String s = new String(n, StandardCharsets.ISO_8859_1);
                 if (s.startsWith(PARTIAL_PREFIX)) {
-                    NativeCalls.Stat st = top.lstat(n);
+                    PosixStat st = top.lstat(n);
                     if (st != null) {
                         top.deleteTree(n, st);
                     }
@@ -192,7 +193,7 @@ final class TargetRun implements MirrorTarget {
     }
 
     private static boolean isDirectory(DirectoryHandle dir, byte[] name) throws IOException {
-        NativeCalls.Stat st = dir.lstat(name);
+        PosixStat st = dir.lstat(name);
         return st != null && st.isDirectory();
     }
 
@@ -305,7 +306,7 @@ final class TargetRun implements MirrorTarget {
         DirectoryHandle child;
         boolean made = false;
         if (options.layout() == MirrorOptions.Layout.IN_PLACE) {
-            NativeCalls.Stat st = parent.dir.lstat(e.name());
+            PosixStat st = parent.dir.lstat(e.name());
             if (st != null && !st.isDirectory()) {
                 parent.dir.unlink(e.name());
                 st = null;
@@ -313,7 +314,7 @@ final class TargetRun implements MirrorTarget {
             if (st == null) {
                 parent.dir.mkdir(e.name());
                 made = true;
-            } else if (!superuser && (st.stMode() & 0700) != 0700) {
+            } else if (!superuser && (st.mode() & 0700) != 0700) {
                 parent.dir.grantOwnerAccess(e.name());
             }
         } else {
@@ -390,7 +391,7 @@ final class TargetRun implements MirrorTarget {
             } else if (sameMeta(basis.meta(), meta, false)) {
                 // the new tree is this run's own and paths come once each: link straight to the final name
                 parent.dir.link(e.name(), parent.basis, e.name());
-                NativeCalls.Stat linked = parent.dir.lstat(e.name());
+                PosixStat linked = parent.dir.lstat(e.name());
                 if (linked == null || linked.ino() != basis.stat().ino() || linked.dev() != basis.stat().dev()) {
                     if (linked != null) {
                         parent.dir.unlink(e.name());
@@ -455,7 +456,7 @@ final class TargetRun implements MirrorTarget {
      * it is, which saves five system calls and keeps its inode for readers.
      */
     private boolean sameSymlink(DirectoryHandle dir, byte[] name, byte[] target, FileMeta meta) throws IOException {
-        NativeCalls.Stat st = dir.lstat(name);
+        PosixStat st = dir.lstat(name);
         if (st == null || !st.isSymlink() || st.size() != target.length
                 || Math.floorDiv(st.mtimeNanos(), 1000) != Math.floorDiv(meta.mtimeNanos(), 1000)
                 || Math.floorDiv(st.atimeNanos(), 1000) != Math.floorDiv(meta.atimeNanos(), 1000)
@@ -503,8 +504,8 @@ final class TargetRun implements MirrorTarget {
                 throw ex;
             }
             try {
-                NativeCalls.Stat st = NativeCalls.fstat(fd, e.shown());
-                if ((st.stMode() & 0170000) != type) {
+                PosixStat st = NativeCalls.fstat(fd, e.shown());
+                if ((st.mode() & 0170000) != type) {
                     throw new IOException("the new special file " + e.shown() + " was replaced while it was being made");
                 }
                 PinnedMetadata.apply(fd, e.shown(), meta, true, superuser, meta.mode(), List.of());
@@ -536,7 +537,7 @@ final class TargetRun implements MirrorTarget {
         try {
             byte[] tmp = tempName();
             parent.dir.link(tmp, from, earlier.name());
-            NativeCalls.Stat st = parent.dir.lstat(tmp);
+            PosixStat st = parent.dir.lstat(tmp);
             if (st == null || st.ino() != target.ino || st.dev() != target.dev) {
                 if (st != null) {
                     parent.dir.unlink(tmp);
@@ -604,7 +605,7 @@ final class TargetRun implements MirrorTarget {
         complete.sort(TargetRun::compareSnapshotNames);
         for (int i = 0; i < complete.size() - options.keepSnapshots(); i++) {
             byte[] n = complete.get(i).getBytes(StandardCharsets.ISO_8859_1);
-            NativeCalls.Stat st = top.lstat(n);
+            PosixStat st = top.lstat(n);
             if (st != null) {
                 top.deleteTree(n, st);
             }
@@ -755,7 +756,7 @@ final class TargetRun implements MirrorTarget {
             if (inFlight.containsKey(s) || !leftover && !options.delete()) {
                 continue;
             }
-            NativeCalls.Stat st = l.dir.lstat(name);
+            PosixStat st = l.dir.lstat(name);
             if (st != null) {
                 deleted += leftover ? deleteUnprotected(l.dir, name, st, null) : deleteUnprotected(l.dir, name, st, l.dir.child(name));
             }
@@ -763,7 +764,7 @@ final class TargetRun implements MirrorTarget {
     }
 
     /** Deletes {@code name} below {@code dir} except what {@code protect} keeps; {@code relative} null deletes all. */
-    private long deleteUnprotected(DirectoryHandle dir, byte[] name, NativeCalls.Stat st, byte[] relative) throws IOException {
+    private long deleteUnprotected(DirectoryHandle dir, byte[] name, PosixStat st, byte[] relative) throws IOException {
         if (relative != null && !options.deleteExcluded() && protect.leavesOut(absolute(relative), st.isDirectory())) {
             return 0;
         }
@@ -773,12 +774,12 @@ final class TargetRun implements MirrorTarget {
         }
         long n = 0;
         boolean keptSome = false;
-        if ((st.stMode() & 0700) != 0700) {
+        if ((st.mode() & 0700) != 0700) {
             dir.grantOwnerAccess(name);
         }
         try (DirectoryHandle sub = dir.openDirectory(name)) {
             for (byte[] child : sub.list()) {
-                NativeCalls.Stat cs = sub.lstat(child);
+                PosixStat cs = sub.lstat(child);
                 if (cs == null) {
                     continue;
                 }
@@ -805,11 +806,11 @@ final class TargetRun implements MirrorTarget {
     /** Moves {@code tmp} to {@code name} in {@code dir}, replacing what is there (a directory is deleted first). */
     private void replace(DirectoryHandle dir, byte[] tmp, byte[] name) throws IOException {
         if (options.layout() == MirrorOptions.Layout.IN_PLACE) {
-            NativeCalls.Stat st = dir.lstat(name);
+            PosixStat st = dir.lstat(name);
             if (st != null && st.isDirectory()) {
                 dir.deleteTree(name, st);
             } else if (st != null) {
-                NativeCalls.Stat t = dir.lstat(tmp);
+                PosixStat t = dir.lstat(tmp);
                 if (t != null && t.ino() == st.ino() && t.dev() == st.dev()) {
                     // rename(2) does nothing when both names are links to one inode: the entry is already right
                     dir.unlink(tmp);
@@ -831,7 +832,7 @@ final class TargetRun implements MirrorTarget {
     }
 
     /** Records in the new journal that {@code e} is the inode {@code st} carrying {@code xattrs} on disk. */
-    private void learn(EntryPath e, NativeCalls.Stat st, List<Xattr> xattrs) {
+    private void learn(EntryPath e, PosixStat st, List<Xattr> xattrs) {
         journal.add(e.raw(), st.dev(), st.ino(), st.ctimeNanos(), xattrs);
     }
 
@@ -1013,11 +1014,11 @@ final class TargetRun implements MirrorTarget {
                 sparse.finish();
                 bytesWritten += sparse.dataBytesWritten();
                 channel.close();
-                NativeCalls.Stat created = NativeCalls.fstat(fd, path.shown());
+                PosixStat created = NativeCalls.fstat(fd, path.shown());
                 PinnedMetadata.applyToCreated(fd, path.shown(), meta, created, superuser, diskMode(meta),
                         diskXattrs(meta));
                 replace(dir, tmp, path.name());
-                NativeCalls.Stat st = NativeCalls.fstat(fd, path.shown());
+                PosixStat st = NativeCalls.fstat(fd, path.shown());
                 learn(path, st, diskXattrs(meta));
                 if (stamp) {
                     // taken after the rename (which changes ctime): the state the next run's basis has

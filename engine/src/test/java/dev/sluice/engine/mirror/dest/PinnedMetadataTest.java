@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
+import dev.sluice.engine.fs.PosixStat;
 import dev.sluice.engine.fs.Xattr;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ class PinnedMetadataTest {
             int fd = d.open(name.getBytes(StandardCharsets.US_ASCII),
                     NativeCalls.O_RDWR | NativeCalls.O_CREAT | NativeCalls.O_EXCL, 0600);
             try {
-                NativeCalls.Stat st = NativeCalls.fstat(fd, name);
+                PosixStat st = NativeCalls.fstat(fd, name);
                 PinnedMetadata.applyToCreated(fd, name, m, st, false, m.mode(), xattrs);
             } finally {
                 NativeCalls.close(fd);
@@ -82,7 +83,7 @@ class PinnedMetadataTest {
     void aDescriptorOfSomethingOtherThanARegularFileIsRefused() throws IOException {
         Files.createDirectory(dir.resolve("sub"));
         try (DirectoryHandle d = DirectoryHandle.openRoot(dir.resolve("sub"))) {
-            NativeCalls.Stat st = NativeCalls.fstat(d.fd(), "sub");
+            PosixStat st = NativeCalls.fstat(d.fd(), "sub");
             IOException e = assertThrows(IOException.class, () -> PinnedMetadata.applyToCreated(d.fd(), "sub",
                     meta(0600, 1_000_000_000L, 1_000_000_000L), st, false, 0600, List.of()));
             assertTrue(e.getMessage().contains("sub"), e.getMessage());
