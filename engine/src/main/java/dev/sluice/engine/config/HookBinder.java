@@ -20,8 +20,30 @@ final class HookBinder {
         this.problems = reader.problems();
     }
 
-    /** The job's hooks; a pull job's ({@code atSink}) only at the points that run on a sink. */
-    List<HookSpec> hooks(ConfigSection job, boolean atSink) {
+    /**
+     * Where a job's hooks run, which decides the points they may name: a pull job runs at the sink, a mirror job runs
+     * no prune, and a mirror pull job (the receiving side) only starts and ends.
+     */
+    enum Place {
+        JOB(HookPointNames.ALL, ""),
+        PULL(HookPointNames.AT_SINK, "a pull job runs at the sink, where only " + String.join(", ",
+                HookPointNames.AT_SINK) + " hooks run; '%s' runs at the source: configure it on the source's job"),
+        MIRROR(HookPointNames.ALL.stream().filter(p -> !p.equals("prune.post")).toList(),
+                "a mirror job runs no prune.post hooks; '%s' does not run here"),
+        MIRROR_PULL(List.of("job.start", "job.end"), "a mirror pull job (the receiving side) runs hooks at job.start"
+                + " and job.end only; '%s' does not run here");
+
+        private final List<String> points;
+        private final String refusal;
+
+        Place(List<String> points, String refusal) {
+            this.points = points;
+            this.refusal = refusal;
+        }
+    }
+
+    /** The job's hooks; a point that does not run at {@code place} is a problem at that hook's point. */
+    List<HookSpec> hooks(ConfigSection job, Place place) {
         Optional<YamlNode.Entry> entry = job.present("hooks");
         if (entry.isEmpty()) {
             return List.of();
@@ -33,22 +55,21 @@ final class HookBinder {
         }
         List<HookSpec> hooks = new ArrayList<>();
         for (int i = 0; i < list.items().size(); i++) {
-            hook(list.items().get(i), at + "[" + i + "]", atSink).ifPresent(hooks::add);
+            hook(list.items().get(i), at + "[" + i + "]", place).ifPresent(hooks::add);
         }
         return hooks;
     }
 
-    private Optional<HookSpec> hook(YamlNode node, String at, boolean atSink) {
+    private Optional<HookSpec> hook(YamlNode node, String at, Place place) {
         if (!(node instanceof YamlNode.Mapping mapping)) {
             reader.wrongType(node, at, "a hook (a mapping with point and path)");
             return Optional.empty();
         }
         ConfigSection hook = reader.section(mapping, at, HOOK_KEYS);
         Optional<String> point = hook.required("point", Conversion.oneOf("a hook point", HookPointNames.ALL));
-        if (atSink && point.isPresent() && !HookPointNames.AT_SINK.contains(point.get())) {
-            problems.at(hook.present("point").orElseThrow().value(), hook.path("point"), "a pull job runs at the"
-                    + " sink, where only " + String.join(", ", HookPointNames.AT_SINK) + " hooks run; '"
-                    + point.get() + "' runs at the source: configure it on the source's job");
+        if (point.isPresent() && !place.points.contains(point.get())) {
+            problems.at(hook.present("point").orElseThrow().value(), hook.path("point"),
+                    place.refusal.formatted(point.get()));
             return Optional.empty();
         }
         Optional<Path> program = hook.required("path", reader.path());

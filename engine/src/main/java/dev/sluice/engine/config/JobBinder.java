@@ -96,7 +96,9 @@ final class JobBinder {
         }
         ChunkerSpec chunker = dataFormats.chunker(job);
         CompressionSpec compression = dataFormats.compression(job);
-        List<HookSpec> hooks = hookBinder.hooks(job, type == JobType.PULL);
+        List<HookSpec> hooks = hookBinder.hooks(job, type == JobType.PULL ? HookBinder.Place.PULL
+                : type != JobType.MIRROR ? HookBinder.Place.JOB
+                : mirrorPull ? HookBinder.Place.MIRROR_PULL : HookBinder.Place.MIRROR);
         int beforeRetention = problems.size();
         RetentionSpec retention = retentions.retention(job, "retention", RetentionBinder.JOB_RETENTION_KEYS);
         ScheduleSpec schedule = job.optional("schedule", Conversion.schedule()).orElse(ScheduleSpec.MANUAL);
@@ -111,9 +113,6 @@ final class JobBinder {
                 || pulledMirror) && job.present("schedule").isPresent()) {
             problems.at(job.present("schedule").orElseThrow().value(), job.path("schedule"), "a pulled job runs when"
                     + " its sink asks for it; schedule the sink's pull job instead");
-            return Optional.empty();
-        }
-        if (type == JobType.MIRROR && !mirrors.mirrorHooks(job, hooks, mirrorPull)) {
             return Optional.empty();
         }
         if (type == JobType.PULL && !(repository.get() instanceof LocalRepositorySpec)) {

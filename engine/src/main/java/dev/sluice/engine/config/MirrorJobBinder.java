@@ -123,24 +123,4 @@ final class MirrorJobBinder {
         return Optional.of(new MirrorJobSpec(directory, target, connect, pulledBy, reverse, source, layout, delete,
                 deleteExcluded, fakeSuper, keep, sourceFakeSuper));
     }
-
-    /**
-     * A mirror job's hooks: prune.post never runs for a mirror; a pull job (the receiving side) runs only job.start
-     * and job.end.
-     */
-    boolean mirrorHooks(ConfigSection job, List<HookSpec> hooks, boolean receiving) {
-        int before = problems.size();
-        for (int i = 0; i < hooks.size(); i++) {
-            String point = hooks.get(i).point();
-            boolean fits = receiving ? point.equals("job.start") || point.equals("job.end")
-                    : !point.equals("prune.post");
-            if (!fits) {
-                YamlNode where = ((YamlNode.Sequence) job.present("hooks").orElseThrow().value()).items().get(i);
-                problems.at(where, job.path("hooks") + "[" + i + "]", "a " + (receiving ? "mirror pull job (the"
-                        + " receiving side) runs hooks at job.start and job.end only" : "mirror job runs no prune.post"
-                        + " hooks") + "; " + point + " does not run here");
-            }
-        }
-        return problems.size() == before;
-    }
 }

@@ -291,7 +291,7 @@ class MirrorConfigTest {
                     paths: [/a]
                     mirror: {directory: /m}
                     hooks: [{point: prune.post, path: /bin/true}]
-                """).get(0).contains("jobs[0].hooks[0]: a mirror job runs no prune.post hooks"));
+                """).get(0).contains("jobs[0].hooks[0].point: a mirror job runs no prune.post hooks"));
         assertTrue(problems("""
                 jobs:
                   - name: copy
@@ -300,5 +300,24 @@ class MirrorConfigTest {
                              directory: /c}
                     hooks: [{point: snapshot.pre, path: /bin/true}]
                 """).get(0).contains("runs hooks at job.start and job.end only"));
+    }
+
+    @Test
+    void aMisplacedMirrorHookIsReportedAtItsOwnIndexAfterABrokenOne() {
+        List<String> found = problems("""
+                jobs:
+                  - name: m
+                    type: mirror
+                    paths: [/a]
+                    mirror: {directory: /m}
+                    hooks:
+                      - {point: job.start}
+                      - {point: job.end, path: /bin/true}
+                      - {point: prune.post, path: /bin/true}
+                """);
+        assertEquals(2, found.size(), found.toString());
+        assertTrue(found.get(0).contains("jobs[0].hooks[0]") && found.get(0).contains("path"), found.toString());
+        assertTrue(found.get(1).contains("t.yaml:9:") && found.get(1).contains("jobs[0].hooks[2].point: a mirror job"
+                + " runs no prune.post hooks"), found.toString());
     }
 }
