@@ -24,7 +24,7 @@ import java.util.Objects;
  */
 public final class MirrorCodec {
     /** The protocol version carried in OPEN. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** Bytes of a chunk hash ({@link ChunkHash}, keyed per run). */
     public static final int HASH = ChunkHash.BYTES;
     /** Bytes of the whole-file digest in FILE_END ({@link ContentDigest}, SHA-256 over chunk and run records). */

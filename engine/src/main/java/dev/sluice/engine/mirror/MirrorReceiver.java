@@ -555,7 +555,7 @@ public final class MirrorReceiver {
             final byte[] path;
             final MirrorTarget.FileWriter writer;
             final MirrorTarget.Basis basis;
-            final ContentDigest content = new ContentDigest();
+            final ContentDigest content = new ContentDigest(chunkHash);
             volatile long basisSize;
             /** The basis list (set by {@link #basisList} before BASIS is sent; read by the frame thread). */
             volatile int[] chunkLengths;

@@ -290,7 +290,7 @@ public final class MirrorSender {
             MirrorCodec.DeltaWriter delta = new MirrorCodec.DeltaWriter(p.id,
                     (int) Math.min(maxDelta, Math.max(64, p.size + 64)));
             List<byte[]> ready = new ArrayList<>();
-            ContentDigest whole = new ContentDigest();
+            ContentDigest whole = new ContentDigest(chunkHash);
             long length = 0;
             SeekableByteChannel ch;
             try {

@@ -122,8 +122,8 @@ class MirrorReceiverHostileTest {
     }
 
     private void open() throws Exception {
-        send(MirrorMessage.OPEN, MirrorCodec.open(new MirrorCodec.Open(1, "t", MirrorOptions.Layout.SNAPSHOTS, false,
-                false, false, 0, List.of())));
+        send(MirrorMessage.OPEN, MirrorCodec.open(new MirrorCodec.Open(MirrorCodec.VERSION, "t",
+                MirrorOptions.Layout.SNAPSHOTS, false, false, false, 0, List.of())));
         MirrorCodec.Opened opened = MirrorCodec.decodeOpened(expect(MirrorMessage.OPENED));
         assertEquals(MirrorReceiver.MAX_FILES_IN_FLIGHT, opened.maxFilesInFlight());
     }
@@ -150,9 +150,19 @@ class MirrorReceiverHostileTest {
 
     @Test
     void aTargetNotConfiguredForThePeerIsNotAllowed() throws Exception {
-        send(MirrorMessage.OPEN, MirrorCodec.open(new MirrorCodec.Open(1, "other", MirrorOptions.Layout.IN_PLACE,
-                false, false, false, 0, List.of())));
+        send(MirrorMessage.OPEN, MirrorCodec.open(new MirrorCodec.Open(MirrorCodec.VERSION, "other",
+                MirrorOptions.Layout.IN_PLACE, false, false, false, 0, List.of())));
         assertTrue(expectError(ErrorCode.JOB_NOT_ALLOWED).contains("'other'"));
+        assertFalse(Files.exists(target));
+    }
+
+    @Test
+    void aSenderOfTheFirstProtocolVersionIsRefusedByName() throws Exception {
+        // version 1 hashed literal runs with SHA-256: its digests would fail every file, so it is refused up front
+        send(MirrorMessage.OPEN, MirrorCodec.open(new MirrorCodec.Open(1, "t", MirrorOptions.Layout.IN_PLACE, false,
+                false, false, 0, List.of())));
+        String message = expectError(ErrorCode.REFUSED);
+        assertTrue(message.contains("version 1") && message.contains("version " + MirrorCodec.VERSION), message);
         assertFalse(Files.exists(target));
     }
 
@@ -340,8 +350,8 @@ class MirrorReceiverHostileTest {
         List<byte[]> messages = List.of(
                 MirrorCodec.entry(new MirrorCodec.Entry(0, raw("dir"), dir(), null),
                         new MirrorCodec.Entry(1, raw("dir/f"), file(3), null)),
-                MirrorCodec.open(new MirrorCodec.Open(1, "t", MirrorOptions.Layout.IN_PLACE, true, true, false, 3,
-                        List.of(raw("*.tmp")))),
+                MirrorCodec.open(new MirrorCodec.Open(MirrorCodec.VERSION, "t", MirrorOptions.Layout.IN_PLACE, true,
+                        true, false, 3, List.of(raw("*.tmp")))),
                 MirrorCodec.fileEnd(new MirrorCodec.FileEnd(1, true, 3, new byte[32])),
                 MirrorCodec.end(4),
                 MirrorCodec.opened(new MirrorCodec.Opened(256, new byte[ChunkHash.KEY_BYTES])),
