@@ -1,19 +1,29 @@
 package dev.sluice.transport.pipe;
 
 import io.netty.channel.unix.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * Blocking streams over raw file descriptors (pipes or sockets received by SCM_RIGHTS or
+ * Blocking byte channels (and streams) over raw file descriptors (pipes or sockets received by SCM_RIGHTS or
  * inherited), each owning its descriptor and closing it when closed.
  *
  * <p>A pipe is reopened through {@code /proc/self/fd/N}: that gives a new open file description of
  * the same pipe with its own flags, so reads and writes block and wake up as soon as the other end
  * moves, even when the descriptor received is non-blocking (sshd hands its forced command pipes that
- * way). Anything that cannot be reopened so (a socket) is used as it is: a non-blocking one that is
+ * way), and a {@link FileChannel} reads into and writes from direct buffers with no copy in the JVM.
+ * Anything that cannot be reopened so (a socket) is used as it is: a non-blocking one that is
  * not ready is retried after a short, growing pause. Sleeping on a pipe that sshd fills 64 KiB at a
  * time held a first mirror over ssh at less than half of the link's speed.
  */
@@ -24,58 +34,57 @@ public final class FdStreams {
     private FdStreams() {
     }
 
+    /** A channel reading {@code fd}; closing it closes the descriptor. */
+    public static ReadableByteChannel readable(FileDescriptor fd) {
+        try {
+            return new Reopened(new FileInputStream(procPath(fd)).getChannel(), fd);
+        } catch (IOException notAPipe) {
+            return new Raw(fd);
+        }
+    }
+
+    /** A channel writing {@code fd}; closing it closes the descriptor. */
+    public static WritableByteChannel writable(FileDescriptor fd) {
+        try {
+            return new Reopened(new FileOutputStream(procPath(fd)).getChannel(), fd);
+        } catch (IOException notAPipe) {
+            return new Raw(fd);
+        }
+    }
+
     /** An input stream reading {@code fd}; closing it closes the descriptor. */
     public static InputStream input(FileDescriptor fd) {
-        try {
-            InputStream reopened = new java.io.FileInputStream(procPath(fd));
-            return new java.io.FilterInputStream(reopened) {
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    return in.read(b, off, len);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    try {
-                        in.close();
-                    } finally {
-                        fd.close();
-                    }
-                }
-            };
-        } catch (IOException notAPipe) {
-            return new In(fd);
-        }
+        return Channels.newInputStream(readable(fd));
     }
 
     /** An output stream writing {@code fd}; closing it closes the descriptor. */
     public static OutputStream output(FileDescriptor fd) {
-        try {
-            OutputStream reopened = new java.io.FileOutputStream(procPath(fd));
-            return new java.io.FilterOutputStream(reopened) {
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                }
+        return Channels.newOutputStream(writable(fd));
+    }
 
-                @Override
-                public void close() throws IOException {
-                    try {
-                        out.close();
-                    } finally {
-                        fd.close();
-                    }
-                }
-            };
-        } catch (IOException notAPipe) {
-            return new Out(fd);
+    /**
+     * The pipe a child process has as descriptor {@code childFd} (0: its stdin, opened for writing; 1: its stdout,
+     * opened for reading), reopened through {@code /proc/PID/fd}: a channel with no copy in the JVM, in place of
+     * the buffered streams {@link Process} gives. Empty when that descriptor is not a pipe or cannot be opened
+     * (the child has exited, or /proc is not there).
+     */
+    public static Optional<FileChannel> childPipe(Process child, int childFd) {
+        String path = "/proc/" + child.pid() + "/fd/" + childFd;
+        try {
+            if (!Files.readSymbolicLink(Path.of(path)).toString().startsWith("pipe:")) {
+                return Optional.empty();
+            }
+            return Optional.of(childFd == 0 ? new FileOutputStream(path).getChannel()
+                    : new FileInputStream(path).getChannel());
+        } catch (IOException | UnsupportedOperationException gone) {
+            return Optional.empty();
         }
     }
 
     /** {@code /proc/self/fd/N} when {@code fd} is a pipe (a FIFO can be opened again there); else an error. */
     private static String procPath(FileDescriptor fd) throws IOException {
         String path = "/proc/self/fd/" + fd.intValue();
-        String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of(path)).toString();
+        String target = Files.readSymbolicLink(Path.of(path)).toString();
         if (!target.startsWith("pipe:")) {
             throw new IOException("descriptor " + fd.intValue() + " is " + target + ", not a pipe");
         }
@@ -93,77 +102,95 @@ public final class FdStreams {
         }
     }
 
-    private static final class In extends InputStream {
+    /** A pipe reopened as a file channel; closing closes both the reopened and the received descriptor. */
+    private static final class Reopened implements ReadableByteChannel, WritableByteChannel {
+        private final FileChannel channel;
         private final FileDescriptor fd;
-        private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
 
-        In(FileDescriptor fd) {
+        Reopened(FileChannel channel, FileDescriptor fd) {
+            this.channel = channel;
             this.fd = fd;
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
+        public int read(ByteBuffer dst) throws IOException {
+            return channel.read(dst);
         }
 
         @Override
-        public synchronized int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
+        public int write(ByteBuffer src) throws IOException {
+            return channel.write(src);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                channel.close();
+            } finally {
+                fd.close();
+            }
+        }
+    }
+
+    /** A descriptor used as it is (a socket, perhaps non-blocking): a call that moves nothing is retried later. */
+    private static final class Raw implements ReadableByteChannel, WritableByteChannel {
+        private final FileDescriptor fd;
+        private final ByteBuffer scratch = ByteBuffer.allocateDirect(BUFFER);
+
+        Raw(FileDescriptor fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public synchronized int read(ByteBuffer dst) throws IOException {
+            if (!dst.hasRemaining()) {
                 return 0;
             }
+            ByteBuffer into = dst.isDirect() ? dst : scratch.clear().limit(Math.min(dst.remaining(), BUFFER));
             int n;
             int wait = 1;
-            while ((n = fd.read(buf, 0, Math.min(len, buf.capacity()))) == 0) {
+            while ((n = fd.read(into, into.position(), into.limit())) == 0) {
                 wait = backOff(fd, wait);
             }
             if (n < 0) {
                 return -1;
             }
-            buf.clear();
-            buf.get(b, off, n);
-            buf.clear();
+            if (into == dst) {
+                dst.position(dst.position() + n);
+            } else {
+                dst.put(scratch.limit(n).position(0));
+            }
             return n;
         }
 
         @Override
-        public void close() throws IOException {
-            fd.close();
-        }
-    }
-
-    private static final class Out extends OutputStream {
-        private final FileDescriptor fd;
-        private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
-
-        Out(FileDescriptor fd) {
-            this.fd = fd;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) throws IOException {
-            while (len > 0) {
-                int chunk = Math.min(len, buf.capacity());
-                buf.clear();
-                buf.put(b, off, chunk);
-                int pos = 0;
-                int wait = 1;
-                while (pos < chunk) {
-                    int n = fd.write(buf, pos, chunk);
-                    if (n == 0) {
-                        wait = backOff(fd, wait);
-                    }
-                    pos += n;
+        public synchronized int write(ByteBuffer src) throws IOException {
+            int total = 0;
+            while (src.hasRemaining()) {
+                ByteBuffer from = src;
+                if (!src.isDirect()) {
+                    int n = Math.min(src.remaining(), BUFFER);
+                    from = scratch.clear().put(src.slice().limit(n)).flip();
                 }
-                off += chunk;
-                len -= chunk;
+                int wait = 1;
+                int n;
+                while ((n = fd.write(from, from.position(), from.limit())) == 0) {
+                    wait = backOff(fd, wait);
+                }
+                src.position(src.position() + n);
+                total += n;
             }
+            return total;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return fd.isOpen();
         }
 
         @Override

@@ -19,18 +19,23 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Makes a {@link Link} out of a pair of blocking byte streams (a child process's stdout and
- * stdin, or pipe descriptors received from another process): the streams are relayed by two
+ * Makes a {@link Link} out of a pair of blocking byte streams or channels (a child process's stdout and
+ * stdin, or pipe descriptors received from another process): they are relayed by two
  * threads into one end of a private UNIX socket pair whose other end is an epoll channel
  * carrying the ordinary link (same wire format and handshake as TLS links). Backpressure is
  * the sockets' and pipes' own bounded buffers; nothing is queued without bound.
@@ -62,7 +67,7 @@ public final class PipeLinks implements AutoCloseable {
      * Opens a link over {@code in} (bytes from the peer) and {@code out} (bytes to the peer).
      * The streams are owned by the link from now on: {@code out} is closed when the link
      * ends, {@code in} when the peer stops sending. The Mono completes when the handshake is
-     * done.
+     * done. Each write to {@code out} is flushed.
      *
      * @param name       names the relay threads and log lines (e.g. "ssh backup@sink")
      * @param connecting true on the side that started the conversation (the ssh client)
@@ -70,12 +75,44 @@ public final class PipeLinks implements AutoCloseable {
      */
     public Mono<Link> open(InputStream in, OutputStream out, String name, LinkSpec spec, PeerIdentity peer,
                            boolean connecting) {
+        return open(Channels.newChannel(in), flushing(out), name, spec, peer, connecting);
+    }
+
+    /**
+     * As {@link #open(InputStream, OutputStream, String, LinkSpec, PeerIdentity, boolean)} over blocking channels;
+     * a {@link java.nio.channels.FileChannel} (a pipe) is relayed through direct buffers with no copy in the JVM.
+     */
+    public Mono<Link> open(ReadableByteChannel in, WritableByteChannel out, String name, LinkSpec spec,
+                           PeerIdentity peer, boolean connecting) {
         return Mono.fromCallable(() -> bridge(in, out, name, spec, connecting))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(p -> p.start(peer));
     }
 
-    private ChannelLinks.Pending bridge(InputStream in, OutputStream out, String name, LinkSpec spec,
+    /** A channel over {@code out} that flushes each write (a process's stdin is buffered). */
+    private static WritableByteChannel flushing(OutputStream out) {
+        WritableByteChannel plain = Channels.newChannel(out);
+        return new WritableByteChannel() {
+            @Override
+            public int write(ByteBuffer src) throws IOException {
+                int n = plain.write(src);
+                out.flush();
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return plain.isOpen();
+            }
+
+            @Override
+            public void close() throws IOException {
+                plain.close();
+            }
+        };
+    }
+
+    private ChannelLinks.Pending bridge(ReadableByteChannel in, WritableByteChannel out, String name, LinkSpec spec,
                                         boolean connecting) throws IOException {
         Path dir = Files.createTempDirectory("sluice-pipe-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -127,15 +164,17 @@ public final class PipeLinks implements AutoCloseable {
         }
     }
 
-    /** Two threads copying in → socket and socket → out, each closing what it owns when done. */
+    /** Two threads copying in → socket and socket → out through direct buffers, each closing what it owns when done. */
     private static final class Relay {
-        private final SocketChannel far;
-        private final InputStream in;
-        private final OutputStream out;
-        private final String name;
-        private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger(2);
+        private static final int BUFFER = 128 * 1024;
 
-        Relay(SocketChannel far, InputStream in, OutputStream out, String name) {
+        private final SocketChannel far;
+        private final ReadableByteChannel in;
+        private final WritableByteChannel out;
+        private final String name;
+        private final AtomicInteger running = new AtomicInteger(2);
+
+        Relay(SocketChannel far, ReadableByteChannel in, WritableByteChannel out, String name) {
             this.far = far;
             this.in = in;
             this.out = out;
@@ -155,15 +194,8 @@ public final class PipeLinks implements AutoCloseable {
 
         /** Peer → link: ends when the peer's stream ends; then half-closes the socket. */
         private void inbound() {
-            byte[] buf = new byte[64 * 1024];
             try {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buf, 0, n);
-                    while (bb.hasRemaining()) {
-                        far.write(bb);
-                    }
-                }
+                copy(in, far);
                 far.shutdownOutput();
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.DEBUG, "pipe link {0}: relay from the peer ended: {1}", name,
@@ -177,14 +209,8 @@ public final class PipeLinks implements AutoCloseable {
 
         /** Link → peer: ends when the link's channel closes; then closes the peer's stream. */
         private void outbound() {
-            java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(64 * 1024);
             try {
-                while (far.read(bb) >= 0) {
-                    bb.flip();
-                    out.write(bb.array(), 0, bb.limit());
-                    out.flush();
-                    bb.clear();
-                }
+                copy(far, out);
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.DEBUG, "pipe link {0}: relay to the peer ended: {1}", name,
                         e.getMessage());
@@ -192,6 +218,18 @@ public final class PipeLinks implements AutoCloseable {
             } finally {
                 closeQuietly(out, "output stream");
                 done();
+            }
+        }
+
+        /** Copies until {@code from} ends; a direct buffer, so channels over descriptors copy nothing here. */
+        private static void copy(ReadableByteChannel from, WritableByteChannel to) throws IOException {
+            ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+            while (from.read(buf) >= 0) {
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    to.write(buf);
+                }
+                buf.clear();
             }
         }
 

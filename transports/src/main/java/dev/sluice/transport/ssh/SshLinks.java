@@ -5,16 +5,19 @@ import dev.sluice.transport.ForwardingLink;
 import dev.sluice.transport.Frame;
 import dev.sluice.transport.Link;
 import dev.sluice.transport.LinkClosedException;
+import dev.sluice.transport.pipe.FdStreams;
 import dev.sluice.transport.pipe.PipeLinks;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -78,8 +81,7 @@ public final class SshLinks {
             }
             Session s = new Session(p, where);
             s.startStderr();
-            return pipes.open(p.getInputStream(), p.getOutputStream(), "ssh " + where, spec.link(),
-                            spec.expectedPeer(), true)
+            return open(p, "ssh " + where, spec)
                     .onErrorResume(LinkClosedException.class, e -> s.explain(e.reason())
                             .flatMap(r -> Mono.error(new LinkClosedException(r, e))))
                     .map(link -> {
@@ -87,6 +89,31 @@ public final class SshLinks {
                         return (Link) new SshLink(link, s);
                     });
         });
+    }
+
+    /**
+     * The link over the child's stdin and stdout: reopened as pipes through /proc so that the relay copies nothing
+     * in the JVM; the {@link Process}'s own buffered streams only if that is not possible. The streams are closed
+     * once both pipes are reopened (ssh sees its input end when the link closes the reopened one).
+     */
+    private Mono<Link> open(Process p, String name, SshSpec spec) {
+        Optional<FileChannel> toSsh = FdStreams.childPipe(p, 0);
+        Optional<FileChannel> fromSsh = toSsh.isPresent() ? FdStreams.childPipe(p, 1) : Optional.empty();
+        if (toSsh.isEmpty() || fromSsh.isEmpty()) {
+            toSsh.ifPresent(c -> closeQuietly(c, name));
+            return pipes.open(p.getInputStream(), p.getOutputStream(), name, spec.link(), spec.expectedPeer(), true);
+        }
+        closeQuietly(p.getOutputStream(), name);
+        closeQuietly(p.getInputStream(), name);
+        return pipes.open(fromSsh.get(), toSsh.get(), name, spec.link(), spec.expectedPeer(), true);
+    }
+
+    private static void closeQuietly(java.io.Closeable c, String name) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: closing a stream to ssh failed: {1}", name, e.getMessage());
+        }
     }
 
     /** One ssh child: its stderr tail and its exit. */

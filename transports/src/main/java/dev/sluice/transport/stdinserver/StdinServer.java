@@ -148,7 +148,7 @@ public final class StdinServer implements AutoCloseable {
 
         private void open(ChannelHandlerContext ctx) {
             String name = "stdinserver " + id;
-            pipes.open(FdStreams.input(fds.get(0)), FdStreams.output(fds.get(1)), name, spec.link(), id, false)
+            pipes.open(FdStreams.readable(fds.get(0)), FdStreams.writable(fds.get(1)), name, spec.link(), id, false)
                     .subscribe(l -> {
                         link = l;
                         LOG.log(System.Logger.Level.INFO, "stdinserver accepted client ''{0}''", id);
