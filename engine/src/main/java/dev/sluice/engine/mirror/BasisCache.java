@@ -92,10 +92,7 @@ public final class BasisCache {
         if (key == null || key.length != ChunkHash.KEY_BYTES) {
             key = new byte[ChunkHash.KEY_BYTES];
             new SecureRandom().nextBytes(key);
-            Path tmp = dir.resolve("key.tmp");
-            Files.deleteIfExists(tmp);
-            Files.write(Files.createFile(tmp, PRIVATE), key, StandardOpenOption.WRITE);
-            Files.move(tmp, keyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            replace(dir, "key", key);
         }
         BasisCache cache = new BasisCache(dir, key);
         cache.scan();
@@ -251,12 +248,17 @@ public final class BasisCache {
         MessageDigest sha = MirrorChunking.digest();
         sha.update(b.array(), 0, b.position());
         b.put(sha.digest());
-        Path tmp = dir.resolve(name + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.write(Files.createFile(tmp, PRIVATE), b.array(), StandardOpenOption.WRITE);
-        Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        replace(dir, name, b.array());
         sizes.put(name, (long) length);
         bytes += length - old;
+    }
+
+    /** Writes {@code content} as {@code dir/name}, mode 0600, through {@code name.tmp} and a rename (a cache: no fsync). */
+    private static void replace(Path dir, String name, byte[] content) throws IOException {
+        Path tmp = dir.resolve(name + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.write(Files.createFile(tmp, PRIVATE), content, StandardOpenOption.WRITE);
+        Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** After a finished run: deletes the entries of inodes this run did not meet (files gone or replaced). */

@@ -40,36 +40,25 @@ final class ContentDigest {
     /** Adds bytes of a literal run. */
     void literal(byte[] b, int off, int len) {
         literalLength += len;
-        while (len > 0) {
-            if (partialLength == 0 && len >= PIECE) {
-                piece(b, off, PIECE);
-                off += PIECE;
-                len -= PIECE;
-                continue;
-            }
-            int n = Math.min(len, PIECE - partialLength);
-            System.arraycopy(b, off, partialBuffer(), partialLength, n);
-            partialLength += n;
-            off += n;
-            len -= n;
-            if (partialLength == PIECE) {
-                piece(partial, 0, PIECE);
-                partialLength = 0;
-            }
-        }
+        append(ByteBuffer.wrap(b, off, len));
     }
 
     /** Adds bytes of a literal run (the buffer's position is not moved). */
     void literal(ByteBuffer b) {
-        if (b.hasArray()) {
-            literal(b.array(), b.arrayOffset() + b.position(), b.remaining());
-            return;
-        }
         literalLength += b.remaining();
-        ByteBuffer view = b.duplicate();
-        while (view.hasRemaining()) {
-            int n = Math.min(view.remaining(), PIECE - partialLength);
-            view.get(partialBuffer(), partialLength, n);
+        append(b.duplicate());
+    }
+
+    /** Cuts {@code in} into pieces: whole pieces of an array are hashed in place, the rest is gathered. */
+    private void append(ByteBuffer in) {
+        while (in.hasRemaining()) {
+            if (partialLength == 0 && in.hasArray() && in.remaining() >= PIECE) {
+                piece(in.array(), in.arrayOffset() + in.position(), PIECE);
+                in.position(in.position() + PIECE);
+                continue;
+            }
+            int n = Math.min(in.remaining(), PIECE - partialLength);
+            in.get(partialBuffer(), partialLength, n);
             partialLength += n;
             if (partialLength == PIECE) {
                 piece(partial, 0, PIECE);

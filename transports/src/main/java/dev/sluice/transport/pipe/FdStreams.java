@@ -69,11 +69,8 @@ public final class FdStreams {
      * (the child has exited, or /proc is not there).
      */
     public static Optional<FileChannel> childPipe(Process child, int childFd) {
-        String path = "/proc/" + child.pid() + "/fd/" + childFd;
         try {
-            if (!Files.readSymbolicLink(Path.of(path)).toString().startsWith("pipe:")) {
-                return Optional.empty();
-            }
+            String path = pipe("/proc/" + child.pid() + "/fd/" + childFd);
             return Optional.of(childFd == 0 ? new FileOutputStream(path).getChannel()
                     : new FileInputStream(path).getChannel());
         } catch (IOException | UnsupportedOperationException gone) {
@@ -83,10 +80,14 @@ public final class FdStreams {
 
     /** {@code /proc/self/fd/N} when {@code fd} is a pipe (a FIFO can be opened again there); else an error. */
     private static String procPath(FileDescriptor fd) throws IOException {
-        String path = "/proc/self/fd/" + fd.intValue();
+        return pipe("/proc/self/fd/" + fd.intValue());
+    }
+
+    /** {@code path}, a {@code /proc/PID/fd/N} link, when it names a pipe; else an error. */
+    private static String pipe(String path) throws IOException {
         String target = Files.readSymbolicLink(Path.of(path)).toString();
         if (!target.startsWith("pipe:")) {
-            throw new IOException("descriptor " + fd.intValue() + " is " + target + ", not a pipe");
+            throw new IOException(path + " is " + target + ", not a pipe");
         }
         return path;
     }
