@@ -61,6 +61,10 @@ public final class MirrorReceiver {
 
     /** Bytes of chunk lists of files being received that a run may hold for {@link BasisCache} at once. */
     static final long RECORD_BUDGET = 64L << 20;
+    /** Files whose basis has at least this many bytes have their copies from it made beside the frame thread. */
+    static final long COPY_BESIDE_MIN = MirrorChunking.CHUNKED_MIN;
+    /** Frames taken ahead from the link (twice: into the merge with the wake-ups, and to the frame thread). */
+    private static final int FRAMES_MERGED = 8;
 
     /**
      * A receiver without a basis cache.
@@ -97,7 +101,10 @@ public final class MirrorReceiver {
     public Mono<CloseReason> serve(Link link) {
         return Mono.usingWhen(
                 Mono.fromCallable(() -> new Session(link)),
-                s -> link.send(Flux.merge(link.receive().map(Received::of).publishOn(io, 16).concatMap(s::handle)
+                s -> link.send(Flux.merge(Flux.merge(FRAMES_MERGED,
+                                                link.receive().map(Received::of).doFinally(signal -> s.beside.endWakeUps()),
+                                                s.beside.wakeUps().map(w -> Received.WAKE))
+                                        .publishOn(io, FRAMES_MERGED).concatMap(s::handle)
                                         .takeUntil(f -> s.ending != null)
                                         .doFinally(signal -> s.endSide())
                                         .doOnDiscard(Received.class, Received::release),
@@ -120,6 +127,8 @@ public final class MirrorReceiver {
      * after handling or on discard), any other message is copied out of its buffer, which is released at once.
      */
     private static final class Received {
+        /** Not a frame: files whose copies were made beside are ready to be committed ({@link CopiesBeside}). */
+        static final Received WAKE = new Received(-1, null, null);
         final int type;
         final byte[] payload;
         private ByteBuf delta;
@@ -166,6 +175,12 @@ public final class MirrorReceiver {
         private final PeerIdentity peer;
         private final Map<Integer, Incoming> open = new LinkedHashMap<>();
         private final Set<String> inFlightPaths = new HashSet<>();
+        /** Copies from large bases, made beside the frame thread; the files come back to it to be committed. */
+        final CopiesBeside<Incoming> beside = new CopiesBeside<>(io);
+        /** Files whose FILE_END has arrived while copies from their basis are still being made beside. */
+        private final Set<Incoming> committing = new HashSet<>();
+        /** END's entry count when it arrived while files were {@link #committing}; -1 before END. */
+        private long endLater = -1;
         /** BASIS answers computed off the frame thread (at most one per file in flight). */
         final Sinks.Many<Frame> side = Sinks.many().unicast().onBackpressureBuffer();
         private final MirrorCodec.EntryReader entryReader = new MirrorCodec.EntryReader(limits.maxPathBytes());
@@ -216,6 +231,9 @@ public final class MirrorReceiver {
         }
 
         private List<Out> answer(Received frame) throws IOException {
+            if (frame == Received.WAKE) {
+                return joinFileDone(copied());
+            }
             int wireType = frame.type;
             byte[] payload = frame.payload;
             MirrorMessage type = MirrorMessage.fromWire(wireType);
@@ -234,7 +252,7 @@ public final class MirrorReceiver {
                 throw new ProtocolException(ErrorCode.NOT_OPEN, type + " before OPEN: a run must first name its"
                         + " target");
             }
-            if (finished) {
+            if (finished || endLater >= 0) {
                 throw new ProtocolException(ErrorCode.NOT_OPEN, type + " after END");
             }
             return switch (type) {
@@ -249,8 +267,8 @@ public final class MirrorReceiver {
                     MirrorCodec.decodeDelta(frame.deltaView(), this::incoming);
                     yield List.of();
                 }
-                case FILE_END -> List.of(fileEnd(MirrorCodec.decodeFileEnd(payload)));
-                case END -> List.of(end(MirrorCodec.decodeEnd(payload)));
+                case FILE_END -> fileEnd(MirrorCodec.decodeFileEnd(payload));
+                case END -> end(MirrorCodec.decodeEnd(payload));
                 case ERROR -> {
                     ErrorCodec.Error e = ErrorCodec.decode(payload);
                     throw new ProtocolException(e.code(), "the sender gave up: " + e.message());
@@ -363,7 +381,7 @@ public final class MirrorReceiver {
             MirrorTarget.Basis basis = found.orElse(null);
             Incoming in;
             try {
-                in = new Incoming(path, target.file(path, meta), basis, meta.size());
+                in = new Incoming(e.fileId(), path, target.file(path, meta), basis, meta.size());
             } catch (IOException | RuntimeException failed) {
                 if (basis != null) {
                     basis.close();
@@ -472,17 +490,19 @@ public final class MirrorReceiver {
             return in;
         }
 
-        private Out fileEnd(MirrorCodec.FileEnd e) throws IOException {
+        private List<Out> fileEnd(MirrorCodec.FileEnd e) throws IOException {
             Incoming in = open.remove(e.fileId());
             if (in == null) {
                 throw new ProtocolException(ErrorCode.MALFORMED, "FILE_END for file id "
                         + Integer.toUnsignedString(e.fileId()) + ", which is not being received");
             }
-            inFlightPaths.remove(RawPath.escape(in.path));
-            try (in) {
+            boolean later = false;
+            try {
                 if (!e.complete()) {
+                    inFlightPaths.remove(RawPath.escape(in.path));
                     in.writer.abort();
-                    return new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(e.fileId(), MirrorCodec.DROPPED));
+                    return List.of(new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(e.fileId(),
+                            MirrorCodec.DROPPED)));
                 }
                 if (in.writer.position() != e.length()) {
                     throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": the sender"
@@ -493,24 +513,64 @@ public final class MirrorReceiver {
                             + " rebuilt content does not match the sender's content digest (SHA-256); nothing was"
                             + " committed");
                 }
-                if (in.copied && !in.basis.unchanged()) {
-                    throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": its basis"
-                            + " was changed by someone else during the run; nothing was committed");
+                if (in.copiedBeside) {
+                    // committed (and still in flight for hardlinks) once its copies are made: see copied()
+                    committing.add(in);
+                    beside.whenCopied(in);
+                    later = true;
+                    return List.of();
                 }
-                if (in.basis != null && in.basisSize >= BasisCache.MIN_FILE) {
-                    cache.replaced(in.basis.stamp());
+                return List.of(commit(in));
+            } finally {
+                if (!later) {
+                    in.close();
                 }
-                if (in.recorded != null) {
-                    FileStamp stamp = in.writer.commitAndStamp();
-                    cache.store(stamp, in.recorded, in.recordedHashes, in.recordedCount);
-                } else {
-                    in.writer.commit();
-                }
-                return new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(e.fileId(), MirrorCodec.WRITTEN));
             }
         }
 
-        private Out end(long sent) throws IOException {
+        /** Commits the files whose copies were made beside; after the last, the run's END if it has arrived. */
+        private List<Out> copied() throws IOException {
+            List<Out> out = new ArrayList<>();
+            Incoming in;
+            while ((in = beside.nextCopied()) != null) {
+                if (committing.remove(in)) {
+                    try (Incoming done = in) {
+                        out.add(commit(done));
+                    }
+                }
+            }
+            if (endLater >= 0 && committing.isEmpty()) {
+                out.add(finishRun());
+            }
+            return out;
+        }
+
+        /** Puts a file whose content is complete and checked in place, and keeps its chunk list. */
+        private Out commit(Incoming in) throws IOException {
+            inFlightPaths.remove(RawPath.escape(in.path));
+            Exception failed = in.copyFailed;
+            if (failed instanceof IOException e) {
+                throw e;
+            } else if (failed != null) {
+                throw (RuntimeException) failed;
+            }
+            if (in.copied && !in.basis.unchanged()) {
+                throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": its basis"
+                        + " was changed by someone else during the run; nothing was committed");
+            }
+            if (in.basis != null && in.basisSize >= BasisCache.MIN_FILE) {
+                cache.replaced(in.basis.stamp());
+            }
+            if (in.recorded != null) {
+                FileStamp stamp = in.writer.commitAndStamp();
+                cache.store(stamp, in.recorded, in.recordedHashes, in.recordedCount);
+            } else {
+                in.writer.commit();
+            }
+            return new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(in.fileId, MirrorCodec.WRITTEN));
+        }
+
+        private List<Out> end(long sent) throws IOException {
             if (sent != entries) {
                 throw new ProtocolException(ErrorCode.MALFORMED, "END says " + sent + " entries, " + entries
                         + " arrived");
@@ -518,6 +578,14 @@ public final class MirrorReceiver {
             if (!open.isEmpty()) {
                 throw new ProtocolException(ErrorCode.MALFORMED, "END while " + open.size() + " files are unfinished");
             }
+            if (!committing.isEmpty()) {
+                endLater = sent;
+                return List.of();
+            }
+            return List.of(finishRun());
+        }
+
+        private Out finishRun() throws IOException {
             MirrorTargetStats stats = target.finish();
             finished = true;
             cache.prune();
@@ -529,6 +597,10 @@ public final class MirrorReceiver {
                 in.close();
             }
             open.clear();
+            for (Incoming in : committing) {
+                in.close();
+            }
+            committing.clear();
             if (target != null && !finished) {
                 target.abort();
             }
@@ -539,6 +611,7 @@ public final class MirrorReceiver {
                 return;
             }
             closed = true;
+            beside.close();
             abortRun();
             if (target != null) {
                 try {
@@ -552,6 +625,7 @@ public final class MirrorReceiver {
 
         /** A file whose content is arriving: its writer, its basis, the running digest of what was written. */
         private final class Incoming implements MirrorCodec.DeltaSink, AutoCloseable {
+            final int fileId;
             final byte[] path;
             final MirrorTarget.FileWriter writer;
             final MirrorTarget.Basis basis;
@@ -562,6 +636,11 @@ public final class MirrorReceiver {
             volatile byte[] chunkHashes;
             volatile long[] chunkStarts;
             boolean copied;
+            /** Whether copies from the basis are made beside the frame thread: a basis of at least COPY_BESIDE_MIN. */
+            private final boolean copyBeside;
+            boolean copiedBeside;
+            /** The first failure of a copy made beside. */
+            volatile Exception copyFailed;
             /**
              * The chunk list of the file being written, for {@link BasisCache}: COPY adds the basis chunks it covers,
              * each DATA one chunk (the sender sends large files one chunk per DATA). Null when not recorded: a small
@@ -573,11 +652,13 @@ public final class MirrorReceiver {
             private final long maxRecorded;
             private final byte[] scratch = new byte[MirrorCodec.HASH];
 
-            Incoming(byte[] path, MirrorTarget.FileWriter writer, MirrorTarget.Basis basis, long size) {
+            Incoming(int fileId, byte[] path, MirrorTarget.FileWriter writer, MirrorTarget.Basis basis, long size) {
+                this.fileId = fileId;
                 this.path = path;
                 this.writer = writer;
                 this.basis = basis;
                 this.basisSize = basis == null ? 0 : basis.meta().size();
+                this.copyBeside = basisSize >= COPY_BESIDE_MIN;
                 this.maxRecorded = size / MirrorChunking.PARAMS.min() + 64;
                 if (size >= BasisCache.MIN_FILE && cache.enabled()) {
                     recorded = new int[64];
@@ -637,7 +718,21 @@ public final class MirrorReceiver {
                     content.chunk(hashes, i * MirrorCodec.HASH, lengths[i]);
                     record(lengths[i], hashes, i * MirrorCodec.HASH);
                 }
-                writer.copyFromBasis(basis, offset, length);
+                if (copyBeside) {
+                    MirrorTarget.FileWriter.Copy later = writer.copyFromBasisLater(basis, offset, length);
+                    beside.copy(() -> {
+                        if (copyFailed == null) {
+                            later.run();
+                        }
+                    }, failed -> {
+                        if (copyFailed == null) {
+                            copyFailed = failed;
+                        }
+                    });
+                    copiedBeside = true;
+                } else {
+                    writer.copyFromBasis(basis, offset, length);
+                }
                 copied = true;
             }
 

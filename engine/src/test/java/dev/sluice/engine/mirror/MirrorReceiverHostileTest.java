@@ -121,11 +121,12 @@ class MirrorReceiverHostileTest {
         return e.message();
     }
 
-    private void open() throws Exception {
+    private MirrorCodec.Opened open() throws Exception {
         send(MirrorMessage.OPEN, MirrorCodec.open(new MirrorCodec.Open(MirrorCodec.VERSION, "t",
                 MirrorOptions.Layout.SNAPSHOTS, false, false, false, 0, List.of())));
         MirrorCodec.Opened opened = MirrorCodec.decodeOpened(expect(MirrorMessage.OPENED));
         assertEquals(MirrorReceiver.MAX_FILES_IN_FLIGHT, opened.maxFilesInFlight());
+        return opened;
     }
 
     private static FileMeta file(long size) {
@@ -343,6 +344,80 @@ class MirrorReceiverHostileTest {
         expect(MirrorMessage.BASIS);
         send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(0, raw("g"), file(3), raw("f"))));
         expectError(ErrorCode.MALFORMED);
+    }
+
+    /** The size of {@code f} in the previous snapshot: large enough for its copies to be made beside. */
+    private static final int LARGE = 1 << 20;
+
+    /**
+     * Makes a previous snapshot whose file {@code f} of {@link #LARGE} random bytes (returned in {@code old[0]}) is
+     * the basis of the next run, opens that run, announces {@code f}, reads its basis list and sends it as one COPY
+     * of the whole basis; returns the FILE_END an honest sender sends after that.
+     */
+    private byte[] copyTheWholeLargeBasis(byte[][] old) throws Exception {
+        assertTrue(LARGE >= MirrorReceiver.COPY_BESIDE_MIN, "copies of this basis are made beside");
+        Path previous = target.resolve("2000-01-01T000000Z");
+        Files.createDirectories(previous);
+        old[0] = dev.sluice.engine.fs.TreeFixture.random(LARGE, 11);
+        Files.write(previous.resolve("f"), old[0]);
+        MirrorCodec.Opened opened = open();
+        send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(LARGE), null)));
+        ContentDigest digest = new ContentDigest(new ChunkHash(opened.hashKey()));
+        long listed = 0;
+        MirrorCodec.BasisPart part;
+        do {
+            part = MirrorCodec.decodeBasis(expect(MirrorMessage.BASIS));
+            for (int i = 0; i < part.lengths().length; i++) {
+                digest.chunk(part.hashes(), i * MirrorCodec.HASH, part.lengths()[i]);
+                listed += part.lengths()[i];
+            }
+        } while (!part.last());
+        assertEquals(LARGE, listed, "the basis list covers the basis");
+        send(MirrorMessage.DELTA, ByteBuffer.allocate(21).putInt(1).putInt(1).put((byte) MirrorCodec.OP_COPY)
+                .putLong(0).putInt(LARGE).array());
+        return MirrorCodec.fileEnd(new MirrorCodec.FileEnd(1, true, LARGE, digest.finish()));
+    }
+
+    @Test
+    void aFileCopiedBesideTheFrameThreadIsCommittedAndAnsweredBeforeDone() throws Exception {
+        byte[][] old = new byte[1][];
+        send(MirrorMessage.FILE_END, copyTheWholeLargeBasis(old));
+        // END right behind FILE_END, while the copy may still be running: DONE waits for the commit
+        send(MirrorMessage.END, MirrorCodec.end(1));
+        int[] done = MirrorCodec.decodeFileDone(expect(MirrorMessage.FILE_DONE));
+        assertEquals(List.of(1, MirrorCodec.WRITTEN), Arrays.stream(done).boxed().toList());
+        assertEquals(1, MirrorCodec.decodeDone(expect(MirrorMessage.DONE)).filesWritten());
+        List<Path> snapshots = MirrorTestTargets.snapshots(target);
+        assertEquals(2, snapshots.size(), "a new snapshot beside the previous one");
+        assertTrue(Arrays.equals(old[0], Files.readAllBytes(snapshots.get(1).resolve("f"))), "the copy is complete");
+        assertTrue(Arrays.equals(old[0], Files.readAllBytes(snapshots.get(0).resolve("f"))));
+    }
+
+    @Test
+    void aBasisChangedBeforeItsCopyBesideIsMadeCommitsNothing() throws Exception {
+        byte[] fileEnd = copyTheWholeLargeBasis(new byte[1][]);
+        // someone else writes to the receiver's copy after it listed its chunks
+        Path basis = target.resolve("2000-01-01T000000Z").resolve("f");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(basis,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 1000);
+        }
+        Files.setLastModifiedTime(basis, java.nio.file.attribute.FileTime.fromMillis(5_000_000_000L));
+        send(MirrorMessage.FILE_END, fileEnd);
+        assertTrue(expectError(ErrorCode.REFUSED).contains("changed by someone else"));
+        assertEquals(List.of(target.resolve("2000-01-01T000000Z")), MirrorTestTargets.snapshots(target),
+                "no new snapshot");
+    }
+
+    @Test
+    void aSenderLeavingWhileACopyIsMadeBesideCommitsNothing() throws Exception {
+        byte[][] old = new byte[1][];
+        send(MirrorMessage.FILE_END, copyTheWholeLargeBasis(old));
+        sender.close(CloseReason.normal());
+        served.block(Duration.ofSeconds(10));
+        Path previous = target.resolve("2000-01-01T000000Z");
+        assertEquals(List.of(previous), MirrorTestTargets.snapshots(target), "no new snapshot");
+        assertTrue(Arrays.equals(old[0], Files.readAllBytes(previous.resolve("f"))));
     }
 
     @Test

@@ -121,23 +121,39 @@ final class ContentAppender {
 
     /** Appends {@code length} bytes of {@code basis} starting at {@code offset}, copied by the kernel. */
     void copy(FileChannel basis, long offset, long length) throws IOException {
+        copyAt(basis, offset, length, reserve(length));
+    }
+
+    /**
+     * Takes the place of the next {@code length} bytes for a range of the basis that {@link #copyAt} copies there
+     * later, maybe on another thread and beside later appends (each writes its own range); returns the range's
+     * file offset. A file whose copies are made later has all of them made so, by one thread, before
+     * {@link #finish}.
+     */
+    long reserve(long length) throws IOException {
         checkOpen();
         flush(true);
-        long at = offset;
+        long at = bufStart;
+        bufStart += length;
+        dataBytesWritten += length;
+        return at;
+    }
+
+    /** Copies {@code length} bytes of {@code basis} from {@code offset} to file offset {@code at}, by the kernel. */
+    void copyAt(FileChannel basis, long offset, long length, long at) throws IOException {
+        long from = offset;
         long end = offset + length;
-        long pos = bufStart;
-        while (at < end) {
+        long pos = at;
+        while (from < end) {
             channel.position(pos);
-            long n = basis.transferTo(at, end - at, channel);
+            long n = basis.transferTo(from, end - from, channel);
             if (n <= 0) {
-                throw new IOException("the basis ended at byte " + at + " while " + (end - at)
+                throw new IOException("the basis ended at byte " + from + " while " + (end - from)
                         + " bytes were still to be copied from it");
             }
-            at += n;
+            from += n;
             pos += n;
         }
-        dataBytesWritten += length;
-        bufStart = pos;
     }
 
     /** Writes what is buffered and sets the file's length to the logical end; returns that length. */

@@ -140,6 +140,17 @@ public interface MirrorTarget extends Closeable {
          */
         void copyFromBasis(Basis basis, long offset, long length) throws IOException;
 
+        /**
+         * As {@link #copyFromBasis(Basis, long, long)}, but only takes the range's place in the file: the returned
+         * {@link Copy} moves the bytes, on another thread if the caller likes, beside later appends to this file.
+         * Once a file has a copy made later, all its copies are made so, all run on one thread, and all have run
+         * before {@link #commit()}.
+         */
+        default Copy copyFromBasisLater(Basis basis, long offset, long length) throws IOException {
+            copyFromBasis(basis, offset, length);
+            return () -> { };
+        }
+
         /** Current length written. */
         long position();
 
@@ -157,6 +168,12 @@ public interface MirrorTarget extends Closeable {
 
         /** Drops the temporary file; called by close when not committed. */
         void abort();
+
+        /** A copy from the basis whose place in the file is taken ({@link #copyFromBasisLater}). */
+        @FunctionalInterface
+        interface Copy {
+            void run() throws IOException;
+        }
     }
 
     /** The receiver's existing copy of a file, opened without following symlinks. */

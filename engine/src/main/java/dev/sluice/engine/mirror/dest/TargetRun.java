@@ -962,22 +962,40 @@ final class TargetRun implements MirrorTarget {
 
         @Override
         public void copyFromBasis(Basis from, long offset, long length) throws IOException {
+            copy(ours(from), offset, length);
+        }
+
+        @Override
+        public Copy copyFromBasisLater(Basis from, long offset, long length) throws IOException {
+            BasisFile b = ours(from);
+            check(b, offset, length);
+            long at = sparse.reserve(length);
+            bytesCopied += length;
+            FileChannel source = b.channel();
+            return () -> sparse.copyAt(source, offset, length, at);
+        }
+
+        private BasisFile ours(Basis from) {
             if (!(from instanceof BasisFile b)) {
                 throw new IllegalArgumentException("file " + path.shown() + ": a basis to copy from must come from"
                         + " this target's basis()");
             }
-            copy(b, offset, length);
+            return b;
         }
 
         private void copy(BasisFile from, long offset, long length) throws IOException {
+            check(from, offset, length);
+            sparse.copy(from.channel(), offset, length);
+            bytesCopied += length;
+        }
+
+        private void check(BasisFile from, long offset, long length) throws IOException {
             if (offset < 0 || length < 0 || offset > from.meta().size() - length) {
                 abort();
                 fail("file " + path.shown() + ": basis range " + offset + "+" + length + " is outside the basis of "
                         + from.meta().size() + " bytes");
             }
             checkWritable(length);
-            sparse.copy(from.channel(), offset, length);
-            bytesCopied += length;
         }
 
         private void checkWritable(long more) throws IOException {
