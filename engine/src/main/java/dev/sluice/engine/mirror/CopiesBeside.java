@@ -5,33 +5,27 @@ import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
  * The copies from the basis that a receiver makes beside its frame thread, one after another on one worker. The
  * kernel copying the unchanged ranges of a large file (hundreds of MiB) would otherwise hold up every file behind
  * it. A file whose content has arrived is handed in with {@link #whenCopied}; it comes back through
- * {@link #nextCopied} once every copy scheduled before has run, and {@link #wakeUps} tells the frame thread to look.
- * So the target is still used by the frame thread alone: a copy touches only its own file's channels.
+ * {@link #nextCopied} once every copy scheduled before has run, and a wake-up tells the frame thread to look. So the
+ * target is still used by the frame thread alone: a copy touches only its own file's channels.
  *
  * @param <T> what the receiver hands in and gets back (its file being received)
  */
 final class CopiesBeside<T> implements AutoCloseable {
     private final Scheduler io;
-    private final Sinks.Many<Boolean> wake = Sinks.many().unicast().onBackpressureBuffer();
+    private final Runnable wake;
     private final Queue<T> copied = new ConcurrentLinkedQueue<>();
     private Scheduler.Worker worker;
-    private boolean ended;
 
-    CopiesBeside(Scheduler io) {
+    /** @param wake tells the frame thread that {@link #nextCopied} has a file (called on the worker) */
+    CopiesBeside(Scheduler io, Runnable wake) {
         this.io = io;
-    }
-
-    /** One value (which means nothing) whenever {@link #nextCopied} has a file; completes at {@link #endWakeUps}. */
-    Flux<Boolean> wakeUps() {
-        return wake.asFlux();
+        this.wake = wake;
     }
 
     /** Makes {@code copy} on the worker after those scheduled before; a failure goes to {@code failed} there. */
@@ -49,27 +43,13 @@ final class CopiesBeside<T> implements AutoCloseable {
     void whenCopied(T file) {
         worker().schedule(() -> {
             copied.add(file);
-            synchronized (wake) {
-                if (!ended) {
-                    wake.tryEmitNext(Boolean.TRUE);
-                }
-            }
+            wake.run();
         });
     }
 
     /** A file whose copies have all run, or null. */
     T nextCopied() {
         return copied.poll();
-    }
-
-    /** Completes {@link #wakeUps} (the frames ended: nothing will handle a wake-up any more). */
-    void endWakeUps() {
-        synchronized (wake) {
-            if (!ended) {
-                ended = true;
-                wake.tryEmitComplete();
-            }
-        }
     }
 
     private synchronized Scheduler.Worker worker() {
@@ -79,14 +59,11 @@ final class CopiesBeside<T> implements AutoCloseable {
         return worker;
     }
 
-    /** Stops the copies (one being made is interrupted, which closes its channels) and the wake-ups. */
+    /** Stops the copies (one being made is interrupted, which closes its channels). */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (worker != null) {
-                worker.dispose();
-            }
+    public synchronized void close() {
+        if (worker != null) {
+            worker.dispose();
         }
-        endWakeUps();
     }
 }

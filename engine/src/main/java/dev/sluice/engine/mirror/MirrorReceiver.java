@@ -102,8 +102,8 @@ public final class MirrorReceiver {
         return Mono.usingWhen(
                 Mono.fromCallable(() -> new Session(link)),
                 s -> link.send(Flux.merge(Flux.merge(FRAMES_MERGED,
-                                                link.receive().map(Received::of).doFinally(signal -> s.beside.endWakeUps()),
-                                                s.beside.wakeUps().map(w -> Received.WAKE))
+                                                link.receive().map(Received::of).doFinally(signal -> s.endWakeUps()),
+                                                s.wakeUps.asFlux().map(w -> Received.WAKE))
                                         .publishOn(io, FRAMES_MERGED).concatMap(s::handle)
                                         .takeUntil(f -> s.ending != null)
                                         .doFinally(signal -> s.endSide())
@@ -127,7 +127,10 @@ public final class MirrorReceiver {
      * after handling or on discard), any other message is copied out of its buffer, which is released at once.
      */
     private static final class Received {
-        /** Not a frame: files whose copies were made beside are ready to be committed ({@link CopiesBeside}). */
+        /**
+         * Not a frame: the frame thread has caught up with the frames that had arrived; files whose copies were made
+         * beside may be ready to be committed ({@link CopiesBeside}), held FILE_DONEs are sent.
+         */
         static final Received WAKE = new Received(-1, null, null);
         final int type;
         final byte[] payload;
@@ -175,8 +178,17 @@ public final class MirrorReceiver {
         private final PeerIdentity peer;
         private final Map<Integer, Incoming> open = new LinkedHashMap<>();
         private final Set<String> inFlightPaths = new HashSet<>();
+        /** {@link Received#WAKE}s, merged into the frames (only ever one value, TRUE). */
+        final Sinks.Many<Boolean> wakeUps = Sinks.many().unicast().onBackpressureBuffer();
+        private boolean wakeUpsEnded;
         /** Copies from large bases, made beside the frame thread; the files come back to it to be committed. */
-        final CopiesBeside<Incoming> beside = new CopiesBeside<>(io);
+        final CopiesBeside<Incoming> beside = new CopiesBeside<>(io, this::wakeUp);
+        /**
+         * FILE_DONE items of written or dropped files not sent yet: they go with the next answer, or at the latest at
+         * the wake-up asked for when the first of them was held (after the frames already taken from the link), so a
+         * sender of many small files gets one message per burst instead of one per file.
+         */
+        private final List<byte[]> held = new ArrayList<>();
         /** Files whose FILE_END has arrived while copies from their basis are still being made beside. */
         private final Set<Incoming> committing = new HashSet<>();
         /** END's entry count when it arrived while files were {@link #committing}; -1 before END. */
@@ -209,7 +221,7 @@ public final class MirrorReceiver {
                 if (ending != null) {
                     return Flux.empty();
                 }
-                return Flux.fromIterable(answer(frame))
+                return Flux.fromIterable(withHeld(answer(frame), frame == Received.WAKE))
                         .map(o -> new Frame(o.type.wire(), Unpooled.wrappedBuffer(o.bytes)));
             } catch (ProtocolException e) {
                 return refuse(e.code(), e.getMessage());
@@ -219,6 +231,42 @@ public final class MirrorReceiver {
                 return refuse(ErrorCode.STORAGE, "the receiver's target failed: " + e);
             } finally {
                 frame.release();
+            }
+        }
+
+        /** Sends the held FILE_DONEs first when there is an answer anyway or at a wake-up, else asks for one. */
+        private List<Out> withHeld(List<Out> outs, boolean wake) {
+            if (held.isEmpty()) {
+                return outs;
+            }
+            if (outs.isEmpty() && !wake) {
+                if (held.size() == 1) {
+                    wakeUp();
+                }
+                return outs;
+            }
+            List<Out> all = new ArrayList<>(outs.size() + 1);
+            all.add(new Out(MirrorMessage.FILE_DONE, MirrorCodec.joinFileDone(held)));
+            held.clear();
+            all.addAll(outs);
+            return joinFileDone(all);
+        }
+
+        private void wakeUp() {
+            synchronized (wakeUps) {
+                if (!wakeUpsEnded) {
+                    wakeUps.tryEmitNext(Boolean.TRUE);
+                }
+            }
+        }
+
+        /** The frames ended: nothing handles a wake-up any more. */
+        void endWakeUps() {
+            synchronized (wakeUps) {
+                if (!wakeUpsEnded) {
+                    wakeUpsEnded = true;
+                    wakeUps.tryEmitComplete();
+                }
             }
         }
 
@@ -232,7 +280,7 @@ public final class MirrorReceiver {
 
         private List<Out> answer(Received frame) throws IOException {
             if (frame == Received.WAKE) {
-                return joinFileDone(copied());
+                return copied();
             }
             int wireType = frame.type;
             byte[] payload = frame.payload;
@@ -501,8 +549,8 @@ public final class MirrorReceiver {
                 if (!e.complete()) {
                     inFlightPaths.remove(RawPath.escape(in.path));
                     in.writer.abort();
-                    return List.of(new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(e.fileId(),
-                            MirrorCodec.DROPPED)));
+                    held.add(MirrorCodec.fileDone(e.fileId(), MirrorCodec.DROPPED));
+                    return List.of();
                 }
                 if (in.writer.position() != e.length()) {
                     throw new ProtocolException(ErrorCode.REFUSED, "file " + RawPath.escape(in.path) + ": the sender"
@@ -520,7 +568,8 @@ public final class MirrorReceiver {
                     later = true;
                     return List.of();
                 }
-                return List.of(commit(in));
+                commit(in);
+                return List.of();
             } finally {
                 if (!later) {
                     in.close();
@@ -530,23 +579,22 @@ public final class MirrorReceiver {
 
         /** Commits the files whose copies were made beside; after the last, the run's END if it has arrived. */
         private List<Out> copied() throws IOException {
-            List<Out> out = new ArrayList<>();
             Incoming in;
             while ((in = beside.nextCopied()) != null) {
                 if (committing.remove(in)) {
                     try (Incoming done = in) {
-                        out.add(commit(done));
+                        commit(done);
                     }
                 }
             }
-            if (endLater >= 0 && committing.isEmpty()) {
-                out.add(finishRun());
+            if (endLater >= 0 && committing.isEmpty() && !finished) {
+                return List.of(finishRun());
             }
-            return out;
+            return List.of();
         }
 
-        /** Puts a file whose content is complete and checked in place, and keeps its chunk list. */
-        private Out commit(Incoming in) throws IOException {
+        /** Puts a file whose content is complete and checked in place, keeps its chunk list, holds its FILE_DONE. */
+        private void commit(Incoming in) throws IOException {
             inFlightPaths.remove(RawPath.escape(in.path));
             Exception failed = in.copyFailed;
             if (failed instanceof IOException e) {
@@ -567,7 +615,7 @@ public final class MirrorReceiver {
             } else {
                 in.writer.commit();
             }
-            return new Out(MirrorMessage.FILE_DONE, MirrorCodec.fileDone(in.fileId, MirrorCodec.WRITTEN));
+            held.add(MirrorCodec.fileDone(in.fileId, MirrorCodec.WRITTEN));
         }
 
         private List<Out> end(long sent) throws IOException {

@@ -421,6 +421,50 @@ class MirrorReceiverHostileTest {
     }
 
     @Test
+    void fileDonesHeldForABurstAllArriveOnceAndBeforeDone() throws Exception {
+        MirrorCodec.Opened opened = open();
+        int files = 40;
+        // a burst: every file's ENTRY, DATA and FILE_END sent without waiting for any answer
+        for (int id = 1; id <= files; id++) {
+            byte[] content = {(byte) id, 2, 3};
+            send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(id, raw(String.format("f%02d", id)), file(3), null)));
+            MirrorCodec.DeltaWriter w = new MirrorCodec.DeltaWriter(id, 1 << 20);
+            List<byte[]> ready = new ArrayList<>();
+            w.data(content, 0, 3, ready);
+            w.finish(ready);
+            send(MirrorMessage.DELTA, ready.get(0));
+            ContentDigest digest = new ContentDigest(new ChunkHash(opened.hashKey()));
+            digest.literal(content, 0, 3);
+            send(MirrorMessage.FILE_END, MirrorCodec.fileEnd(new MirrorCodec.FileEnd(id, true, 3, digest.finish())));
+        }
+        send(MirrorMessage.END, MirrorCodec.end(files));
+        List<Integer> done = new ArrayList<>();
+        while (true) {
+            Object o = answers.poll(5, TimeUnit.SECONDS);
+            assertNotNull(o, "no DONE; FILE_DONE so far for " + done);
+            assertTrue(o instanceof Object[], "the run ended: " + o + "; FILE_DONE so far for " + done);
+            Object[] f = (Object[]) o;
+            if ((int) f[0] == MirrorMessage.ERROR.wire()) {
+                throw new AssertionError(ErrorCodec.decode((byte[]) f[1]).message());
+            }
+            if ((int) f[0] == MirrorMessage.DONE.wire()) {
+                break;
+            }
+            if ((int) f[0] == MirrorMessage.FILE_DONE.wire()) {
+                int[] pairs = MirrorCodec.decodeFileDone((byte[]) f[1]);
+                for (int i = 0; i < pairs.length; i += 2) {
+                    assertEquals(MirrorCodec.WRITTEN, pairs[i + 1]);
+                    done.add(pairs[i]);
+                }
+            }
+        }
+        assertEquals(java.util.stream.IntStream.rangeClosed(1, files).boxed().toList(),
+                done.stream().sorted().toList(), "each file's FILE_DONE once, all before DONE");
+        Path snapshot = MirrorTestTargets.snapshots(target).get(0);
+        assertTrue(Arrays.equals(new byte[] {7, 2, 3}, Files.readAllBytes(snapshot.resolve("f07"))));
+    }
+
+    @Test
     void everyDecoderRefusesEveryTruncationAsMalformed() throws IOException {
         List<byte[]> messages = List.of(
                 MirrorCodec.entry(new MirrorCodec.Entry(0, raw("dir"), dir(), null),
