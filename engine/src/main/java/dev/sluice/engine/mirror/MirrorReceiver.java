@@ -404,7 +404,7 @@ public final class MirrorReceiver {
                         + " has file id " + Integer.toUnsignedString(e.fileId()) + "; expected " + (lastFileId + 1));
             }
             lastFileId = e.fileId();
-            if (open.size() >= MAX_FILES_IN_FLIGHT) {
+            if (open.size() + committing.size() >= MAX_FILES_IN_FLIGHT) {
                 throw new ProtocolException(ErrorCode.REFUSED, "more than " + MAX_FILES_IN_FLIGHT
                         + " files in flight (this receiver's limit, announced in OPENED)");
             }

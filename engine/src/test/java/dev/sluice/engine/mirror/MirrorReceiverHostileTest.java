@@ -421,6 +421,20 @@ class MirrorReceiverHostileTest {
     }
 
     @Test
+    void moreFilesInFlightThanOpenedAnnouncedIsRefused() throws Exception {
+        open();
+        int limit = MirrorReceiver.MAX_FILES_IN_FLIGHT;
+        for (int id = 1; id <= limit + 1; id++) {
+            send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(id, raw(String.format("f%04d", id)),
+                    file(3), null)));
+        }
+        for (int i = 0; i < limit; i++) {
+            expect(MirrorMessage.BASIS);
+        }
+        assertTrue(expectError(ErrorCode.REFUSED).contains("files in flight"));
+    }
+
+    @Test
     void fileDonesHeldForABurstAllArriveOnceAndBeforeDone() throws Exception {
         MirrorCodec.Opened opened = open();
         int files = 40;
