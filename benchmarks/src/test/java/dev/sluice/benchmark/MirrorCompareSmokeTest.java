@@ -31,7 +31,8 @@ final class MirrorCompareSmokeTest {
 
         Path report = work.resolve("report.md");
         Path output = work.resolve("mirror-compare.log");
-        List<String> command = List.of(script.toString(), "--tiny", "--workdir", work.resolve("work").toString(),
+        List<String> command = List.of(script.toString(), "--tiny", "--repeat", "2",
+                "--workdir", work.resolve("work").toString(),
                 "--out", report.toString(), "--jdk", System.getProperty("java.home"),
                 "--sluice-jar", sluiceJar.toString(), "--classpath", System.getProperty("java.class.path"));
         Process process = new ProcessBuilder(command).directory(root.toFile())
@@ -47,6 +48,10 @@ final class MirrorCompareSmokeTest {
         assertTrue(table.contains("every mirror verified with diff -r"), table);
         for (String phase : List.of("first", "change", "nochange")) {
             assertTrue(table.contains("| " + phase + " | sluice-daemon | ") && table.contains("| " + phase + " | rsync | "), "no rows for " + phase + " in:\n" + table);
+            // each repetition's own rows, rsync's at 1.00 of itself
+            assertTrue(table.contains("| 2 | " + phase + " | rsync | ") && table.contains("| 2 | " + phase
+                    + " | sluice-daemon | "), "no rows of repetition 2 for " + phase + " in:\n" + table);
         }
+        assertTrue(table.contains("| 1 | first | rsync | "), table);
     }
 }
