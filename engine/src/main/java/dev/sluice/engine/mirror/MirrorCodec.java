@@ -315,52 +315,57 @@ public final class MirrorCodec {
             }
             List<Entry> out = new ArrayList<>(Math.min(n, 1024));
             for (int i = 0; i < n; i++) {
-                out.add(one(r, i));
+                try {
+                    out.add(one(r));
+                } catch (ProtocolException e) {
+                    // the fields' names carry no entry number: no message text is built per field of every entry
+                    throw new ProtocolException(e.code(), e.getMessage() + " (entry " + i + " of the message)");
+                }
             }
             r.end();
             return out;
         }
 
-        private Entry one(WireReader r, int i) throws ProtocolException {
-            long id = r.varint("file id of entry " + i);
+        private Entry one(WireReader r) throws ProtocolException {
+            long id = r.varint("file id");
             if (id > 0xffffffffL) {
-                throw r.malformed("file id " + id + " of entry " + i + " is out of range");
+                throw r.malformed("file id " + id + " is out of range");
             }
-            int shared = r.smallVarint("shared path bytes of entry " + i, prevPath.length);
-            int suffix = r.smallVarint("path bytes of entry " + i, maxPath - shared);
+            int shared = r.smallVarint("shared path bytes", prevPath.length);
+            int suffix = r.smallVarint("path bytes", maxPath - shared);
             byte[] path = new byte[shared + suffix];
             System.arraycopy(prevPath, 0, path, 0, shared);
-            System.arraycopy(r.bytes(suffix, "path of entry " + i), 0, path, shared, suffix);
-            int kindNumber = r.u8("kind of entry " + i);
+            System.arraycopy(r.bytes(suffix, "path"), 0, path, shared, suffix);
+            int kindNumber = r.u8("kind");
             FileKind[] kinds = FileKind.values();
             if (kindNumber < 1 || kindNumber > kinds.length) {
-                throw r.malformed("kind " + kindNumber + " of entry " + i + " is not a file type");
+                throw r.malformed("kind " + kindNumber + " is not a file type");
             }
             FileKind kind = kinds[kindNumber - 1];
-            int flags = r.u8("flags of entry " + i);
+            int flags = r.u8("flags");
             if (first && (flags & 7) != 0) {
                 throw r.malformed("the first entry of a run refers to a previous entry's mode, uid or gid");
             }
-            int mode = (flags & 1) != 0 ? prevMode : (int) r.smallVarint("mode of entry " + i, 07777);
-            int uid = (flags & 2) != 0 ? prevUid : (int) r.varint32("uid of entry " + i);
-            int gid = (flags & 4) != 0 ? prevGid : (int) r.varint32("gid of entry " + i);
-            long size = r.varint("size of entry " + i);
-            long mtime = r.u64("mtime of entry " + i);
-            long z = r.varint64("atime of entry " + i);
+            int mode = (flags & 1) != 0 ? prevMode : (int) r.smallVarint("mode", 07777);
+            int uid = (flags & 2) != 0 ? prevUid : (int) r.varint32("uid");
+            int gid = (flags & 4) != 0 ? prevGid : (int) r.varint32("gid");
+            long size = r.varint("size");
+            long mtime = r.u64("mtime");
+            long z = r.varint64("atime");
             long atime = mtime + ((z >>> 1) ^ -(z & 1));
-            long rdev = (flags & 64) != 0 ? r.varint("rdev of entry " + i) : 0;
-            long nlink = (flags & 128) != 0 ? r.varint("nlink of entry " + i) : 1;
+            long rdev = (flags & 64) != 0 ? r.varint("rdev") : 0;
+            long nlink = (flags & 128) != 0 ? r.varint("nlink") : 1;
             byte[] target = null;
             if ((flags & 8) != 0) {
-                target = r.bytes(r.smallVarint("symlink target length of entry " + i, 65535), "symlink target");
+                target = r.bytes(r.smallVarint("symlink target length", 65535), "symlink target");
             }
             byte[] hardlink = null;
             if ((flags & 16) != 0) {
-                hardlink = r.bytes(r.smallVarint("hardlink path length of entry " + i, maxPath), "hardlink path");
+                hardlink = r.bytes(r.smallVarint("hardlink path length", maxPath), "hardlink path");
             }
             List<Xattr> xattrs = new ArrayList<>();
             if ((flags & 32) != 0) {
-                int nx = r.smallVarint("xattr count of entry " + i, MAX_XATTRS);
+                int nx = r.smallVarint("xattr count", MAX_XATTRS);
                 for (int x = 0; x < nx; x++) {
                     byte[] name = r.bytes(r.smallVarint("xattr name length", 255), "xattr name");
                     byte[] value = r.bytes(r.smallVarint("xattr value length", 1 << 20), "xattr value");
@@ -368,13 +373,13 @@ public final class MirrorCodec {
                 }
             }
             if (id != 0 && (kind != FileKind.REGULAR || hardlink != null)) {
-                throw r.malformed("file id " + id + " on entry " + i + ", which carries no content");
+                throw r.malformed("file id " + id + " on an entry that carries no content");
             }
             FileMeta meta;
             try {
                 meta = new FileMeta(kind, mode, uid, gid, size, mtime, atime, 0, 0, 0, nlink, rdev, target, xattrs);
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw r.malformed("entry " + i + ": " + e.getMessage());
+                throw r.malformed(e.getMessage());
             }
             first = false;
             prevPath = path;
@@ -475,7 +480,7 @@ public final class MirrorCodec {
         DeltaSink sink = sinkOf.apply(fileId);
         int n = r.count("operation count", 5);
         for (int i = 0; i < n; i++) {
-            int op = r.u8("operation " + i);
+            int op = r.u8("operation code");
             if (op == OP_COPY) {
                 long off = r.length("copy offset");
                 int len = r.u32("copy length");
