@@ -269,6 +269,8 @@ public final class MirrorCodec {
 
     /** Decodes ENTRY messages of one run (the counterpart of {@link EntryWriter}, with its state). */
     public static final class EntryReader {
+        /** The kinds by wire number minus one ({@code values()} copies the array on every call). */
+        private static final FileKind[] KINDS = FileKind.values();
         private final int maxPath;
         private byte[] prevPath = new byte[0];
         private int prevMode;
@@ -337,11 +339,10 @@ public final class MirrorCodec {
             System.arraycopy(prevPath, 0, path, 0, shared);
             System.arraycopy(r.bytes(suffix, "path"), 0, path, shared, suffix);
             int kindNumber = r.u8("kind");
-            FileKind[] kinds = FileKind.values();
-            if (kindNumber < 1 || kindNumber > kinds.length) {
+            if (kindNumber < 1 || kindNumber > KINDS.length) {
                 throw r.malformed("kind " + kindNumber + " is not a file type");
             }
-            FileKind kind = kinds[kindNumber - 1];
+            FileKind kind = KINDS[kindNumber - 1];
             int flags = r.u8("flags");
             if (first && (flags & 7) != 0) {
                 throw r.malformed("the first entry of a run refers to a previous entry's mode, uid or gid");

@@ -561,7 +561,7 @@ public final class MirrorReceiver {
                             + " rebuilt content does not match the sender's content digest (SHA-256); nothing was"
                             + " committed");
                 }
-                if (in.copiedBeside) {
+                if (in.copyBeside && in.copied) {
                     // committed (and still in flight for hardlinks) once its copies are made: see copied()
                     committing.add(in);
                     beside.whenCopied(in);
@@ -685,8 +685,7 @@ public final class MirrorReceiver {
             volatile long[] chunkStarts;
             boolean copied;
             /** Whether copies from the basis are made beside the frame thread: a basis of at least COPY_BESIDE_MIN. */
-            private final boolean copyBeside;
-            boolean copiedBeside;
+            final boolean copyBeside;
             /** The first failure of a copy made beside. */
             volatile Exception copyFailed;
             /**
@@ -777,7 +776,6 @@ public final class MirrorReceiver {
                             copyFailed = failed;
                         }
                     });
-                    copiedBeside = true;
                 } else {
                     writer.copyFromBasis(basis, offset, length);
                 }

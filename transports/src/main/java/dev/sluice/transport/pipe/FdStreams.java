@@ -4,10 +4,7 @@ import io.netty.channel.unix.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
@@ -16,7 +13,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Blocking byte channels (and streams) over raw file descriptors (pipes or sockets received by SCM_RIGHTS or
+ * Blocking byte channels over raw file descriptors (pipes or sockets received by SCM_RIGHTS or
  * inherited), each owning its descriptor and closing it when closed.
  *
  * <p>A pipe is reopened through {@code /proc/self/fd/N}: that gives a new open file description of
@@ -50,16 +47,6 @@ public final class FdStreams {
         } catch (IOException notAPipe) {
             return new Raw(fd);
         }
-    }
-
-    /** An input stream reading {@code fd}; closing it closes the descriptor. */
-    public static InputStream input(FileDescriptor fd) {
-        return Channels.newInputStream(readable(fd));
-    }
-
-    /** An output stream writing {@code fd}; closing it closes the descriptor. */
-    public static OutputStream output(FileDescriptor fd) {
-        return Channels.newOutputStream(writable(fd));
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.sluice.transport.LinkContract;
 import dev.sluice.transport.LinkSpec;
 import dev.sluice.transport.PeerIdentity;
 import io.netty.channel.unix.FileDescriptor;
+import java.nio.channels.Channels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -27,9 +28,11 @@ class PipeLinksTest extends LinkContract {
         FileDescriptor[] ab = FileDescriptor.pipe();
         FileDescriptor[] ba = FileDescriptor.pipe();
         LinkSpec spec = LinkSpec.DEFAULT.withMaxFrameLength(64 * 1024);
-        Mono<Link> a = links.open(FdStreams.input(ba[0]), FdStreams.output(ab[1]), "a", spec,
+        // end a over buffered streams, as a child process's (the ssh fallback): each write must be flushed
+        Mono<Link> a = links.open(new java.io.BufferedInputStream(Channels.newInputStream(FdStreams.readable(ba[0]))),
+                new java.io.BufferedOutputStream(Channels.newOutputStream(FdStreams.writable(ab[1]))), "a", spec,
                 new PeerIdentity("sink"), true);
-        Mono<Link> b = links.open(FdStreams.input(ab[0]), FdStreams.output(ba[1]), "b", spec,
+        Mono<Link> b = links.open(FdStreams.readable(ab[0]), FdStreams.writable(ba[1]), "b", spec,
                 new PeerIdentity("source"), false);
         var both = Mono.zip(a, b).block(WAIT);
         return new Ends(both.getT1(), both.getT2());
@@ -56,9 +59,9 @@ class PipeLinksTest extends LinkContract {
         FileDescriptor[] ba = FileDescriptor.pipe();
         LinkSpec spec = LinkSpec.DEFAULT.withMaxFrameLength(64 * 1024);
         var both = Mono.zip(
-                links.open(FdStreams.input(ba[0]), FdStreams.output(ab[1]), "leakcheck-a", spec,
+                links.open(FdStreams.readable(ba[0]), FdStreams.writable(ab[1]), "leakcheck-a", spec,
                         new PeerIdentity("sink"), true),
-                links.open(FdStreams.input(ab[0]), FdStreams.output(ba[1]), "leakcheck-b", spec,
+                links.open(FdStreams.readable(ab[0]), FdStreams.writable(ba[1]), "leakcheck-b", spec,
                         new PeerIdentity("source"), false)).block(WAIT);
         both.getT1().send(Mono.just(text(1, "x"))).block(WAIT);
         reactor.core.publisher.Flux<dev.sluice.transport.Frame> in = both.getT2().receive().publish().autoConnect();

@@ -21,7 +21,7 @@ public final class EchoMain {
     public static void main(String[] args) {
         System.err.println("echo peer starting");
         try (PipeLinks pipes = PipeLinks.create()) {
-            Link link = pipes.open(FdStreams.input(new FileDescriptor(0)), FdStreams.output(new FileDescriptor(1)),
+            Link link = pipes.open(FdStreams.readable(new FileDescriptor(0)), FdStreams.writable(new FileDescriptor(1)),
                     "echo", LinkSpec.DEFAULT.withMaxFrameLength(64 * 1024), new PeerIdentity("source"), false)
                     .block(Duration.ofSeconds(20));
             link.send(link.receive()).subscribe(v -> { }, e -> link.close(CloseReason.of(

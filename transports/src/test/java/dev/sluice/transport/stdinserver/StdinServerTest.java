@@ -94,7 +94,7 @@ class StdinServerTest {
                     throw new IllegalStateException(e);
                 }
             });
-            Link link = pipes.open(FdStreams.input(toClient[0]), FdStreams.output(toDaemon[1]), "test client", SPEC,
+            Link link = pipes.open(FdStreams.readable(toClient[0]), FdStreams.writable(toDaemon[1]), "test client", SPEC,
                     new PeerIdentity("sink"), true).block(WAIT);
             Link serverSide = accepted.poll(20, TimeUnit.SECONDS);
             assertEquals("db-2", serverSide.peer().name());
@@ -151,7 +151,7 @@ class StdinServerTest {
                     throw new IllegalStateException(e);
                 }
             });
-            Link link = pipes.open(FdStreams.input(toClient[0]), FdStreams.output(toDaemon[1]), "test client", SPEC,
+            Link link = pipes.open(FdStreams.readable(toClient[0]), FdStreams.writable(toDaemon[1]), "test client", SPEC,
                     new PeerIdentity("sink"), true).block(WAIT);
             // a link notices the peer's close when it reads
             StepVerifier.create(link.receive())

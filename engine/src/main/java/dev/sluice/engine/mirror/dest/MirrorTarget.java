@@ -146,10 +146,7 @@ public interface MirrorTarget extends Closeable {
          * Once a file has a copy made later, all its copies are made so, all run on one thread, and all have run
          * before {@link #commit()}.
          */
-        default Copy copyFromBasisLater(Basis basis, long offset, long length) throws IOException {
-            copyFromBasis(basis, offset, length);
-            return () -> { };
-        }
+        Copy copyFromBasisLater(Basis basis, long offset, long length) throws IOException;
 
         /** Current length written. */
         long position();
