@@ -10,7 +10,6 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * Blocking byte channels over raw file descriptors (pipes or sockets received by SCM_RIGHTS or
@@ -49,19 +48,13 @@ public final class FdStreams {
         }
     }
 
-    /**
-     * The pipe a child process has as descriptor {@code childFd} (0: its stdin, opened for writing; 1: its stdout,
-     * opened for reading), reopened through {@code /proc/PID/fd}: a channel with no copy in the JVM, in place of
-     * the buffered streams {@link Process} gives. Empty when that descriptor is not a pipe or cannot be opened
-     * (the child has exited, or /proc is not there).
-     */
-    public static Optional<FileChannel> childPipe(Process child, int childFd) {
+    /** Whether {@code fd} is a pipe (as far as {@code /proc/self/fd} tells). */
+    public static boolean isPipe(FileDescriptor fd) {
         try {
-            String path = pipe("/proc/" + child.pid() + "/fd/" + childFd);
-            return Optional.of(childFd == 0 ? new FileOutputStream(path).getChannel()
-                    : new FileInputStream(path).getChannel());
-        } catch (IOException | UnsupportedOperationException gone) {
-            return Optional.empty();
+            procPath(fd);
+            return true;
+        } catch (IOException notAPipe) {
+            return false;
         }
     }
 

@@ -9,11 +9,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -112,16 +115,113 @@ public final class PipeLinks implements AutoCloseable {
         };
     }
 
+    /**
+     * As {@link #open(ReadableByteChannel, WritableByteChannel, String, LinkSpec, PeerIdentity, boolean)} over pipe
+     * descriptors (received from another process, or a child's): the kernel moves the bytes between the pipes and
+     * the link's socket ({@link Splicer}), so no thread waits and no byte passes through the JVM on the way. A
+     * descriptor that is not a pipe (a socket pair a launcher made) goes through the relay threads instead.
+     */
+    public Mono<Link> open(FileDescriptor in, FileDescriptor out, String name, LinkSpec spec, PeerIdentity peer,
+                           boolean connecting) {
+        if (!FdStreams.isPipe(in) || !FdStreams.isPipe(out)) {
+            return open(FdStreams.readable(in), FdStreams.writable(out), name, spec, peer, connecting);
+        }
+        return Mono.fromCallable(() -> {
+                    Bridged<Socket> b;
+                    try {
+                        b = bridge(name, spec, connecting, PipeLinks::listenNative);
+                    } catch (IOException | RuntimeException e) {
+                        in.close();
+                        out.close();
+                        throw e;
+                    }
+                    Splicer.start((IoEventLoop) b.near().eventLoop(), in, out, b.far(), name);
+                    return b.pending();
+                })
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(p -> p.start(peer));
+    }
+
     private ChannelLinks.Pending bridge(ReadableByteChannel in, WritableByteChannel out, String name, LinkSpec spec,
                                         boolean connecting) throws IOException {
+        Bridged<SocketChannel> b = bridge(name, spec, connecting, PipeLinks::listenJdk);
+        new Relay(b.far(), in, out, name).start();
+        return b.pending();
+    }
+
+    /** The link's channel ({@code near}, not reading yet) and the other end of its socket ({@code far}) for a relay. */
+    private record Bridged<F>(Channel near, F far, ChannelLinks.Pending pending) {
+    }
+
+    /** A listening UNIX socket that accepts the one connection of a bridge. */
+    private interface Listener<F> extends AutoCloseable {
+        F accept() throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    private interface Listen<F> {
+        Listener<F> on(Path sock) throws IOException;
+    }
+
+    /** A blocking JDK socket, for the relay threads. */
+    private static Listener<SocketChannel> listenJdk(Path sock) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(sock), 1);
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        return new Listener<>() {
+            @Override
+            public SocketChannel accept() throws IOException {
+                return server.accept();
+            }
+
+            @Override
+            public void close() throws IOException {
+                server.close();
+            }
+        };
+    }
+
+    /** A non-blocking native socket, for the splicer. */
+    private static Listener<Socket> listenNative(Path sock) throws IOException {
+        Socket server = Socket.newSocketDomain();
+        try {
+            server.bind(new DomainSocketAddress(sock.toString()));
+            server.listen(1);
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        return new Listener<>() {
+            @Override
+            public Socket accept() throws IOException {
+                int fd = server.accept(new byte[Socket.UDS_SUN_PATH_SIZE + 16]);
+                if (fd < 0) {
+                    throw new IOException("no connection was waiting");
+                }
+                return new Socket(fd);
+            }
+
+            @Override
+            public void close() throws IOException {
+                server.close();
+            }
+        };
+    }
+
+    private <F> Bridged<F> bridge(String name, LinkSpec spec, boolean connecting, Listen<F> listen) throws IOException {
         Path dir = Files.createTempDirectory("sluice-pipe-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path sock = dir.resolve("s");
         AtomicReference<ChannelLinks.Pending> pending = new AtomicReference<>();
-        SocketChannel far;
+        F far;
         Channel near;
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(sock), 1);
+        try (Listener<F> server = listen.on(sock)) {
             var connect = new Bootstrap().group(group)
                     .channel(EpollDomainSocketChannel.class)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
@@ -150,10 +250,8 @@ public final class PipeLinks implements AutoCloseable {
             Files.deleteIfExists(sock);
             Files.deleteIfExists(dir);
         }
-        Relay relay = new Relay(far, in, out, name);
         near.closeFuture().addListener(f -> LOG.log(System.Logger.Level.DEBUG, "pipe link {0} closed", name));
-        relay.start();
-        return pending.get();
+        return new Bridged<>(near, far, pending.get());
     }
 
     /** Shuts the event loop down if this instance created it. */

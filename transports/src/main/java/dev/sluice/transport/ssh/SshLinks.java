@@ -5,12 +5,11 @@ import dev.sluice.transport.ForwardingLink;
 import dev.sluice.transport.Frame;
 import dev.sluice.transport.Link;
 import dev.sluice.transport.LinkClosedException;
-import dev.sluice.transport.pipe.FdStreams;
+import dev.sluice.transport.pipe.ChildPipes;
 import dev.sluice.transport.pipe.PipeLinks;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -72,16 +71,19 @@ public final class SshLinks {
             String where = spec.user() + "@" + spec.host() + ":" + spec.port();
             ProcessBuilder pb = new ProcessBuilder(command(spec));
             pb.environment().clear();
+            Optional<ChildPipes> child = ChildPipes.redirect(pb);
             Process p;
             try {
                 p = pb.start();
             } catch (IOException e) {
+                child.ifPresent(ChildPipes::abandon);
                 return Mono.error(new LinkClosedException(CloseReason.of(CloseReason.Code.TRANSPORT_ERROR,
                         "could not run '" + sshProgram + "' to reach " + where + ": " + e.getMessage()), e));
             }
+            child.ifPresent(ChildPipes::started);
             Session s = new Session(p, where);
             s.startStderr();
-            return open(p, "ssh " + where, spec)
+            return open(p, child, "ssh " + where, spec)
                     .onErrorResume(LinkClosedException.class, e -> s.explain(e.reason())
                             .flatMap(r -> Mono.error(new LinkClosedException(r, e))))
                     .map(link -> {
@@ -92,28 +94,15 @@ public final class SshLinks {
     }
 
     /**
-     * The link over the child's stdin and stdout: reopened as pipes through /proc so that the relay copies nothing
-     * in the JVM; the {@link Process}'s own buffered streams only if that is not possible. The streams are closed
-     * once both pipes are reopened (ssh sees its input end when the link closes the reopened one).
+     * The link over the child's stdin and stdout: pipes made for it ({@link ChildPipes}), so that the kernel moves
+     * the bytes; the {@link Process}'s own buffered streams only where that is not possible.
      */
-    private Mono<Link> open(Process p, String name, SshSpec spec) {
-        Optional<FileChannel> toSsh = FdStreams.childPipe(p, 0);
-        Optional<FileChannel> fromSsh = toSsh.isPresent() ? FdStreams.childPipe(p, 1) : Optional.empty();
-        if (toSsh.isEmpty() || fromSsh.isEmpty()) {
-            toSsh.ifPresent(c -> closeQuietly(c, name));
-            return pipes.open(p.getInputStream(), p.getOutputStream(), name, spec.link(), spec.expectedPeer(), true);
+    private Mono<Link> open(Process p, Optional<ChildPipes> child, String name, SshSpec spec) {
+        if (child.isPresent()) {
+            return pipes.open(child.get().fromChild(), child.get().toChild(), name, spec.link(), spec.expectedPeer(),
+                    true);
         }
-        closeQuietly(p.getOutputStream(), name);
-        closeQuietly(p.getInputStream(), name);
-        return pipes.open(fromSsh.get(), toSsh.get(), name, spec.link(), spec.expectedPeer(), true);
-    }
-
-    private static void closeQuietly(java.io.Closeable c, String name) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "{0}: closing a stream to ssh failed: {1}", name, e.getMessage());
-        }
+        return pipes.open(p.getInputStream(), p.getOutputStream(), name, spec.link(), spec.expectedPeer(), true);
     }
 
     /** One ssh child: its stderr tail and its exit. */

@@ -3,7 +3,6 @@ package dev.sluice.transport.stdinserver;
 import dev.sluice.transport.CloseReason;
 import dev.sluice.transport.Link;
 import dev.sluice.transport.PeerIdentity;
-import dev.sluice.transport.pipe.FdStreams;
 import dev.sluice.transport.pipe.PipeLinks;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -148,7 +147,7 @@ public final class StdinServer implements AutoCloseable {
 
         private void open(ChannelHandlerContext ctx) {
             String name = "stdinserver " + id;
-            pipes.open(FdStreams.readable(fds.get(0)), FdStreams.writable(fds.get(1)), name, spec.link(), id, false)
+            pipes.open(fds.get(0), fds.get(1), name, spec.link(), id, false)
                     .subscribe(l -> {
                         link = l;
                         LOG.log(System.Logger.Level.INFO, "stdinserver accepted client ''{0}''", id);

@@ -6,26 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 
-class FdStreamsTest {
+class ChildPipesTest {
 
     @Test
-    void aChildsPipesReopenedCarryItsStdinAndStdoutAndItSeesTheEnd() throws Exception {
-        Process cat = new ProcessBuilder("cat").start();
-        FileChannel toCat = FdStreams.childPipe(cat, 0).orElseThrow();
-        FileChannel fromCat = FdStreams.childPipe(cat, 1).orElseThrow();
-        // the Process's own ends are closed: cat must still read everything and see the end from ours alone
-        cat.getOutputStream().close();
-        cat.getInputStream().close();
+    @Timeout(60)
+    void aChildsStdinAndStdoutAreOurPipesAndItSeesTheirEnd() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("cat");
+        ChildPipes pipes = ChildPipes.redirect(pb).orElseThrow();
+        Process cat = pb.start();
+        pipes.started();
+        assertTrue(FdStreams.isPipe(pipes.toChild()) && FdStreams.isPipe(pipes.fromChild()));
+        assertEquals(-1, cat.getInputStream().read(), "the Process has no stdout stream of its own");
         byte[] sent = new byte[3 * 1024 * 1024 + 17];
         new Random(3).nextBytes(sent);
+        WritableByteChannel toCat = FdStreams.writable(pipes.toChild());
         Thread writer = new Thread(() -> {
             try (toCat) {
                 ByteBuffer b = ByteBuffer.wrap(sent);
@@ -38,7 +39,7 @@ class FdStreamsTest {
         });
         writer.start();
         ByteArrayOutputStream got = new ByteArrayOutputStream();
-        try (fromCat) {
+        try (ReadableByteChannel fromCat = FdStreams.readable(pipes.fromChild())) {
             ByteBuffer b = ByteBuffer.allocateDirect(64 * 1024);
             while (fromCat.read(b.clear()) >= 0) {
                 b.flip();
@@ -48,23 +49,21 @@ class FdStreamsTest {
             }
         }
         writer.join(10_000);
+        // cat ends only when every write end of its stdin is closed: the child's own end here must be too
         assertTrue(cat.waitFor(10, TimeUnit.SECONDS), "cat saw the end of its input");
         assertEquals(0, cat.exitValue());
         assertArrayEquals(sent, got.toByteArray());
     }
 
     @Test
-    void aDescriptorThatIsNotAPipeIsNotReopened(@TempDir Path dir) throws Exception {
-        Path input = Files.writeString(dir.resolve("in"), "x");
-        Process cat = new ProcessBuilder("cat").redirectInput(input.toFile()).start();
+    void aChildThatCannotStartLeavesNoDescriptorOpen() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("/nonexistent/sluice-test-program");
+        ChildPipes pipes = ChildPipes.redirect(pb).orElseThrow();
         try {
-            assertTrue(FdStreams.childPipe(cat, 0).isEmpty(), "stdin is a file");
-            cat.getInputStream().readAllBytes();
-            assertTrue(cat.waitFor(10, TimeUnit.SECONDS));
-            // an exited (reaped) child has no descriptors to reopen
-            assertTrue(FdStreams.childPipe(cat, 1).isEmpty(), "the child is gone");
-        } finally {
-            cat.destroy();
+            pb.start();
+        } catch (java.io.IOException expected) {
+            pipes.abandon();
         }
+        assertTrue(!pipes.toChild().isOpen() && !pipes.fromChild().isOpen());
     }
 }
