@@ -1,0 +1,131 @@
+package dev.sluice.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code engine/bin/sluice} launcher as users run it: a real bash, the real jar, a real JVM and its archive. */
+class LauncherIT {
+
+    @TempDir
+    Path dir;
+
+    /** The launcher installed as {@code dir/opt/sluice} with the jar beside it (as docs/launcher.md describes). */
+    private Path install() throws IOException {
+        Path opt = Files.createDirectories(dir.resolve("opt"));
+        Path launcher = opt.resolve("sluice");
+        Files.copy(Path.of("bin", "sluice"), launcher, StandardCopyOption.COPY_ATTRIBUTES);
+        Files.createSymbolicLink(opt.resolve("sluice.jar"), SluiceProcess.jar().toAbsolutePath());
+        return launcher;
+    }
+
+    private CliRun run(Path launcher, Map<String, String> extraEnv, String... args) throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        env.putAll(extraEnv);
+        List<String> cmd = new java.util.ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(args));
+        return SluiceProcess.run(env, cmd, dir.resolve("log-" + System.nanoTime()), 2);
+    }
+
+    private List<String> archives() throws IOException {
+        Path cds = dir.resolve("cache/sluice/cds");
+        if (!Files.isDirectory(cds)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(cds)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void theFirstRunOfACommandMakesItsArchiveAndTheNextRunMapsIt() throws Exception {
+        Path launcher = install();
+        CliRun first = run(launcher, Map.of(), "--version");
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.out().startsWith("sluice "), first.out());
+        List<String> made = archives();
+        assertEquals(1, made.size(), "archives: " + made);
+        assertTrue(made.get(0).startsWith("--version-") && made.get(0).endsWith(".jsa"), made.get(0));
+        // -Xshare:on makes the JVM fail rather than run without the archive: the archive is valid and used
+        CliRun second = run(launcher, Map.of("SLUICE_JAVA_OPTS", "-Xshare:on"), "--version");
+        assertEquals(0, second.exit(), second.err());
+        assertEquals(first.out(), second.out());
+        assertEquals(made, archives(), "the second run made no other archive");
+    }
+
+    @Test
+    void aFailedFirstRunKeepsNoArchiveAndNoTemporaryFile() throws Exception {
+        Path launcher = install();
+        CliRun failed = run(launcher, Map.of(), "restore", "--no-such-option");
+        assertEquals(2, failed.exit(), failed.out() + failed.err());
+        assertEquals(List.of(), archives());
+    }
+
+    @Test
+    void eachCommandGetsItsFlagsAndTheUsersOptionsComeLast() throws Exception {
+        Path launcher = install();
+        Map<String, String> dry = Map.of("SLUICE_LAUNCHER_DRY_RUN", "1", "SLUICE_JAVA_OPTS", "-Xmx64m");
+        String stdinserver = run(launcher, dry, "stdinserver", "web-1").out();
+        assertTrue(stdinserver.contains("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"), stdinserver);
+        assertTrue(stdinserver.contains("-XX:ArchiveClassesAtExit="), stdinserver);
+        assertTrue(stdinserver.indexOf("-Xmx64m") > stdinserver.indexOf("-XX:-UsePerfData"), stdinserver);
+        assertTrue(stdinserver.trim().endsWith("-jar " + launcher.resolveSibling("sluice.jar") + " stdinserver web-1"),
+                stdinserver);
+        String backup = run(launcher, dry, "backup", "-c", "x.yaml").out();
+        assertTrue(backup.contains("-Xmx512m"), backup);
+        assertFalse(backup.contains("TieredStopAtLevel"), backup);
+        String noCds = run(launcher, Map.of("SLUICE_LAUNCHER_DRY_RUN", "1", "SLUICE_CDS", "0"), "backup").out();
+        assertFalse(noCds.contains("Archive"), noCds);
+    }
+
+    @Test
+    void withoutAJarItSaysWhereItLooked() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path launcher = bin.resolve("sluice");
+        Files.copy(Path.of("bin", "sluice"), launcher, StandardCopyOption.COPY_ATTRIBUTES);
+        CliRun r = run(launcher, Map.of(), "--version");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("cannot find sluice.jar") && r.err().contains("SLUICE_JAR"), r.err());
+    }
+
+    /** During a first run the script waits for the JVM: a SIGTERM sent to the script must still stop the JVM. */
+    @Test
+    void aSigtermToTheScriptDuringAFirstRunStopsTheJvm() throws Exception {
+        Path launcher = install();
+        Path runtime = Files.createDirectories(dir.resolve("run/stdinserver"));
+        try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(runtime.resolve("web-1.sock")));
+            Map<String, String> env = new HashMap<>();
+            env.put("JAVA_HOME", System.getProperty("java.home"));
+            env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+            Process p = SluiceProcess.builder(env, List.of(launcher.toString(), "stdinserver", "web-1", "--runtime-dir",
+                    dir.resolve("run").toString()), dir.resolve("log-term")).start();
+            // the JVM connects and waits for a status byte that never comes
+            try (var conn = server.accept()) {
+                assertTrue(conn.isConnected());
+                List<ProcessHandle> jvms = p.descendants().toList();
+                assertFalse(jvms.isEmpty(), "the script runs the JVM as its child during a first run");
+                new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+                assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the script did not end");
+                for (ProcessHandle jvm : jvms) {
+                    jvm.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    assertFalse(jvm.isAlive(), "the JVM outlived the script");
+                }
+            }
+        }
+        assertEquals(List.of(), archives(), "an interrupted first run keeps no archive");
+    }
+}
