@@ -26,9 +26,9 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * The sink's waiting room for reverse pulls: links that sources dialed in and announced with READY wait here,
- * per source identity, until a pull job for that identity takes one (or the link closes). While a link is parked
- * the sink pings it ({@link Keepalive}) and closes it when its source stops answering, so a connection a NAT
- * dropped does not wait here for the next pull; a pull takes the newest parked link of its source.
+ * per source identity, until a pull job or a mirror pull job for that identity takes one (or the link closes).
+ * While a link is parked the sink pings it ({@link Keepalive}) and closes it when its source stops answering, so a
+ * connection a NAT dropped does not wait here for the next pull; a pull takes the newest parked link of its source.
  */
 public final class ParkedLinks {
 

@@ -91,6 +91,11 @@ final class MirrorPeers implements AutoCloseable {
 
     /** The mirror job runner of a side (hooks logged, this fixture's parked links). */
     MirrorJob mirrorJob() {
+        return mirrorJob(parked);
+    }
+
+    /** The mirror job runner of a side that takes reverse-pull links from {@code parked}. */
+    MirrorJob mirrorJob(ParkedLinks parked) {
         HookLog hookLog = BackupJobRunner.hookLog(log);
         return new MirrorJob(io, warnings::add, new HookRunner(io, hookLog), hookLog, parked,
                 (d, o) -> MirrorTarget.open(d, o, clock));

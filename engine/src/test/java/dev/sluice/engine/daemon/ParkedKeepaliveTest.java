@@ -45,7 +45,7 @@ class ParkedKeepaliveTest {
     Path dir;
 
     /** Records the frame types {@code link} receives; answers each PING with PONG when {@code answer}. */
-    private static List<Integer> listen(Link link, boolean answer) {
+    static List<Integer> listen(Link link, boolean answer) {
         List<Integer> types = new CopyOnWriteArrayList<>();
         link.receive().subscribe(f -> {
             try {
