@@ -59,10 +59,10 @@ final class ConfigBinder {
         GlobalSpec global = globals.global(top);
         List<JobSpec> jobList = new ArrayList<>();
         Optional<YamlNode.Entry> jobsEntry = top.present("jobs");
-        // A machine that is only a sink runs no jobs of its own.
+        // A machine that is only a sink (or mirror receiver) runs no jobs of its own; an empty sink: is not a sink.
         boolean sinkOnly = top.present("global").map(YamlNode.Entry::value)
-                .filter(g -> g instanceof YamlNode.Mapping m && (m.entries().containsKey("sink")
-                        || m.entries().containsKey("mirror"))).isPresent();
+                .filter(g -> g instanceof YamlNode.Mapping m && (m.present("sink").isPresent()
+                        || m.present("mirror").isPresent())).isPresent();
         if (jobsEntry.isEmpty()) {
             if (!sinkOnly) {
                 top.missing("jobs", "a list of jobs");

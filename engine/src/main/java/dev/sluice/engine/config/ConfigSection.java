@@ -50,8 +50,7 @@ final class ConfigSection {
 
     /** The entry for a key when it is there with a value; an empty value counts as not set. */
     Optional<YamlNode.Entry> present(String key) {
-        YamlNode.Entry entry = mapping.entries().get(key);
-        return entry == null || isEmpty(entry.value()) ? Optional.empty() : Optional.of(entry);
+        return mapping.present(key);
     }
 
     void missing(String key, String expected) {
@@ -156,9 +155,5 @@ final class ConfigSection {
             }
         });
         return clientSection.isPresent();
-    }
-
-    private static boolean isEmpty(YamlNode node) {
-        return node instanceof YamlNode.Scalar scalar && scalar.kind() == YamlNode.Kind.EMPTY;
     }
 }

@@ -59,7 +59,7 @@ final class JobBinder {
         PullSourceSpec source = null;
         List<Path> paths;
         boolean mirrorPull = type == JobType.MIRROR && job.present("mirror").map(YamlNode.Entry::value)
-                .filter(m -> m instanceof YamlNode.Mapping mm && mm.entries().containsKey("pull")).isPresent();
+                .filter(m -> m instanceof YamlNode.Mapping mm && mm.present("pull").isPresent()).isPresent();
         if (type == JobType.PULL) {
             paths = List.of();
             job.present("paths").ifPresent(e -> problems.at(e.value(), job.path("paths"), "a pull job takes no"

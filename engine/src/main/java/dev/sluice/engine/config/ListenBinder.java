@@ -131,6 +131,11 @@ final class ListenBinder {
                 problems.at(c.mapping(), c.path(), "no client certificate is listed");
             }
             for (YamlNode.Entry entry : c.mapping().entries().values()) {
+                if (entry.key().isBlank()) {
+                    problems.add(entry.line(), entry.column(), c.path(), "empty client certificate name;"
+                            + " expected the common name (CN) of a client certificate, mapped to its identity");
+                    continue;
+                }
                 reader.scalar(entry.value(), c.path(entry.key()), Conversion.identity())
                         .ifPresent(id -> clients.put(entry.key(), id));
             }

@@ -41,9 +41,17 @@ final class RepositoryBinder {
         if (value instanceof YamlNode.Mapping mapping
                 && REMOTE_REPOSITORY_KEYS.stream().anyMatch(mapping.entries()::containsKey)) {
             ConfigSection remote = reader.section(mapping, at, REMOTE_REPOSITORY_KEYS);
-            List<String> kinds = REMOTE_REPOSITORY_KEYS.stream().filter(mapping.entries()::containsKey).toList();
+            List<String> kinds = REMOTE_REPOSITORY_KEYS.stream().filter(k -> remote.present(k).isPresent()).toList();
+            if (kinds.isEmpty()) {
+                // every remote key written here is empty: the block it names is required, so report it missing
+                String written = REMOTE_REPOSITORY_KEYS.stream().filter(mapping.entries()::containsKey).findFirst()
+                        .orElseThrow();
+                remote.missing(written, written.equals("pull") ? "a mapping with the key sinks"
+                        : "a mapping with the key tls or ssh");
+                return Optional.empty();
+            }
             if (kinds.size() > 1) {
-                YamlNode.Entry second = mapping.entries().get(kinds.get(1));
+                YamlNode.Entry second = remote.present(kinds.get(1)).orElseThrow();
                 problems.add(second.line(), second.column(), remote.path(kinds.get(1)), "set one of "
                         + String.join(", ", kinds) + ", not several");
                 return Optional.empty();
@@ -54,10 +62,7 @@ final class RepositoryBinder {
             }
             Optional<ConfigSection> transport = remote.section(kind, ConnectBinder.CONNECT_KEYS);
             if (transport.isEmpty()) {
-                if (remote.present(kind).isEmpty()) {
-                    remote.missing(kind, "a mapping with the key tls or ssh");
-                }
-                return Optional.empty();
+                return Optional.empty(); // not a mapping, which section() reported
             }
             Optional<ConnectSpec> connect = connects.connect(transport.get(), true);
             return kind.equals("sink") ? connect.map(SinkRepositorySpec::new)

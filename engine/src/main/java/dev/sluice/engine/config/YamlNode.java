@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** A YAML value with the line and column where it starts; mappings keep their keys' order and positions. */
 sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, YamlNode.Scalar {
@@ -24,6 +25,16 @@ sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, YamlNode.
     record Mapping(int line, int column, Map<String, Entry> entries) implements YamlNode {
         public Mapping {
             entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+        }
+
+        /**
+         * The entry for {@code key} when it is there with a value; an empty value ({@code key:}, {@code ~},
+         * {@code null}, {@code ""}) counts as not set, the one rule every binder follows.
+         */
+        Optional<Entry> present(String key) {
+            Entry entry = entries.get(key);
+            return entry == null || entry.value() instanceof Scalar scalar && scalar.kind() == Kind.EMPTY
+                    ? Optional.empty() : Optional.of(entry);
         }
 
         @Override

@@ -26,6 +26,9 @@ class ConfigLoaderTest {
                 repository: /srv/repo
             """;
 
+    /** The ways to write an empty value in a flow mapping: nothing, ~, null and the empty quoted text. */
+    private static final List<String> EMPTY_SPELLINGS = List.of("", "~", "null", "\"\"");
+
     private static SluiceConfig parse(String yaml) throws ConfigException {
         return ConfigLoader.parse("t.yaml", yaml, BASE, "test-host");
     }
@@ -123,6 +126,75 @@ class ConfigLoaderTest {
         SluiceConfig config = parse("global:\n" + JOB + "    hooks:\n    chunker: ~\n");
         assertEquals("info", config.global().logLevel());
         assertEquals(ChunkerSpec.DEFAULT, config.jobs().get(0).chunker());
+    }
+
+    @Test
+    void anEmptyQuotedTextIsEmptyToo() throws ConfigException {
+        assertEquals("info", parse("global: {log_level: \"\"}\n" + JOB).global().logLevel());
+        assertEquals("t.yaml:2:11: jobs[0].name: 'name' has no value; expected a job name",
+                onlyProblem("jobs:\n  - name: \"\"\n    paths: [/etc]\n    repository: /srv/repo\n"));
+        assertEquals("t.yaml:4:17: jobs[0].repository: 'repository' has no value; expected a repository path like"
+                + " /srv/sluice or a mapping with 'path'",
+                onlyProblem("jobs:\n  - name: etc\n    paths: [/etc]\n    repository: ''\n"));
+        assertEquals("t.yaml:5:38: jobs[0].hooks[0].path: 'path' has no value; expected a path",
+                onlyProblem(JOB + "    hooks: [{point: job.start, path: ''}]\n"));
+        assertEquals("t.yaml:3:19: jobs[0].paths[1]: empty value; expected a path",
+                onlyProblem("jobs:\n  - name: etc\n    paths: [/etc, '']\n    repository: /srv/repo\n"));
+    }
+
+    @Test
+    void anEmptyRemoteRepositoryBlockIsReportedNotDroppedWithItsJob() throws ConfigException {
+        for (String empty : EMPTY_SPELLINGS) {
+            String problem = onlyProblem("jobs:\n  - name: etc\n    paths: [/etc]\n    repository: {pull: " + empty
+                    + "}\n");
+            assertTrue(problem.startsWith("t.yaml:4:") && problem.endsWith(" jobs[0].repository.pull: 'pull' has no"
+                    + " value; expected a mapping with the key sinks"), empty + " -> " + problem);
+        }
+        // an empty remote key beside a real one is not set, not a second kind of repository
+        RepositorySpec pushed = parse(JOB.replace("repository: /srv/repo", "repository: {pull: ~, sink: {tls:"
+                + " {address: 'backup:7443', server_name: sink, ca: ca, cert: c, key: k}}}")).jobs().get(0).repository();
+        assertEquals(new SinkRepositorySpec(new TlsConnectSpec("backup", 7443, "sink", BASE.resolve("ca"),
+                BASE.resolve("c"), BASE.resolve("k"), false)), pushed);
+    }
+
+    @Test
+    void anEmptySinkOrMirrorIsNoReasonToLeaveOutJobs() {
+        for (String empty : EMPTY_SPELLINGS) {
+            for (String block : List.of("sink", "mirror")) {
+                assertEquals("t.yaml:1:1: jobs: missing required key 'jobs' (a list of jobs)",
+                        onlyProblem("global: {" + block + ": " + empty + "}\n"), block + ": " + empty);
+            }
+        }
+        assertEquals("t.yaml:3:6: jobs: 'jobs' has no value; expected a list of jobs",
+                onlyProblem("global:\n  sink:\njobs:\n"));
+    }
+
+    @Test
+    void anEmptyMirrorPullLeavesALocalMirrorJob() throws ConfigException {
+        for (String empty : EMPTY_SPELLINGS) {
+            JobSpec job = parse("""
+                    jobs:
+                      - name: m
+                        type: mirror
+                        paths: [/a]
+                        mirror: {pull: %s, directory: /m}
+                        hooks: [{point: snapshot.pre, path: /bin/true}]
+                    """.formatted(empty)).jobs().get(0);
+            assertEquals(List.of(Path.of("/a")), job.paths(), empty);
+            assertEquals(Path.of("/m"), ((MirrorJobSpec) job.repository()).directory(), empty);
+            assertNull(((MirrorJobSpec) job.repository()).pull(), empty);
+        }
+    }
+
+    @Test
+    void anEmptyClientCertificateNameIsAnError() {
+        assertEquals("t.yaml:3:67: global.listen.tls.clients: empty client certificate name; expected the common"
+                + " name (CN) of a client certificate, mapped to its identity", onlyProblem("""
+                        global:
+                          listen:
+                            tls: {address: '0.0.0.0:1', ca: c, cert: c, key: k, clients: {'': web-1}}
+                          sink: {repository: /r, clients: {web-1: {jobs: [a]}}}
+                        """));
     }
 
     // ---- the problems the issue names --------------------------------------------------------------------

@@ -320,4 +320,22 @@ class MirrorConfigTest {
         assertTrue(found.get(1).contains("t.yaml:9:") && found.get(1).contains("jobs[0].hooks[2].point: a mirror job"
                 + " runs no prune.post hooks"), found.toString());
     }
+
+    @Test
+    void aMisplacedReceiverHookRightAfterADroppedOneKeepsItsOwnIndex() {
+        // hooks[0] has no path, so it yields no HookSpec; the refusal of hooks[1] must still name index 1
+        List<String> found = problems("""
+                jobs:
+                  - name: copy
+                    type: mirror
+                    mirror: {pull: {job: d, ssh: {address: h, user: u, identity_file: i, identity: a, peer: b}},
+                             directory: /c}
+                    hooks:
+                      - {point: job.start}
+                      - {point: snapshot.pre, path: /bin/true}
+                """);
+        assertEquals(List.of("t.yaml:7:9: jobs[0].hooks[0].path: missing required key 'path' (a path)",
+                "t.yaml:8:17: jobs[0].hooks[1].point: a mirror pull job (the receiving side) runs hooks at job.start"
+                        + " and job.end only; 'snapshot.pre' does not run here"), found);
+    }
 }
