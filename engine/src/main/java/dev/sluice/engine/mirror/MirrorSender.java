@@ -612,7 +612,7 @@ public final class MirrorSender {
 
         /**
          * Cancels the run unless it has completed (DONE came) or failed already: sends ERROR with {@code reason}
-         * ahead of the frames still queued; the run's thread then fails with {@code reason} and closes the link.
+         * instead of the frames still queued; the run's thread then fails with {@code reason} and closes the link.
          */
         void cancel(String reason) {
             IOException cancelled = new IOException(reason);
@@ -625,9 +625,13 @@ public final class MirrorSender {
             }
         }
 
-        /** Sends the run's one ERROR on its own (not behind the queued frames); the caller won the failure. */
+        /**
+         * Sends the run's one ERROR (the caller set {@link #failure}) instead of the frames still queued: the main
+         * send is cancelled first, since it may hold every free place of the link while nothing more comes.
+         */
         private void tell(String message) {
             told = true;
+            sending.dispose();
             Frame error = new Frame(MirrorMessage.ERROR.wire(),
                     Unpooled.wrappedBuffer(ErrorCodec.encode(0, ErrorCode.STORAGE, message)));
             link.send(Mono.just(error).doOnDiscard(Frame.class, Frame::releaseQuietly)).subscribe(null, notSent -> {
