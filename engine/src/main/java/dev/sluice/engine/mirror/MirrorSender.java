@@ -56,7 +56,7 @@ import reactor.core.publisher.Sinks;
  * <p>Pipelined: up to the receiver's announced number of files are in flight, so the receiver hashes later bases
  * while earlier deltas are sent. Memory is bounded: at most {@link #OUTBOUND_BUDGET} bytes of frames wait for the
  * link, and basis lists are kept only for files in flight. {@link #run} blocks the calling thread; never call it
- * on an event loop.
+ * on an event loop. {@link #cancel} stops it from another thread, telling the receiver why.
  */
 public final class MirrorSender {
     /** Bytes of frames that may wait for the link before the sender stops reading files. */
