@@ -41,18 +41,9 @@ class MirrorPulledCancelTest {
         try (MirrorPeers p = new MirrorPeers(dir)) {
             SluiceConfig donor = p.side("donor", null, "{reverse_pull: {tls: " + p.tls(1, "joiner", "donor") + "}}",
                     null);
-            SluiceConfig joiner = p.config("joiner.yaml", """
-                    global:
-                      host: joiner
-                      listen:
-                        tls: {address: '127.0.0.1:0', ca: %s, cert: %s, key: %s, clients: {donor: donor}}
-                    jobs:
-                      - name: copy
-                        type: mirror
-                        mirror: {pull: {job: datadir, reverse: donor, wait: 30s}, directory: %s, layout: snapshots}
-                    """.formatted(p.pki.resolve("ca.crt"), p.pki.resolve("joiner.crt"), p.pki.resolve("joiner.key"),
-                    dir.resolve("snaps")));
             Path snaps = dir.resolve("snaps");
+            SluiceConfig joiner = p.side("joiner", "donor",
+                    "{pull: {job: datadir, reverse: donor, wait: 30s}, layout: snapshots}", snaps);
 
             CountDownLatch open = new CountDownLatch(0);
             Pull done = pull(p, donor, joiner, open, open, new Cancellation());
