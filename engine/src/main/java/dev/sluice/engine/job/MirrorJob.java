@@ -56,7 +56,8 @@ import reactor.core.scheduler.Scheduler;
  * directory (both ends in this process), pushed to a receiver daemon over TLS or ssh, sent over a link its receiver
  * opened and asked on (pulled, {@link #runPulled}), or, on the receiving side, pulled from a sender (dialled, or over
  * the link the sender parked here). The CLI ({@code sluice mirror}) and the daemon both run mirror jobs through here.
- * A cancelled run closes its link: the receiver aborts and keeps its previous state.
+ * A cancelled run tells the receiver why (the sender's ERROR, or the receiver's close) and closes its link: the
+ * receiver aborts and keeps its previous state.
  */
 public final class MirrorJob {
     /** How long connecting to a receiver (TLS and link handshakes) may take. */
@@ -254,26 +255,28 @@ public final class MirrorJob {
     private MirrorResult transfer(Plan plan, MirrorRequest request, Link pulledOver, Cancellation cancellation)
             throws IOException {
         MirrorJobSpec spec = plan.target();
+        String cancelReason = "the sender's job " + plan.job() + " was cancelled (sluice cancel or daemon shutdown)";
         try {
             if (cancellation.cancelled()) {
                 throw new IOException("the run was cancelled before it started");
             }
             MirrorSender sender = new MirrorSender(sourceJournal(plan.job()));
+            // the receiver gets ERROR with the reason before the link closes (MirrorSender.cancel)
+            cancellation.onCancel(() -> sender.cancel(cancelReason));
             if (spec.directory() != null) {
                 return new LocalMirror(targets, MirrorLimits.DEFAULT, io, cacheRoot)
-                        .run(request, spec.directory(),
-                        link -> closeOnCancel(cancellation, link, plan.job()), sender);
+                        .run(request, spec.directory(), link -> { }, sender);
             }
             Link link = pulledOver;
             if (link == null) {
                 warnIfInsecure(plan.job(), "mirror.tls", spec.connect());
                 link = Connector.of(spec.connect()).connect();
             }
-            closeOnCancel(cancellation, link, plan.job());
             return sender.run(link, request);
         } catch (IOException e) {
             if (cancellation.cancelled()) {
-                throw new IOException("mirror job " + plan.job() + " was cancelled: " + e.getMessage(), e);
+                throw new IOException("mirror job " + plan.job() + " was cancelled"
+                        + (cancelReason.equals(e.getMessage()) ? "" : ": " + e.getMessage()), e);
             }
             throw e;
         } finally {

@@ -35,6 +35,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -44,6 +45,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -54,7 +56,7 @@ import reactor.core.publisher.Sinks;
  * <p>Pipelined: up to the receiver's announced number of files are in flight, so the receiver hashes later bases
  * while earlier deltas are sent. Memory is bounded: at most {@link #OUTBOUND_BUDGET} bytes of frames wait for the
  * link, and basis lists are kept only for files in flight. {@link #run} blocks the calling thread; never call it
- * on an event loop.
+ * on an event loop. {@link #cancel} stops it from another thread, telling the receiver why.
  */
 public final class MirrorSender {
     /** Bytes of frames that may wait for the link before the sender stops reading files. */
@@ -69,6 +71,10 @@ public final class MirrorSender {
     private static final int MAX_PROBLEMS_KEPT = 100;
 
     private final Path journal;
+    /** The run in progress, or null. */
+    private final AtomicReference<Session> running = new AtomicReference<>();
+    /** Why this sender was cancelled, or null. */
+    private volatile String cancelled;
 
     /** A sender that reads every regular file's xattrs. */
     public MirrorSender() {
@@ -86,7 +92,12 @@ public final class MirrorSender {
     /** Runs one mirror of {@code request} over {@code link}; closes the link when done or failed. */
     public MirrorResult run(Link link, MirrorRequest request) throws IOException {
         Session s = new Session(link, journal);
+        running.set(s);
         try {
+            String why = cancelled;
+            if (why != null) {
+                s.cancel(why);
+            }
             MirrorResult r = s.run(request);
             link.close(CloseReason.normal());
             return r;
@@ -94,7 +105,22 @@ public final class MirrorSender {
             s.giveUp(e);
             throw e;
         } finally {
+            running.compareAndSet(s, null);
             s.dispose();
+        }
+    }
+
+    /**
+     * Cancels this sender's run from another thread: unless the receiver has already answered END with DONE (the
+     * run then completes as usual), the receiver gets ERROR with {@code reason}, the link closes after it, and
+     * {@link #run} fails with {@code reason}. A run started after this fails the same way at once. Any number of
+     * calls send at most one ERROR per run.
+     */
+    public void cancel(String reason) {
+        cancelled = Objects.requireNonNull(reason, "reason");
+        Session s = running.get();
+        if (s != null) {
+            s.cancel(reason);
         }
     }
 
@@ -124,6 +150,8 @@ public final class MirrorSender {
         private final Sinks.Many<Frame> out = Sinks.many().unicast().onBackpressureBuffer();
         private final Semaphore budget = new Semaphore(OUTBOUND_BUDGET);
         private final AtomicReference<IOException> failure = new AtomicReference<>();
+        /** Whether this side sent its ERROR (at most one per run: only the one that sets {@link #failure} sends). */
+        private volatile boolean told;
         private final CompletableFuture<MirrorCodec.Opened> opened = new CompletableFuture<>();
         private final CompletableFuture<MirrorTargetStats> done = new CompletableFuture<>();
         private final Map<Integer, Pending> files = new ConcurrentHashMap<>();
@@ -557,19 +585,58 @@ public final class MirrorSender {
             failure.compareAndSet(null, e);
         }
 
-        /** Tells the receiver why this side stops (unless the receiver ended the run) and closes the link. */
+        /**
+         * Tells the receiver why this side stops (unless the receiver ended the run, or a cancel already told it),
+         * gives the receiver up to {@link MirrorReceiver#CLOSE_GRACE} to read that ERROR (it answers with its own
+         * ERROR, on which this side closes the link), and closes the link.
+         */
         void giveUp(Exception e) {
-            if (failure.get() == null && !link.isClosed()) {
-                String m = e.getMessage() == null ? e.toString() : e.getMessage();
-                synchronized (out) {
-                    out.tryEmitNext(new Frame(MirrorMessage.ERROR.wire(),
-                            Unpooled.wrappedBuffer(ErrorCodec.encode(0, ErrorCode.STORAGE, "the sender failed: " + m))));
-                }
-                fail(e instanceof IOException io ? io : new IOException(m, e));
-                link.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR, m));
-            } else if (!link.isClosed()) {
-                link.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR, String.valueOf(e.getMessage())));
+            String m = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (failure.compareAndSet(null, e instanceof IOException io ? io : new IOException(m, e))
+                    && !link.isClosed()) {
+                tell("the sender failed: " + m);
             }
+            if (told) {
+                try {
+                    link.onClose().toFuture().get(MirrorReceiver.CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException notRead) {
+                    // the receiver did not answer in time: the close below still carries the reason
+                }
+            }
+            if (!link.isClosed()) {
+                link.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR, m));
+            }
+        }
+
+        /**
+         * Cancels the run unless it has completed (DONE came) or failed already: sends ERROR with {@code reason}
+         * instead of the frames still queued; the run's thread then fails with {@code reason} and closes the link.
+         */
+        void cancel(String reason) {
+            IOException cancelled = new IOException(reason);
+            // DONE and a cancel both complete `done`: whichever comes first decides whether the run completed
+            if (failure.get() != null || !done.completeExceptionally(cancelled)) {
+                return;
+            }
+            if (failure.compareAndSet(null, cancelled) && !link.isClosed()) {
+                tell(reason);
+            }
+        }
+
+        /**
+         * Sends the run's one ERROR (the caller set {@link #failure}) instead of the frames still queued: the main
+         * send is cancelled first, since it may hold every free place of the link while nothing more comes.
+         */
+        private void tell(String message) {
+            told = true;
+            sending.dispose();
+            Frame error = new Frame(MirrorMessage.ERROR.wire(),
+                    Unpooled.wrappedBuffer(ErrorCodec.encode(0, ErrorCode.STORAGE, message)));
+            link.send(Mono.just(error).doOnDiscard(Frame.class, Frame::releaseQuietly)).subscribe(null, notSent -> {
+                // the link ended first; its close reason is all the receiver gets
+            });
         }
 
         void dispose() {

@@ -147,7 +147,7 @@ class MirrorJobHooksTest {
     }
 
     /** {@code target}, whose {@code basis("big/big.bin")} waits until {@code release} (after signalling {@code reached}). */
-    private static MirrorTarget gate(MirrorTarget target, CountDownLatch reached, CountDownLatch release) {
+    static MirrorTarget gate(MirrorTarget target, CountDownLatch reached, CountDownLatch release) {
         return (MirrorTarget) Proxy.newProxyInstance(MirrorTarget.class.getClassLoader(),
                 new Class<?>[] {MirrorTarget.class}, (proxy, method, args) -> {
                     if (method.getName().equals("basis")
