@@ -28,16 +28,18 @@ public final class TappedLink extends ForwardingLink {
 
     @Override
     public Flux<Frame> receive() {
-        return delegate().receive().filter(f -> {
+        // handle, not filter: a filter hands what it drops to the subscriber's discard hook, which would release
+        // the tapped frame a second time (its payload shares the reference count of the bytes read with it)
+        return delegate().receive().handle((f, sink) -> {
             if (!types.test(f.type())) {
-                return true;
+                sink.next(f);
+                return;
             }
             try {
                 tap.accept(f);
             } finally {
                 Frame.releaseQuietly(f);
             }
-            return false;
         });
     }
 }
