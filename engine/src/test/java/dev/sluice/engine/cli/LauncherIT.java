@@ -66,6 +66,25 @@ class LauncherIT {
         assertEquals(made, archives(), "the second run made no other archive");
     }
 
+    /** The archive belongs to the jar the launcher runs, also through a symlink: a new jar makes a new archive. */
+    @Test
+    void aNewJarBehindTheSameSymlinkMakesANewArchive() throws Exception {
+        Path opt = Files.createDirectories(dir.resolve("opt"));
+        Path launcher = opt.resolve("sluice");
+        Files.copy(Path.of("bin", "sluice"), launcher, StandardCopyOption.COPY_ATTRIBUTES);
+        Path release = Files.copy(SluiceProcess.jar(), dir.resolve("sluice-release.jar"));
+        Files.createSymbolicLink(opt.resolve("sluice.jar"), release);
+        assertEquals(0, run(launcher, Map.of(), "--version").exit());
+        List<String> before = archives();
+        Files.setLastModifiedTime(release, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(release).toMillis() + 60_000)); // as an upgrade in place would
+        assertEquals(0, run(launcher, Map.of(), "--version").exit());
+        List<String> after = archives();
+        assertEquals(1, before.size());
+        assertEquals(1, after.size(), "the old jar's archive is removed: " + after);
+        assertFalse(before.equals(after), "the same archive name for a changed jar: " + after);
+    }
+
     @Test
     void aFailedFirstRunKeepsNoArchiveAndNoTemporaryFile() throws Exception {
         Path launcher = install();
