@@ -162,4 +162,25 @@ public abstract class LinkContract {
         }
         e.client().close(CloseReason.normal());
     }
+
+    /**
+     * A send that is subscribed but emits nothing (a keep-alive between its pings) must not hold back another send,
+     * also when it came first and was offered every free place.
+     */
+    @Test
+    void aSendThatEmitsNothingDoesNotHoldBackAnother() throws Exception {
+        Ends e = connect();
+        reactor.core.publisher.Sinks.Many<Frame> quiet = reactor.core.publisher.Sinks.many().unicast()
+                .onBackpressureBuffer();
+        reactor.core.Disposable idle = e.client().send(quiet.asFlux()).subscribe();
+        Thread.sleep(100); // let the quiet send be given its places
+        Mono<Void> other = e.client().send(Flux.range(0, 3).map(i -> text(2, "x" + i)));
+        other.subscribe();
+        StepVerifier.create(e.server().receive().map(LinkContract::textOf).take(3))
+                .expectNext("2:x0", "2:x1", "2:x2").expectComplete().verify(WAIT);
+        quiet.tryEmitNext(text(1, "late"));
+        quiet.tryEmitComplete();
+        idle.dispose();
+        e.client().close(CloseReason.normal());
+    }
 }

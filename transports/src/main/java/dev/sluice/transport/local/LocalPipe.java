@@ -16,8 +16,10 @@ import reactor.util.context.Context;
 /**
  * One direction of an in-process link: a bounded queue between any number of senders and
  * one receiver. Senders are asked for frames only while the queue plus frames already
- * requested stay within the capacity, so memory is bounded by the capacity whatever the
- * receiver's pace. State changes under a lock; signals go out from a serialising drain loop.
+ * requested stay within the capacity, except that every sender may always have one frame asked
+ * for or queued: demand cannot be taken back, so a sender that was given the free places and
+ * sends nothing (a keep-alive between its pings) must not stop another. Memory is bounded by the
+ * capacity plus one frame per sender, whatever the receiver's pace. State changes under a lock; signals go out from a serialising drain loop.
  */
 final class LocalPipe {
 
@@ -25,6 +27,8 @@ final class LocalPipe {
     private final int maxFrameLength;
     private final String receiverName;
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+    /** The sender of each queued frame, in the same order. */
+    private final ArrayDeque<Sender> owners = new ArrayDeque<>();
     private final List<Sender> senders = new ArrayList<>();
     private final AtomicInteger wip = new AtomicInteger();
     private CoreSubscriber<? super Frame> receiver;
@@ -70,6 +74,7 @@ final class LocalPipe {
                     receiverDone = true;
                     dropped = new ArrayList<>(queue);
                     queue.clear();
+                    owners.clear();
                 }
                 dropped.forEach(Frame::release);
                 drain();
@@ -100,6 +105,7 @@ final class LocalPipe {
             if (!keepQueued) {
                 dropped.addAll(queue);
                 queue.clear();
+                owners.clear();
             }
             failed = new ArrayList<>(senders);
             senders.clear();
@@ -109,6 +115,12 @@ final class LocalPipe {
             s.fail(new LinkClosedException(forSenders));
         }
         drain();
+    }
+
+    /** Takes the next queued frame (under the lock). */
+    private Frame poll() {
+        owners.poll().queued--;
+        return queue.poll();
     }
 
     private void drain() {
@@ -122,12 +134,12 @@ final class LocalPipe {
                 CoreSubscriber<? super Frame> r;
                 synchronized (this) {
                     if (receiverCancelled && !queue.isEmpty()) {
-                        f = queue.poll();
+                        f = poll();
                         r = null;
                     } else if (receiver == null || receiverDone || demand == 0 || queue.isEmpty()) {
                         break;
                     } else {
-                        f = queue.poll();
+                        f = poll();
                         demand--;
                         r = receiver;
                     }
@@ -152,8 +164,16 @@ final class LocalPipe {
                     for (Sender s : senders) {
                         inFlight += s.credit;
                     }
-                    // hand out free places one at a time, round robin, so no sender starves
                     int free = capacity - inFlight;
+                    // a sender with nothing asked for or queued gets one place even when the others hold them all
+                    for (Sender s : senders) {
+                        if (s.credit == 0 && s.queued == 0) {
+                            s.credit++;
+                            requests.add(s.upstream);
+                            free--;
+                        }
+                    }
+                    // hand out free places one at a time, round robin, so no sender starves
                     while (free > 0) {
                         Sender s = senders.get(nextSender++ % senders.size());
                         s.credit++;
@@ -181,6 +201,8 @@ final class LocalPipe {
         private final MonoSink<Void> sink;
         private Subscription upstream;
         private int credit;
+        /** Frames of this sender in the queue. */
+        private int queued;
         private boolean finished;
 
         Sender(MonoSink<Void> sink) {
@@ -233,6 +255,8 @@ final class LocalPipe {
                             + maxFrameLength + " bytes that " + receiverName + " accepts";
                 } else {
                     queue.add(f);
+                    owners.add(this);
+                    queued++;
                 }
             }
             if (problem != null) {
