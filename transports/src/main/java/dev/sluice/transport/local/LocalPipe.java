@@ -19,16 +19,15 @@ import reactor.util.context.Context;
  * requested stay within the capacity, except that every sender may always have one frame asked
  * for or queued: demand cannot be taken back, so a sender that was given the free places and
  * sends nothing (a keep-alive between its pings) must not stop another. Memory is bounded by the
- * capacity plus one frame per sender, whatever the receiver's pace. State changes under a lock; signals go out from a serialising drain loop.
+ * capacity plus one frame per sender, whatever the receiver's pace. State changes under a lock;
+ * signals go out from a serialising drain loop.
  */
 final class LocalPipe {
 
     private final int capacity;
     private final int maxFrameLength;
     private final String receiverName;
-    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
-    /** The sender of each queued frame, in the same order. */
-    private final ArrayDeque<Sender> owners = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final List<Sender> senders = new ArrayList<>();
     private final AtomicInteger wip = new AtomicInteger();
     private CoreSubscriber<? super Frame> receiver;
@@ -72,9 +71,7 @@ final class LocalPipe {
                 synchronized (LocalPipe.this) {
                     receiverCancelled = true;
                     receiverDone = true;
-                    dropped = new ArrayList<>(queue);
-                    queue.clear();
-                    owners.clear();
+                    dropped = takeAll();
                 }
                 dropped.forEach(Frame::release);
                 drain();
@@ -103,9 +100,7 @@ final class LocalPipe {
             receiverEnd = forReceiver;
             senderEnd = forSenders;
             if (!keepQueued) {
-                dropped.addAll(queue);
-                queue.clear();
-                owners.clear();
+                dropped.addAll(takeAll());
             }
             failed = new ArrayList<>(senders);
             senders.clear();
@@ -117,10 +112,24 @@ final class LocalPipe {
         drain();
     }
 
+    /** A queued frame and the sender it came from. */
+    private record Queued(Frame frame, Sender from) {
+    }
+
     /** Takes the next queued frame (under the lock). */
     private Frame poll() {
-        owners.poll().queued--;
-        return queue.poll();
+        Queued q = queue.poll();
+        q.from.queued--;
+        return q.frame;
+    }
+
+    /** Empties the queue (under the lock) and returns its frames. */
+    private List<Frame> takeAll() {
+        List<Frame> all = new ArrayList<>(queue.size());
+        while (!queue.isEmpty()) {
+            all.add(poll());
+        }
+        return all;
     }
 
     private void drain() {
@@ -254,8 +263,7 @@ final class LocalPipe {
                     problem = "frame of " + f.length() + " bytes (type " + f.type() + ") exceeds the maximum of "
                             + maxFrameLength + " bytes that " + receiverName + " accepts";
                 } else {
-                    queue.add(f);
-                    owners.add(this);
+                    queue.add(new Queued(f, this));
                     queued++;
                 }
             }
