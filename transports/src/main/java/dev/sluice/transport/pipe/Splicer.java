@@ -43,7 +43,6 @@ final class Splicer {
     private IoRegistration inReg;
     private IoRegistration outReg;
     private IoRegistration farReg;
-    private boolean farClosed;
 
     private Splicer(IoEventLoop loop, FileDescriptor in, FileDescriptor out, Socket far, String name) {
         this.loop = loop;
@@ -100,8 +99,7 @@ final class Splicer {
     private void pump() {
         inbound.pump();
         outbound.pump();
-        if (inbound.ended && outbound.ended && !farClosed) {
-            farClosed = true;
+        if (inbound.ended && outbound.ended && far.isOpen()) {
             closeQuietly(farReg, far, "relay socket");
         }
     }
@@ -193,7 +191,7 @@ final class Splicer {
             LOG.log(System.Logger.Level.DEBUG, "pipe link {0}: relay {1} ended: {2}", name, what, e.getMessage());
             ended = true;
             holding = false;
-            if (!farClosed) {
+            if (far.isOpen()) {
                 try {
                     far.shutdown();
                 } catch (IOException ignored) {
