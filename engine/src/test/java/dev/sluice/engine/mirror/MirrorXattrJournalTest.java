@@ -113,7 +113,6 @@ class MirrorXattrJournalTest {
     @Test
     void theReceiverTrustsAMatchingFactAboutItsOwnFile() throws IOException {
         mirror();
-        mirror(); // the first run read the source files, which moved their atimes: now nothing differs
         Path a = target.resolve("a.txt");
         setXattr(a, "k", "changed behind the journal's back");
         PosixStat st = PosixStat.lstat(a);

@@ -82,7 +82,8 @@ final class PinnedMetadata {
 
     /**
      * Whether the directory held by {@code fd} (opened for reading) already has what {@link #apply} would give it:
-     * permission bits, owner (when {@code ownership}), mtime and atime, and no user xattrs when none are wanted.
+     * permission bits, owner (when {@code ownership}), mtime (not atime: listing a directory moves it), and no user xattrs
+     * when none are wanted.
      * xattrs are listed on {@code fd} itself; a directory that wants xattrs is never taken as carrying them (its
      * metadata is applied). A no-change run then leaves every directory alone.
      */
@@ -93,7 +94,7 @@ final class PinnedMetadata {
         }
         PosixStat st = NativeCalls.fstat(fd, shown);
         if (!st.isDirectory() || (st.mode() & 07777) != realMode || st.mtimeNanos() != m.mtimeNanos()
-                || st.atimeNanos() != m.atimeNanos() || ownership && (st.uid() != m.uid() || st.gid() != m.gid())) {
+                || ownership && (st.uid() != m.uid() || st.gid() != m.gid())) {
             return false;
         }
         try {

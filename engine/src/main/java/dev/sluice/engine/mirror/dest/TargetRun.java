@@ -381,14 +381,14 @@ final class TargetRun implements MirrorTarget {
         }
         try {
             if (options.layout() == MirrorOptions.Layout.IN_PLACE) {
-                if (sameMeta(basis.meta(), meta, true)) {
+                if (sameMeta(basis.meta(), meta)) {
                     learn(e, basis.stat(), basis.diskXattrs());
                 } else {
                     applyMeta(basis.fd(), e.shown(), meta, false);
                     learn(e, NativeCalls.fstat(basis.fd(), e.shown()), diskXattrs(meta));
                 }
                 remember(e, meta, basis.stat().dev(), basis.stat().ino());
-            } else if (sameMeta(basis.meta(), meta, false)) {
+            } else if (sameMeta(basis.meta(), meta)) {
                 // the new tree is this run's own and paths come once each: link straight to the final name
                 parent.dir.link(e.name(), parent.basis, e.name());
                 PosixStat linked = parent.dir.lstat(e.name());
@@ -451,15 +451,14 @@ final class TargetRun implements MirrorTarget {
     }
 
     /**
-     * Whether {@code name} of {@code dir} already is a symlink to {@code target} with the times (to the
-     * microsecond, as they are set) and, when owners are applied, the owner of {@code meta}: then it is left as
+     * Whether {@code name} of {@code dir} already is a symlink to {@code target} with the mtime (to the
+     * microsecond, as it is set; not atime, which reading the link moves) and, when owners are applied, the owner of {@code meta}: then it is left as
      * it is, which saves five system calls and keeps its inode for readers.
      */
     private boolean sameSymlink(DirectoryHandle dir, byte[] name, byte[] target, FileMeta meta) throws IOException {
         PosixStat st = dir.lstat(name);
         if (st == null || !st.isSymlink() || st.size() != target.length
                 || Math.floorDiv(st.mtimeNanos(), 1000) != Math.floorDiv(meta.mtimeNanos(), 1000)
-                || Math.floorDiv(st.atimeNanos(), 1000) != Math.floorDiv(meta.atimeNanos(), 1000)
                 || superuser && (st.uid() != meta.uid() || st.gid() != meta.gid())) {
             return false;
         }
@@ -875,11 +874,14 @@ final class TargetRun implements MirrorTarget {
         PinnedMetadata.apply(fd, shown, meta, fresh, superuser, diskMode(meta), diskXattrs(meta));
     }
 
-    /** Whether the file on disk (already seen through the fake-super view) already carries {@code wanted}. */
-    private boolean sameMeta(FileMeta disk, FileMeta wanted, boolean withAtime) {
+    /**
+     * Whether the file on disk (already seen through the fake-super view) already carries {@code wanted}. atime is
+     * not compared: reading a file moves it (at both ends), and a run that wrote it back onto every file someone had
+     * read would change each one's ctime for nothing; it is set whenever the rest of the metadata is.
+     */
+    private boolean sameMeta(FileMeta disk, FileMeta wanted) {
         boolean owners = superuser || fake;
-        return disk.mode() == wanted.mode() && disk.mtimeNanos() == wanted.mtimeNanos()
-                && (!withAtime || disk.atimeNanos() == wanted.atimeNanos()) && disk.size() == wanted.size()
+        return disk.mode() == wanted.mode() && disk.mtimeNanos() == wanted.mtimeNanos() && disk.size() == wanted.size()
                 && (!owners || disk.uid() == wanted.uid() && disk.gid() == wanted.gid())
                 && (fake ? withoutFake(disk.xattrs()).equals(withoutFake(wanted.xattrs()))
                         : disk.xattrs().equals(wanted.xattrs()));
