@@ -3,6 +3,7 @@ package dev.sluice.transport.tls;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -20,6 +21,13 @@ import javax.net.ssl.X509TrustManager;
 
 /** Builds the TLS 1.3, mutual-authentication contexts for server and client from PEM files. */
 final class TlsContexts {
+    /**
+     * The type of the in-memory key store through which Netty hands the key to a key manager. Never written anywhere,
+     * so its encryption protects nothing; PKCS12, the JDK's default, runs 10,000 rounds of PBKDF2 to store the key and
+     * again to read it, about 0.15 s of a new process's start while the JIT has not compiled SHA-256 yet. JKS
+     * obscures the key with one pass (docs/decisions.md "TLS keys go through a JKS key store in memory").
+     */
+    static final String KEY_STORE_TYPE = "JKS";
 
     private TlsContexts() {
     }
@@ -29,7 +37,8 @@ final class TlsContexts {
         PrivateKey key = PemFiles.privateKey(spec.privateKey());
         try {
             return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
-                    .sslProvider(spec.engine().provider())
+                    .keyStoreType(KEY_STORE_TYPE)
+                    .sslProvider(provider(spec.engine(), key))
                     .protocols("TLSv1.3")
                     .clientAuth(ClientAuth.REQUIRE)
                     .trustManager(trustManager(spec.caBundle(), null))
@@ -46,7 +55,8 @@ final class TlsContexts {
         try {
             return SslContextBuilder.forClient()
                     .keyManager(key, chain.toArray(X509Certificate[]::new))
-                    .sslProvider(spec.engine().provider())
+                    .keyStoreType(KEY_STORE_TYPE)
+                    .sslProvider(provider(spec.engine(), key))
                     .protocols("TLSv1.3")
                     .trustManager(spec.insecureSkipVerify()
                             ? io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0]
@@ -56,6 +66,16 @@ final class TlsContexts {
             throw new IllegalArgumentException("cannot set up TLS with certificate " + spec.certificate() + " and key "
                     + spec.privateKey() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The engine's provider, except for an EdDSA key with BoringSSL: a handshake that must present such a key fails
+     * there with an internal error (Netty's key material for BoringSSL is chosen for RSA and EC keys only), so such a
+     * context uses the JDK's engine, which speaks Ed25519 and Ed448 in TLS 1.3. The peer's engine does not matter.
+     */
+    static SslProvider provider(TlsEngine engine, PrivateKey key) {
+        // EdDSA, Ed25519, Ed448
+        return engine == TlsEngine.OPENSSL && key.getAlgorithm().startsWith("Ed") ? SslProvider.JDK : engine.provider();
     }
 
     /** PKIX validation against the CA bundle only, plus (on the client) the server-name check. */

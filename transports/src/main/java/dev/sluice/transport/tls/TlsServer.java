@@ -70,7 +70,8 @@ public final class TlsServer implements AutoCloseable {
                     .bind()
                     .map(TlsServer::new)
                     .doOnNext(s -> LOG.log(System.Logger.Level.INFO, "TLS server listening on {0} ({1} engine)",
-                            s.address(), spec.engine()));
+                            s.address(), ssl instanceof io.netty.handler.ssl.ReferenceCountedOpenSslContext ? TlsEngine.OPENSSL
+                                    : TlsEngine.JDK));
         });
     }
 
