@@ -31,6 +31,13 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Mono;
@@ -48,8 +55,13 @@ public final class PipeLinks implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PipeLinks.class.getName());
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
 
+    /** How long {@link #close} waits for spliced links to deliver what they wrote last. */
+    private static final Duration DRAIN = Duration.ofSeconds(2);
+
     private final EventLoopGroup group;
     private final boolean ownsGroup;
+    /** Splicers whose link may still have bytes on the way to the peer. */
+    private final Set<Splicer> splicers = ConcurrentHashMap.newKeySet();
 
     private PipeLinks(EventLoopGroup group, boolean ownsGroup) {
         this.group = group;
@@ -135,7 +147,9 @@ public final class PipeLinks implements AutoCloseable {
                         out.close();
                         throw e;
                     }
-                    Splicer.start((IoEventLoop) b.near().eventLoop(), in, out, b.far(), name);
+                    Splicer splicer = Splicer.start((IoEventLoop) b.near().eventLoop(), in, out, b.far(), name);
+                    splicers.add(splicer);
+                    splicer.delivered().whenComplete((v, e) -> splicers.remove(splicer));
                     return b.pending();
                 })
                 .subscribeOn(Schedulers.boundedElastic())
@@ -254,11 +268,26 @@ public final class PipeLinks implements AutoCloseable {
         return new Bridged<>(near, far, pending.get());
     }
 
-    /** Shuts the event loop down if this instance created it. */
+    /**
+     * Shuts the event loop down if this instance created it, after waiting (up to {@link #DRAIN}) for the spliced
+     * links to move what they wrote last into their pipes: a link closed just before has its CLOSE still in the
+     * socket, and a stopped loop would drop it (the peer would see "peer gone" instead of a normal close).
+     */
     @Override
     public void close() {
         if (ownsGroup) {
-            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            long deadline = System.nanoTime() + DRAIN.toNanos();
+            for (Splicer s : List.copyOf(splicers)) {
+                try {
+                    s.delivered().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (ExecutionException | TimeoutException e) {
+                    break; // a peer that does not read: stop anyway
+                }
+            }
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 

@@ -11,14 +11,15 @@ import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Relays a pair of pipes and one end of a socket pair in the kernel: {@code splice(2)} moves the pages from the
  * peer's pipe into the socket and from the socket into the pipe to the peer, driven by the epoll event loop, so
- * no byte is copied through the JVM and no thread waits per link. It has the threaded relay's rules: the inbound
- * direction ends when the peer's pipe ends (then the socket is half-closed), the outbound one when the socket
- * ends (then the pipe to the peer is closed), an error in either closes the socket, and the socket is closed
- * when both have ended.
+ * no byte is copied through the JVM and no thread waits per link. The inbound direction ends when the peer's pipe
+ * ends (then the socket is half-closed), the outbound one when the socket ends (then the pipe to the peer is
+ * closed); an error in one direction shuts the socket for that direction only (a peer that stopped reading may
+ * still have written its last frames and its CLOSE), and the socket is closed when both have ended.
  *
  * <p>Netty's {@link Native#splice} answers 0 both for "would block" and for the end of the input. An end is
  * only possible after epoll reported a hang-up on that input; from then on a 0 is checked by reading one byte,
@@ -43,6 +44,8 @@ final class Splicer {
     private IoRegistration inReg;
     private IoRegistration outReg;
     private IoRegistration farReg;
+    /** Completed when the outbound direction has ended: all the link wrote is in the pipe to the peer, or failed. */
+    private final CompletableFuture<Void> delivered = new CompletableFuture<>();
 
     private Splicer(IoEventLoop loop, FileDescriptor in, FileDescriptor out, Socket far, String name) {
         this.loop = loop;
@@ -58,9 +61,19 @@ final class Splicer {
      * Starts relaying {@code in} (bytes from the peer) into {@code far} and {@code far} into {@code out} (bytes to
      * the peer) on {@code loop}. The splicer owns the three descriptors from now on.
      */
-    static void start(IoEventLoop loop, FileDescriptor in, FileDescriptor out, Socket far, String name) {
+    static Splicer start(IoEventLoop loop, FileDescriptor in, FileDescriptor out, Socket far, String name) {
         Splicer s = new Splicer(loop, in, out, far, name);
         loop.execute(s::register);
+        return s;
+    }
+
+    /**
+     * Completes when everything the link wrote has been moved into the pipe to the peer and that pipe is closed (the
+     * link's socket ended), or when that direction failed. The event loop must run until then, or the last bytes
+     * (the link's CLOSE) are lost.
+     */
+    CompletableFuture<Void> delivered() {
+        return delivered;
     }
 
     private void register() {
@@ -181,6 +194,7 @@ final class Splicer {
                 closeQuietly(inReg, in, "input pipe");
             } else {
                 closeQuietly(outReg, out, "output pipe");
+                delivered.complete(null);
             }
         }
 
@@ -193,7 +207,11 @@ final class Splicer {
             holding = false;
             if (far.isOpen()) {
                 try {
-                    far.shutdown();
+                    // only this direction: the other may still carry the peer's last frames and its CLOSE
+                    far.shutdown(!fromPeer, fromPeer);
+                    if (!fromPeer) {
+                        discardQueued();
+                    }
                 } catch (IOException ignored) {
                     // already shut or closed; the link sees its end either way
                 }
@@ -202,7 +220,20 @@ final class Splicer {
                 closeQuietly(inReg, in, "input pipe");
             } else {
                 closeQuietly(outReg, out, "output pipe");
+                delivered.complete(null);
             }
+        }
+    }
+
+    /**
+     * Reads and drops what the link wrote before the pipe to the peer broke (it can go nowhere; later writes are
+     * refused): a socket closed with unread bytes resets its peer, which would lose the peer's last frames that the
+     * link has not read yet.
+     */
+    private void discardQueued() throws IOException {
+        ByteBuffer sink = ByteBuffer.allocateDirect(64 * 1024);
+        while (far.read(sink, 0, sink.capacity()) > 0) {
+            // dropped
         }
     }
 
@@ -234,6 +265,7 @@ final class Splicer {
         @Override
         public void close() throws IOException {
             // the event loop is shutting down: nothing will pump again
+            delivered.complete(null);
             if (fd.isOpen()) {
                 fd.close();
             }

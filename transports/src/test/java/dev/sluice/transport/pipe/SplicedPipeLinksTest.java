@@ -102,6 +102,31 @@ class SplicedPipeLinksTest extends LinkContract {
         assertEquals(CloseReason.Code.NORMAL, seen.code());
     }
 
+    /**
+     * The side that closes its link and then its {@link PipeLinks} at once (a command ending a run over ssh) still
+     * delivers what it wrote last: the peer gets the last frame and the normal close, not "peer gone". The splicer
+     * has to move those bytes into the pipe before the event loop stops, and the staying side must deliver them even
+     * when its own writes to the closed peer fail first; both are races, so it is run many times.
+     */
+    @Test
+    void closingThePipeLinksRightAfterTheLinkStillDeliversTheClose() throws Exception {
+        for (int round = 0; round < 300; round++) {
+            FileDescriptor[] ab = FileDescriptor.pipe();
+            FileDescriptor[] ba = FileDescriptor.pipe();
+            PipeLinks own = PipeLinks.create();
+            var both = Mono.zip(
+                    own.open(ba[0], ab[1], "closing", SPEC, new PeerIdentity("sink"), true),
+                    links.open(ab[0], ba[1], "staying", SPEC, new PeerIdentity("source"), false)).block(WAIT);
+            both.getT1().send(Mono.just(text(1, "last"))).block(WAIT);
+            both.getT1().close(CloseReason.normal());
+            own.close();
+            StepVerifier.create(both.getT2().receive().map(LinkContract::textOf))
+                    .expectNext("1:last").expectComplete().verify(WAIT);
+            CloseReason seen = both.getT2().onClose().block(WAIT);
+            assertEquals(CloseReason.Code.NORMAL, seen.code(), "round " + round + ": " + seen);
+        }
+    }
+
     /** The far process dies before the handshake: its pipes break and the open fails, leaving nothing open. */
     @Test
     void aPeerThatDiesFailsTheOpenAndLeavesNoDescriptorOpen() throws Exception {
