@@ -1,7 +1,12 @@
 package dev.sluice.engine.cli;
 
+import dev.sluice.transport.tls.TlsClient;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** The {@code sluice} command: finds the command named by the first words and runs it. */
 public final class Main {
@@ -38,8 +43,27 @@ public final class Main {
             System.setProperty("jdk.nio.maxCachedBufferSize", "262144");
         }
         int code = run(Arrays.asList(args), Console.system());
+        // The JVM's exit waits up to 0.3 s for threads that are in native code: idle event loops (in epoll_wait),
+        // and the threads that wait for an ssh child closing its session and read its stderr.
+        awaitChildren(Duration.ofSeconds(2));
+        TlsClient.releaseSharedLoops(Duration.ofSeconds(2));
         System.out.flush();
         System.exit(code);
+    }
+
+    /** Waits up to {@code timeout} in all for this process's children (an ssh ending its session) to exit. */
+    private static void awaitChildren(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            try {
+                child.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                return; // still running: exit anyway, as before
+            }
+        }
     }
 
     /** Runs a command line and returns its exit status; nothing here calls System.exit. */

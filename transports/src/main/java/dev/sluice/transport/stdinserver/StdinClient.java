@@ -86,7 +86,8 @@ public final class StdinClient {
         } catch (io.netty.channel.ChannelException e) {
             throw new IOException("could not connect to stdinserver socket " + sock + ": " + e.getMessage(), e);
         } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            // waited for: the process exits next, and the JVM's exit waits up to 0.3 s for a loop still in epoll_wait
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
     }
 }

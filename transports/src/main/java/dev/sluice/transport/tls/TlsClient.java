@@ -7,9 +7,11 @@ import dev.sluice.transport.PeerIdentity;
 import dev.sluice.transport.channel.ChannelLinks;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
 import javax.net.ssl.SSLException;
 import reactor.core.publisher.Mono;
 import reactor.netty.tcp.TcpClient;
+import reactor.netty.tcp.TcpResources;
 
 /**
  * Connects to a {@link TlsServer}: TLS 1.3 with this node's certificate, the server's
@@ -41,5 +43,16 @@ public final class TlsClient {
                                     + TlsFailures.describe(e)), e))
                     .flatMap(c -> ChannelLinks.connect(c.channel(), spec.link(), server));
         });
+    }
+
+    /**
+     * For a process about to exit: stops the event loops that TLS links share (Reactor Netty's global TCP resources),
+     * closing any link still open, and waits up to {@code timeout} for their threads to end. HotSpot's exit waits up
+     * to 300 ms for threads that are in native code to stop there, and an idle event loop sits in {@code epoll_wait}:
+     * without this every command that made a TLS link took 0.3 s longer to exit. Loops are made again by the next
+     * link; nothing happens when there are none.
+     */
+    public static void releaseSharedLoops(Duration timeout) {
+        TcpResources.disposeLoopsAndConnectionsLater(Duration.ZERO, timeout).block(timeout.plusSeconds(1));
     }
 }
