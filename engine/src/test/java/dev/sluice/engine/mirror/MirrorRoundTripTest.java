@@ -77,7 +77,7 @@ class MirrorRoundTripTest {
         Files.createSymbolicLink(src.resolve("d/l"), Path.of("f"));
         Path target = tmp.resolve("target");
         mirror(src, target, MirrorOptions.Layout.IN_PLACE);
-        // someone reads the mirror: the atimes move (here to a fixed second; this also moves the ctimes, the run must not)
+        // someone reads the mirror: the atimes move (here to a fixed second; that moves the ctimes, the run must not)
         List<Path> entries = List.of(target.resolve("d"), target.resolve("d/f"), target.resolve("d/l"));
         for (Path p : entries) {
             Process touch = new ProcessBuilder("touch", "-h", "-a", "-d", "@1600000000", p.toString())

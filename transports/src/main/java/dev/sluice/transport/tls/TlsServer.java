@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -70,7 +71,7 @@ public final class TlsServer implements AutoCloseable {
                     .bind()
                     .map(TlsServer::new)
                     .doOnNext(s -> LOG.log(System.Logger.Level.INFO, "TLS server listening on {0} ({1} engine)",
-                            s.address(), ssl instanceof io.netty.handler.ssl.ReferenceCountedOpenSslContext ? TlsEngine.OPENSSL
+                            s.address(), ssl instanceof ReferenceCountedOpenSslContext ? TlsEngine.OPENSSL
                                     : TlsEngine.JDK));
         });
     }

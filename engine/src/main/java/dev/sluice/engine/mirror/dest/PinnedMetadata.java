@@ -82,9 +82,8 @@ final class PinnedMetadata {
 
     /**
      * Whether the directory held by {@code fd} (opened for reading) already has what {@link #apply} would give it:
-     * permission bits, owner (when {@code ownership}), mtime (not atime: listing a directory moves it), and no user xattrs
-     * when none are wanted.
-     * xattrs are listed on {@code fd} itself; a directory that wants xattrs is never taken as carrying them (its
+     * permission bits, owner (when {@code ownership}), mtime (not atime: listing a directory moves it), and no user
+     * xattrs when none are wanted. xattrs are listed on {@code fd} itself; a directory that wants xattrs is never taken as carrying them (its
      * metadata is applied). A no-change run then leaves every directory alone.
      */
     static boolean directoryCarries(int fd, String shown, FileMeta m, boolean ownership, int realMode,

@@ -451,9 +451,9 @@ final class TargetRun implements MirrorTarget {
     }
 
     /**
-     * Whether {@code name} of {@code dir} already is a symlink to {@code target} with the mtime (to the
-     * microsecond, as it is set; not atime, which reading the link moves) and, when owners are applied, the owner of {@code meta}: then it is left as
-     * it is, which saves five system calls and keeps its inode for readers.
+     * Whether {@code name} of {@code dir} already is a symlink to {@code target} with the mtime (to the microsecond,
+     * as it is set; not atime, which reading the link moves) and, when owners are applied, the owner of
+     * {@code meta}: then it is left as it is, which saves five system calls and keeps its inode for readers.
      */
     private boolean sameSymlink(DirectoryHandle dir, byte[] name, byte[] target, FileMeta meta) throws IOException {
         PosixStat st = dir.lstat(name);
