@@ -4,6 +4,7 @@ import dev.sluice.transport.tls.TlsClient;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,16 +54,13 @@ public final class Main {
 
     /** Waits up to {@code timeout} in all for this process's children (an ssh ending its session) to exit. */
     private static void awaitChildren(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
-            try {
-                child.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                return; // still running: exit anyway, as before
-            }
+        try {
+            CompletableFuture.allOf(ProcessHandle.current().children().map(ProcessHandle::onExit)
+                    .toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // still running: exit anyway, as before
         }
     }
 

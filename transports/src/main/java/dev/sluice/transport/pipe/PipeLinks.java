@@ -32,8 +32,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -276,16 +276,13 @@ public final class PipeLinks implements AutoCloseable {
     @Override
     public void close() {
         if (ownsGroup) {
-            long deadline = System.nanoTime() + DRAIN.toNanos();
-            for (Splicer s : List.copyOf(splicers)) {
-                try {
-                    s.delivered().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                } catch (ExecutionException | TimeoutException e) {
-                    break; // a peer that does not read: stop anyway
-                }
+            try {
+                CompletableFuture.allOf(splicers.stream().map(Splicer::delivered).toArray(CompletableFuture[]::new))
+                        .get(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // a peer that does not read: stop anyway
             }
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
