@@ -37,12 +37,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        // Reads into heap buffers make the JDK keep a temporary direct buffer per thread as
-        // large as the largest read (MiB per I/O thread); cap what it may keep. This must be
-        // set before the first NIO read in the process.
-        if (System.getProperty("jdk.nio.maxCachedBufferSize") == null) {
-            System.setProperty("jdk.nio.maxCachedBufferSize", "262144");
-        }
+        defaultProperties();
         int code = run(Arrays.asList(args), Console.system());
         // The JVM's exit waits up to 0.3 s for threads that are in native code: idle event loops (in epoll_wait),
         // and the threads that wait for an ssh child closing its session and read its stderr.
@@ -50,6 +45,24 @@ public final class Main {
         TlsClient.releaseSharedLoops(Duration.ofSeconds(2));
         System.out.flush();
         System.exit(code);
+    }
+
+    /**
+     * Sets the process-wide properties sluice runs with, unless given on the command line (-D). They must be set
+     * before the first NIO read and before Netty's first class loads.
+     */
+    static void defaultProperties() {
+        // Reads into heap buffers make the JDK keep a temporary direct buffer per thread as
+        // large as the largest read (MiB per I/O thread); cap what it may keep.
+        if (System.getProperty("jdk.nio.maxCachedBufferSize") == null) {
+            System.setProperty("jdk.nio.maxCachedBufferSize", "262144");
+        }
+        // Netty's allocator defines JFR events; the first chunk it allocates then starts the JDK's JFR metadata
+        // (about 50 ms, more without the launcher's class archive) in every process, recording or not. Off unless
+        // asked for with -Dio.netty.jfr.enabled=true (docs/launcher.md).
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
     }
 
     /** Waits up to {@code timeout} in all for this process's children (an ssh ending its session) to exit. */
