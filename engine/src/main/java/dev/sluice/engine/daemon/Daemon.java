@@ -164,7 +164,7 @@ public final class Daemon {
         if (slot == null) {
             return Optional.empty();
         }
-        boolean was = slot.cancel();
+        boolean was = slot.cancel("sluice cancel");
         if (was) {
             log.info("job.cancel", "job", name);
         }
@@ -271,7 +271,8 @@ public final class Daemon {
         } catch (IllegalStateException timeout) {
             List<String> cancelled = new ArrayList<>();
             for (JobSlot s : all) {
-                if (s.cancel()) {
+                if (s.cancel("daemon shutdown: the grace period of "
+                        + dev.sluice.engine.config.DurationSyntax.format(grace) + " is over")) {
                     cancelled.add(s.name());
                 }
             }

@@ -163,13 +163,13 @@ public final class JobSlot {
         run.done.tryEmitValue(report.status());
     }
 
-    /** Cancels the running run, if any; returns whether one was running. */
-    public synchronized boolean cancel() {
+    /** Cancels the running run, if any, saying {@code why}; returns whether one was running. */
+    public synchronized boolean cancel(String why) {
         if (active == null) {
             return false;
         }
         cancelling = true;
-        active.cancellation.cancel();
+        active.cancellation.cancel(why);
         return true;
     }
 

@@ -9,6 +9,7 @@ import dev.sluice.engine.config.TlsConnectSpec;
 import dev.sluice.engine.json.JsonWriter;
 import dev.sluice.engine.fs.CacheRoot;
 import dev.sluice.engine.mirror.LocalMirror;
+import dev.sluice.engine.mirror.MirrorCancelledException;
 import dev.sluice.engine.mirror.MirrorPolicy;
 import dev.sluice.engine.mirror.MirrorReceiver;
 import dev.sluice.engine.mirror.MirrorRequest;
@@ -255,14 +256,14 @@ public final class MirrorJob {
     private MirrorResult transfer(Plan plan, MirrorRequest request, Link pulledOver, Cancellation cancellation)
             throws IOException {
         MirrorJobSpec spec = plan.target();
-        String cancelReason = "the sender's job " + plan.job() + " was cancelled (sluice cancel or daemon shutdown)";
         try {
             if (cancellation.cancelled()) {
                 throw new IOException("the run was cancelled before it started");
             }
             MirrorSender sender = new MirrorSender(sourceJournal(plan.job()));
             // the receiver gets ERROR with the reason before the link closes (MirrorSender.cancel)
-            cancellation.onCancel(() -> sender.cancel(cancelReason));
+            cancellation.onCancel(() -> sender.cancel("the sender's job " + plan.job() + " was cancelled ("
+                    + cancellation.reason() + ")"));
             if (spec.directory() != null) {
                 return new LocalMirror(targets, MirrorLimits.DEFAULT, io, cacheRoot)
                         .run(request, spec.directory(), link -> { }, sender);
@@ -275,8 +276,8 @@ public final class MirrorJob {
             return sender.run(link, request);
         } catch (IOException e) {
             if (cancellation.cancelled()) {
-                throw new IOException("mirror job " + plan.job() + " was cancelled"
-                        + (cancelReason.equals(e.getMessage()) ? "" : ": " + e.getMessage()), e);
+                throw new IOException("mirror job " + plan.job() + " was cancelled (" + cancellation.reason() + ")"
+                        + (MirrorCancelledException.in(e) ? "" : ": " + e.getMessage()), e);
             }
             throw e;
         } finally {
@@ -370,7 +371,8 @@ public final class MirrorJob {
             CloseReason end = receiver.serve(first.link().replaying(first.frame())).block();
             if (finished.get() == null) {
                 throw new IOException("the mirror of job " + source.job() + " from sender " + peer
-                        + " did not complete" + (cancellation.cancelled() ? " (cancelled)" : "") + ": " + end
+                        + " did not complete" + (cancellation.cancelled() ? " (cancelled: " + cancellation.reason() + ")"
+                        : "") + ": " + end
                         + "; the previous state of " + spec.directory() + " is kept");
             }
             return finished.get();
@@ -442,7 +444,7 @@ public final class MirrorJob {
 
     private static void closeOnCancel(Cancellation cancellation, Link link, String job) {
         cancellation.onCancel(() -> link.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR,
-                "mirror job " + job + " was cancelled")));
+                "mirror job " + job + " was cancelled (" + cancellation.reason() + ")")));
     }
 
     private void warnIfInsecure(String job, String key, ConnectSpec connect) {

@@ -272,8 +272,8 @@ public final class MirrorReceiver {
 
         private Flux<Frame> refuse(ErrorCode code, String message) {
             abortRun();
-            ending = CloseReason.of(code == ErrorCode.STORAGE ? CloseReason.Code.APPLICATION_ERROR
-                    : CloseReason.Code.PROTOCOL_ERROR, message);
+            ending = CloseReason.of(code == ErrorCode.STORAGE || code == ErrorCode.CANCELLED
+                    ? CloseReason.Code.APPLICATION_ERROR : CloseReason.Code.PROTOCOL_ERROR, message);
             return Flux.fromIterable(List.of(new Frame(MirrorMessage.ERROR.wire(),
                     Unpooled.wrappedBuffer(ErrorCodec.encode(0, code, message)))));
         }
@@ -319,7 +319,8 @@ public final class MirrorReceiver {
                 case END -> end(MirrorCodec.decodeEnd(payload));
                 case ERROR -> {
                     ErrorCodec.Error e = ErrorCodec.decode(payload);
-                    throw new ProtocolException(e.code(), "the sender gave up: " + e.message());
+                    throw new ProtocolException(e.code(), (e.code() == ErrorCode.CANCELLED
+                            ? "the sender cancelled the run: " : "the sender gave up: ") + e.message());
                 }
                 default -> throw new ProtocolException(ErrorCode.UNKNOWN_MESSAGE, type + " (frame type " + wireType
                         + ") is an answer, not a message a sender may send");

@@ -594,7 +594,7 @@ public final class MirrorSender {
             String m = e.getMessage() == null ? e.toString() : e.getMessage();
             if (failure.compareAndSet(null, e instanceof IOException io ? io : new IOException(m, e))
                     && !link.isClosed()) {
-                tell("the sender failed: " + m);
+                tell(ErrorCode.STORAGE, "the sender failed: " + m);
             }
             if (told) {
                 try {
@@ -615,13 +615,13 @@ public final class MirrorSender {
          * instead of the frames still queued; the run's thread then fails with {@code reason} and closes the link.
          */
         void cancel(String reason) {
-            IOException cancelled = new IOException(reason);
+            IOException cancelled = new MirrorCancelledException(reason);
             // DONE and a cancel both complete `done`: whichever comes first decides whether the run completed
             if (failure.get() != null || !done.completeExceptionally(cancelled)) {
                 return;
             }
             if (failure.compareAndSet(null, cancelled) && !link.isClosed()) {
-                tell(reason);
+                tell(ErrorCode.CANCELLED, reason);
             }
         }
 
@@ -629,11 +629,11 @@ public final class MirrorSender {
          * Sends the run's one ERROR (the caller set {@link #failure}) instead of the frames still queued: the main
          * send is cancelled first, since it may hold every free place of the link while nothing more comes.
          */
-        private void tell(String message) {
+        private void tell(ErrorCode code, String message) {
             told = true;
             sending.dispose();
             Frame error = new Frame(MirrorMessage.ERROR.wire(),
-                    Unpooled.wrappedBuffer(ErrorCodec.encode(0, ErrorCode.STORAGE, message)));
+                    Unpooled.wrappedBuffer(ErrorCodec.encode(0, code, message)));
             link.send(Mono.just(error).doOnDiscard(Frame.class, Frame::releaseQuietly)).subscribe(null, notSent -> {
                 // the link ended first; its close reason is all the receiver gets
             });

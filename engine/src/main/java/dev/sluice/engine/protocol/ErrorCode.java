@@ -16,8 +16,10 @@ public enum ErrorCode {
     RATE_LIMITED(6, true),
     /** The asked blob is not part of an own snapshot; the session goes on. */
     NOT_FOUND(7, false),
-    /** The sink's storage failed. */
-    STORAGE(8, true);
+    /** The sink's storage failed (a mirror sender also says this when it fails on its own side). */
+    STORAGE(8, true),
+    /** The peer's job was cancelled ({@code sluice cancel}, a daemon shutdown); the message says which. */
+    CANCELLED(9, true);
 
     private final int wire;
     private final boolean fatal;

@@ -59,18 +59,19 @@ class MirrorPulledCancelTest {
             Cancellation cancellation = new Cancellation();
             Pull cancelled = pull(p, donor, joiner, reached, release, cancellation);
             assertTrue(reached.await(60, TimeUnit.SECONDS), "the run reached big/big.bin");
-            cancellation.cancel();
+            cancellation.cancel("sluice cancel");
+            cancellation.cancel("a later reason is not the one kept");
             release.countDown();
 
             MirrorJob.Outcome sent = cancelled.sent.get(60, TimeUnit.SECONDS);
             assertEquals(1, sent.status(), String.valueOf(sent.failure()));
-            assertTrue(sent.failure().getMessage().contains("mirror job datadir was cancelled"),
+            assertTrue(sent.failure().getMessage().startsWith("mirror job datadir was cancelled (sluice cancel)"),
                     sent.failure().getMessage());
             MirrorJob.Outcome received = cancelled.received.get(60, TimeUnit.SECONDS);
             assertEquals(1, received.status(), String.valueOf(received.failure()));
             String why = received.failure().getMessage();
-            assertTrue(why.contains("the sender gave up: the sender's job datadir was cancelled (sluice cancel or"
-                    + " daemon shutdown)"), why);
+            assertTrue(why.contains("the sender cancelled the run: the sender's job datadir was cancelled"
+                    + " (sluice cancel)"), why);
             assertTrue(why.contains("the previous state of " + snaps + " is kept"), why);
 
             try (Stream<Path> trees = Files.list(snaps)) {

@@ -75,8 +75,10 @@ class MirrorSenderCancelTest {
         IOException failure = assertThrows(IOException.class, () -> sender.run(run.link, request));
         assertEquals("the test cancels the sender", failure.getMessage());
         CloseReason served = run.served.block(Duration.ofSeconds(30));
-        assertTrue(String.valueOf(served).contains("the sender gave up: the test cancels the sender"),
+        // the ERROR's code is CANCELLED: the receiver says so, and ends with an application error, not a protocol one
+        assertTrue(String.valueOf(served).contains("the sender cancelled the run: the test cancels the sender"),
                 String.valueOf(served));
+        assertEquals(CloseReason.Code.APPLICATION_ERROR, served.code(), String.valueOf(served));
         assertEquals(1, run.link.errors.get(), "ERROR frames sent");
         assertEquals(before, MirrorTestTargets.snapshots(target));
         Files.delete(src.resolve("changed.txt"));
