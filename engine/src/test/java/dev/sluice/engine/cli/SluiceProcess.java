@@ -14,9 +14,18 @@ public final class SluiceProcess {
     private SluiceProcess() {}
 
     public static Path jar() {
-        String p = System.getProperty("sluice.jar");
+        return built("sluice.jar", "the sluice jar");
+    }
+
+    /** The tarball {@code mvn package} makes (docs/install.md). */
+    public static Path dist() {
+        return built("sluice.dist", "the distribution tarball");
+    }
+
+    private static Path built(String property, String what) {
+        String p = System.getProperty(property);
         if (p == null || !Files.isRegularFile(Path.of(p))) {
-            throw new IllegalStateException("the sluice jar is not built (system property sluice.jar = " + p
+            throw new IllegalStateException(what + " is not built (system property " + property + " = " + p
                     + "); integration tests run in 'mvn verify' after 'package'");
         }
         return Path.of(p);
