@@ -39,8 +39,34 @@ class MirrorStdinserverIT {
     @TempDir
     Path dir;
 
+    /** How the forced command is started: the JVM ({@code java -jar}), or the launcher (bash, the daemon's FIFO). */
+    private enum Way { JVM, LAUNCHER }
+
+    private Way way = Way.JVM;
+
     @Test
     void aForcedCommandReachesTheReceiversTargetsInBothLayouts() throws Exception {
+        pushesInBothLayouts();
+        assertEquals(0, fifoClients(), "java -jar ... stdinserver passes its descriptors through the socket");
+    }
+
+    /**
+     * The launcher as forced command needs no JVM: it reaches the daemon through its FIFO (docs/transports.md
+     * "stdinserver without a JVM"), with the same results; with SLUICE_STDINSERVER_JVM=1 it runs the JVM.
+     */
+    @Test
+    void theLauncherAsForcedCommandReachesTheDaemonWithoutAJvm() throws Exception {
+        way = Way.LAUNCHER;
+        pushesInBothLayouts();
+        assertEquals(4, fifoClients(), "every run of the launcher came through the FIFO");
+    }
+
+    private long fifoClients() throws IOException {
+        return Files.readString(dir.resolve("daemon-log/stderr")).lines()
+                .filter(l -> l.contains("stdinserver client 'donor' came through its FIFO")).count();
+    }
+
+    private void pushesInBothLayouts() throws Exception {
         Path src = Files.createDirectories(dir.resolve("source/data"));
         TreeFixture.kitchenSink(41).materialise(src);
         Path runtime = Files.createDirectory(dir.resolve("run"),
@@ -83,9 +109,18 @@ class MirrorStdinserverIT {
     }
 
     private MirrorResult push(Path runtime, Path src, String target, MirrorOptions.Layout layout) throws Exception {
-        Path log = Files.createDirectories(dir.resolve("stdinserver-log-" + target));
-        ProcessBuilder pb = new ProcessBuilder(SluiceProcess.command(List.of(), List.of("-Xmx256m"),
-                "stdinserver", "donor", "--runtime-dir", runtime.toString()));
+        Path log = Files.createDirectories(dir.resolve("stdinserver-log-" + target + "-" + System.nanoTime()));
+        ProcessBuilder pb;
+        if (way == Way.JVM) {
+            pb = new ProcessBuilder(SluiceProcess.command(List.of(), List.of("-Xmx256m"),
+                    "stdinserver", "donor", "--runtime-dir", runtime.toString()));
+        } else {
+            pb = new ProcessBuilder(Path.of("bin", "sluice").toAbsolutePath().toString(), "stdinserver", "donor",
+                    "--runtime-dir", runtime.toString());
+            pb.environment().put("SLUICE_JAR", SluiceProcess.jar().toAbsolutePath().toString());
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        }
         pb.redirectError(log.resolve("stderr").toFile());
         Process child = pb.start();
         try (PipeLinks pipes = PipeLinks.create()) {

@@ -25,8 +25,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.function.Predicate;
 import reactor.core.publisher.Mono;
 
 /**
@@ -34,7 +37,8 @@ import reactor.core.publisher.Mono;
  * runtime directory. A {@code sluice stdinserver ID} process connects, passes its stdin and
  * stdout (two descriptors, SCM_RIGHTS); they become a {@link Link} whose peer identity is the
  * socket's name (never anything the client says), handed to the handler. When the link ends
- * the client gets one status byte (0 normal, 1 otherwise) and exits with it.
+ * the client gets one status byte (0 normal, 1 otherwise) and exits with it. Beside each socket a FIFO
+ * serves clients that are not a JVM (the launcher): {@link StdinRequests}.
  */
 public final class StdinServer implements AutoCloseable {
 
@@ -44,6 +48,7 @@ public final class StdinServer implements AutoCloseable {
     private final PipeLinks pipes;
     private final List<Channel> servers;
     private final List<Path> sockets;
+    private final List<StdinRequests> requests = new ArrayList<>();
 
     private StdinServer(EventLoopGroup group, PipeLinks pipes, List<Channel> servers, List<Path> sockets) {
         this.group = group;
@@ -84,18 +89,56 @@ public final class StdinServer implements AutoCloseable {
                         .channel();
                 servers.add(ch);
                 sockets.add(sock);
-                LOG.log(System.Logger.Level.INFO, "stdinserver listening for client ''{0}'' on {1}", id, sock);
+                server.requests.add(StdinRequests.start(spec.runtimeDir(), id, (in, out) -> {
+                    CompletableFuture<Integer> status = new CompletableFuture<>();
+                    serve(id, pipes.open(in, out, "stdinserver " + id, spec.link(), id, false), handler, l -> true,
+                            status::complete);
+                    return status;
+                }));
+                LOG.log(System.Logger.Level.INFO, "stdinserver listening for client ''{0}'' on {1} and {2}", id, sock,
+                        StdinServerSpec.fifo(spec.runtimeDir(), id).getFileName());
             }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             server.close();
             throw new IOException("stdinserver could not listen in " + spec.runtimeDir() + ": " + e.getMessage(), e);
         }
         return server;
     }
 
-    /** Stops listening, removes the sockets, and ends every session. */
+    /**
+     * Runs {@code handler} over the link {@code opening} gives, as client {@code id}, and closes the link when the
+     * handler's Mono ends (normally, or with APPLICATION_ERROR if it failed). {@code opened} sees the link first and
+     * may refuse to go on (it then closes the link itself). {@code ended} gets the status for the client once the
+     * link has ended: 0 when it ended normally, 1 otherwise, also when the link's handshake failed.
+     */
+    private static void serve(PeerIdentity id, Mono<Link> opening, Function<Link, Mono<Void>> handler,
+            Predicate<Link> opened, IntConsumer ended) {
+        opening.subscribe(l -> {
+            LOG.log(System.Logger.Level.INFO, "stdinserver accepted client ''{0}''", id);
+            l.onClose().subscribe(r -> {
+                LOG.log(r.isNormal() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+                        "stdinserver link with client ''{0}'' ended: {1}", id, r);
+                ended.accept(r.isNormal() ? 0 : 1);
+            });
+            if (!opened.test(l)) {
+                return;
+            }
+            Mono.defer(() -> handler.apply(l)).subscribe(v -> { }, t -> l.close(CloseReason.of(
+                    CloseReason.Code.APPLICATION_ERROR, String.valueOf(t.getMessage()))),
+                    () -> l.close(CloseReason.normal()));
+        }, t -> {
+            LOG.log(System.Logger.Level.WARNING, "stdinserver link handshake with client ''{0}'' failed: {1}", id,
+                    t.getMessage());
+            ended.accept(1);
+        });
+    }
+
+    /** Stops listening, removes the sockets and FIFOs, and ends every session. */
     @Override
     public void close() {
+        for (StdinRequests r : requests) {
+            r.close();
+        }
         for (Channel c : servers) {
             c.close().syncUninterruptibly();
         }
@@ -146,28 +189,14 @@ public final class StdinServer implements AutoCloseable {
         }
 
         private void open(ChannelHandlerContext ctx) {
-            String name = "stdinserver " + id;
-            pipes.open(fds.get(0), fds.get(1), name, spec.link(), id, false)
-                    .subscribe(l -> {
-                        link = l;
-                        LOG.log(System.Logger.Level.INFO, "stdinserver accepted client ''{0}''", id);
-                        l.onClose().subscribe(r -> {
-                            LOG.log(r.isNormal() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
-                                    "stdinserver link with client ''{0}'' ended: {1}", id, r);
-                            finish(ctx, r.isNormal() ? 0 : 1);
-                        });
-                        if (gone) {
-                            l.close(goneReason());
-                            return;
-                        }
-                        Mono.defer(() -> handler.apply(l)).subscribe(v -> { }, t -> l.close(CloseReason.of(
-                                CloseReason.Code.APPLICATION_ERROR, String.valueOf(t.getMessage()))),
-                                () -> l.close(CloseReason.normal()));
-                    }, t -> {
-                        LOG.log(System.Logger.Level.WARNING, "stdinserver link handshake with client ''{0}'' failed:"
-                                + " {1}", id, t.getMessage());
-                        finish(ctx, 1);
-                    });
+            serve(id, pipes.open(fds.get(0), fds.get(1), "stdinserver " + id, spec.link(), id, false), handler, l -> {
+                link = l;
+                if (gone) {
+                    l.close(goneReason());
+                    return false;
+                }
+                return true;
+            }, status -> finish(ctx, status));
         }
 
         private CloseReason goneReason() {

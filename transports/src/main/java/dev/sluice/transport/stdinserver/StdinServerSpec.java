@@ -29,4 +29,14 @@ public record StdinServerSpec(Path runtimeDir, Set<PeerIdentity> clients, LinkSp
     public static Path socket(Path runtimeDir, PeerIdentity id) {
         return runtimeDir.resolve(id.name() + ".sock");
     }
+
+    /** The FIFO a client with {@code id} writes its PID into ({@link StdinRequests}). */
+    public static Path fifo(Path runtimeDir, PeerIdentity id) {
+        return runtimeDir.resolve(id.name() + ".fifo");
+    }
+
+    /** The FIFO on which the client with {@code id} and process id {@code pid} waits for its answers. */
+    public static Path reply(Path runtimeDir, PeerIdentity id, long pid) {
+        return runtimeDir.resolve(id.name() + "." + pid + ".reply");
+    }
 }

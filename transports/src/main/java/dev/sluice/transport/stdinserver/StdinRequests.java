@@ -1,0 +1,276 @@
+package dev.sluice.transport.stdinserver;
+
+import dev.sluice.transport.PeerIdentity;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The stdinserver's way in for a client that is not a JVM (the {@code sluice} launcher, a bash script, as ssh
+ * forced command): a FIFO {@code ID.fifo} per client identity beside its socket. The client makes its own FIFO
+ * {@code ID.PID.reply}, writes its process id and a newline into {@code ID.fifo}, and waits on the reply. This
+ * side then
+ * <ol>
+ *   <li>opens the reply (it must be a FIFO in this private directory) and removes its name;</li>
+ *   <li>opens that process's stdin and stdout again through {@code /proc/PID/fd/0} and {@code /proc/PID/fd/1}: both
+ *       must be pipes (ssh's), and the process's start time must be the same before and after, so a process id
+ *       that was reused in between is refused;</li>
+ *   <li>answers {@code ok}, serves the link as client ID, and writes {@code status N} (0 when the link ended
+ *       normally, 1 otherwise) when the link has ended, then closes the reply: the client exits with N, or with
+ *       255 when the reply ends without a status (this daemon went away).</li>
+ * </ol>
+ * A request that fails a check is answered with {@code refused REASON} (when its reply can be opened) and logged.
+ * The identity is the FIFO's name and never anything the client writes, as with the socket: only this user can
+ * enter the directory ({@link RuntimeDirectory}). The opened pipes are relayed by threads, not spliced
+ * (docs/transports.md "stdinserver without a JVM").
+ */
+final class StdinRequests implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(StdinRequests.class.getName());
+    /** A request is a process id: at most 10 digits and a newline; longer lines are dropped. */
+    static final int MAX_LINE = 16;
+    private static final Pattern PID = Pattern.compile("[1-9][0-9]{0,9}");
+
+    /** Serves a client's two pipes as a link; completes with the status for the client. */
+    @FunctionalInterface
+    interface Serve {
+        CompletableFuture<Integer> serve(FileChannel in, FileChannel out);
+    }
+
+    private final Path dir;
+    private final PeerIdentity id;
+    private final Path fifo;
+    private final FileChannel requests;
+    private final Serve serve;
+    private final Thread reader;
+    private volatile boolean closed;
+
+    private StdinRequests(Path dir, PeerIdentity id, Path fifo, FileChannel requests, Serve serve) {
+        this.dir = dir;
+        this.id = id;
+        this.fifo = fifo;
+        this.requests = requests;
+        this.serve = serve;
+        this.reader = new Thread(this::read, "sluice-stdinserver-requests-" + id);
+        reader.setDaemon(true);
+    }
+
+    /** Makes {@code dir/ID.fifo} (replacing a stale one) and starts reading requests from it. */
+    static StdinRequests start(Path dir, PeerIdentity id, Serve serve) throws IOException {
+        Path fifo = StdinServerSpec.fifo(dir, id);
+        Files.deleteIfExists(fifo);
+        mkfifo(fifo);
+        // read and write: opening does not wait for a writer, and reading never sees an end between clients
+        FileChannel requests = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        StdinRequests r = new StdinRequests(dir, id, fifo, requests, serve);
+        r.reader.start();
+        return r;
+    }
+
+    private static void mkfifo(Path fifo) throws IOException {
+        Process p = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException("mkfifo " + fifo + " failed: " + said);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while making " + fifo, e);
+        }
+    }
+
+    /** Stops reading requests and removes the FIFO; sessions in progress go on. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            requests.close();
+            reader.join(TimeUnit.SECONDS.toMillis(5));
+            Files.deleteIfExists(fifo);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not remove stdinserver FIFO {0}: {1}", fifo, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void read() {
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        StringBuilder line = new StringBuilder();
+        boolean tooLong = false;
+        try {
+            while (requests.read(buf.clear()) >= 0) {
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    char c = (char) (buf.get() & 0xff);
+                    if (c != '\n') {
+                        if (line.length() < MAX_LINE) {
+                            line.append(c);
+                        } else {
+                            tooLong = true;
+                        }
+                        continue;
+                    }
+                    if (tooLong) {
+                        LOG.log(System.Logger.Level.WARNING, "stdinserver FIFO of client ''{0}'': a request longer"
+                                + " than {1} bytes was dropped", id, MAX_LINE);
+                    } else {
+                        request(line.toString());
+                    }
+                    line.setLength(0);
+                    tooLong = false;
+                }
+            }
+        } catch (ClosedChannelException stopped) {
+            // close()
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                LOG.log(System.Logger.Level.ERROR, "stdinserver FIFO of client ''{0}'' failed; clients that are not"
+                        + " a JVM can no longer reach this daemon: {1}", id, e.toString());
+            }
+        }
+    }
+
+    /** Handles one request line; every failure is logged and, where the reply can be reached, answered. */
+    void request(String line) {
+        if (!PID.matcher(line).matches()) {
+            LOG.log(System.Logger.Level.WARNING, "stdinserver FIFO of client ''{0}'': ignored a request that is not"
+                    + " a process id: {1}", id, printable(line));
+            return;
+        }
+        long pid = Long.parseLong(line);
+        Path reply = StdinServerSpec.reply(dir, id, pid);
+        FileChannel answer;
+        try {
+            if (!isFifo(reply)) {
+                LOG.log(System.Logger.Level.WARNING, "stdinserver FIFO of client ''{0}'': {1} is not a FIFO; request"
+                        + " of process {2} ignored", id, reply.getFileName(), line);
+                return;
+            }
+            answer = FileChannel.open(reply, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Files.deleteIfExists(reply);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "stdinserver FIFO of client ''{0}'': no reply FIFO for process {1}:"
+                    + " {2}", id, line, e.toString());
+            return;
+        }
+        FileChannel in = null;
+        FileChannel out = null;
+        try {
+            String started = startTime(pid);
+            in = new FileInputStream(pipe(pid, 0)).getChannel();
+            out = new FileOutputStream(pipe(pid, 1)).getChannel();
+            if (!started.equals(startTime(pid))) {
+                throw new IOException("process " + pid + " ended while its pipes were opened");
+            }
+        } catch (IOException e) {
+            closeQuietly(in);
+            closeQuietly(out);
+            LOG.log(System.Logger.Level.WARNING, "stdinserver FIFO of client ''{0}'': refused process {1}: {2}", id,
+                    line, e.getMessage());
+            say(answer, "refused " + e.getMessage());
+            closeQuietly(answer);
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "stdinserver client ''{0}'' came through its FIFO (process {1})", id, line);
+        if (!say(answer, "ok")) {
+            closeQuietly(in);
+            closeQuietly(out);
+            closeQuietly(answer);
+            return;
+        }
+        serve.serve(in, out).whenComplete((status, failure) -> {
+            say(answer, "status " + (failure == null ? status : 1));
+            closeQuietly(answer);
+        });
+    }
+
+    /** {@code /proc/PID/fd/N} when it is a pipe; else an error saying what it is. */
+    private static String pipe(long pid, int fd) throws IOException {
+        String path = "/proc/" + pid + "/fd/" + fd;
+        String target;
+        try {
+            target = Files.readSymbolicLink(Path.of(path)).toString();
+        } catch (NoSuchFileException gone) {
+            throw new IOException("process " + pid + " has no descriptor " + fd + " (it ended?)", gone);
+        }
+        if (!target.startsWith("pipe:")) {
+            throw new IOException((fd == 0 ? "its stdin" : "its stdout") + " is " + printable(target)
+                    + ", not a pipe (run it as an ssh forced command)");
+        }
+        return path;
+    }
+
+    /** The process's start time (field 22 of {@code /proc/PID/stat}, in clock ticks since boot). */
+    static String startTime(long pid) throws IOException {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException gone) {
+            throw new IOException("there is no process " + pid, gone);
+        }
+        // the command name (field 2) is in parentheses and may hold spaces and parentheses: count after the last ')'
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        if (after.length < 20) {
+            throw new IOException("cannot read the start time of process " + pid);
+        }
+        return after[19];
+    }
+
+    private static boolean isFifo(Path p) throws IOException {
+        try {
+            int mode = ((Number) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue();
+            return (mode & 0170000) == 0010000;
+        } catch (NoSuchFileException missing) {
+            throw new IOException(p.getFileName() + " does not exist", missing);
+        }
+    }
+
+    /** Writes one line to the client's reply FIFO; false when it cannot be written (the client is gone). */
+    private boolean say(FileChannel answer, String line) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap((line.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                answer.write(b);
+            }
+            return true;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "stdinserver FIFO of client ''{0}'': could not answer: {1}", id,
+                    e.toString());
+            return false;
+        }
+    }
+
+    private static void closeQuietly(FileChannel c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (IOException e) {
+            // nothing more to do with it
+        }
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            b.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
+        }
+        return b.toString();
+    }
+}
