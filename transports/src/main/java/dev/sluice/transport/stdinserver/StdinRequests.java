@@ -162,11 +162,16 @@ final class StdinRequests implements AutoCloseable {
                 return;
             }
             answer = FileChannel.open(reply, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            Files.deleteIfExists(reply);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "stdinserver FIFO of client ''{0}'': no reply FIFO for process {1}:"
                     + " {2}", id, line, e.toString());
             return;
+        }
+        try {
+            Files.deleteIfExists(reply);
+        } catch (IOException e) {
+            // only a name left behind in the private directory; the client removes it when it gives up
+            LOG.log(System.Logger.Level.DEBUG, "could not remove {0}: {1}", reply, e.toString());
         }
         FileChannel in = null;
         FileChannel out = null;
