@@ -13,6 +13,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -24,9 +25,10 @@ import java.util.regex.Pattern;
  * side then
  * <ol>
  *   <li>opens the reply (it must be a FIFO in this private directory) and removes its name;</li>
- *   <li>opens that process's stdin and stdout again through {@code /proc/PID/fd/0} and {@code /proc/PID/fd/1}: both
- *       must be pipes (ssh's), and the process's start time must be the same before and after, so a process id
- *       that was reused in between is refused;</li>
+ *   <li>checks that the process holds that reply as its descriptor 4 (so the id is bound to whoever made the
+ *       reply), then opens its stdin and stdout again through {@code /proc/PID/fd/0} and {@code /proc/PID/fd/1}:
+ *       both must be pipes (ssh's), and the process's start time must be the same before and after, so a process
+ *       id that was reused in between is refused;</li>
  *   <li>answers {@code ok}, serves the link as client ID, and writes {@code status N} (0 when the link ended
  *       normally, 1 otherwise) when the link has ended, then closes the reply: the client exits with N, or with
  *       255 when the reply ends without a status (this daemon went away).</li>
@@ -41,6 +43,8 @@ final class StdinRequests implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(StdinRequests.class.getName());
     /** A request is a process id: at most 10 digits and a newline; longer lines are dropped. */
     static final int MAX_LINE = 16;
+    /** The descriptor on which a client holds its reply FIFO while it asks (the launcher's {@code exec 4<>}). */
+    static final int REPLY_FD = 4;
     private static final Pattern PID = Pattern.compile("[1-9][0-9]{0,9}");
 
     /** Serves a client's two pipes as a link; completes with the status for the client. */
@@ -155,28 +159,25 @@ final class StdinRequests implements AutoCloseable {
         long pid = Long.parseLong(line);
         Path reply = StdinServerSpec.reply(dir, id, pid);
         FileChannel answer;
+        Object replyInode;
         try {
             if (!isFifo(reply)) {
                 LOG.log(System.Logger.Level.WARNING, "stdinserver FIFO of client ''{0}'': {1} is not a FIFO; request"
                         + " of process {2} ignored", id, reply.getFileName(), line);
                 return;
             }
+            replyInode = Files.readAttributes(reply, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             answer = FileChannel.open(reply, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "stdinserver FIFO of client ''{0}'': no reply FIFO for process {1}:"
                     + " {2}", id, line, e.toString());
             return;
         }
-        try {
-            Files.deleteIfExists(reply);
-        } catch (IOException e) {
-            // only a name left behind in the private directory; the client removes it when it gives up
-            LOG.log(System.Logger.Level.DEBUG, "could not remove {0}: {1}", reply, e.toString());
-        }
         FileChannel in = null;
         FileChannel out = null;
         try {
             String started = startTime(pid);
+            holdsReply(pid, replyInode);
             in = new FileInputStream(pipe(pid, 0)).getChannel();
             out = new FileOutputStream(pipe(pid, 1)).getChannel();
             if (!started.equals(startTime(pid))) {
@@ -190,6 +191,8 @@ final class StdinRequests implements AutoCloseable {
             say(answer, "refused " + e.getMessage());
             closeQuietly(answer);
             return;
+        } finally {
+            removeQuietly(reply);
         }
         LOG.log(System.Logger.Level.INFO, "stdinserver client ''{0}'' came through its FIFO (process {1})", id, line);
         if (!say(answer, "ok")) {
@@ -202,6 +205,33 @@ final class StdinRequests implements AutoCloseable {
             say(answer, "status " + (failure == null ? status : 1));
             closeQuietly(answer);
         });
+    }
+
+    /**
+     * Checks that process {@code pid} holds the reply FIFO (device and inode {@code replyInode}) as its descriptor
+     * {@link #REPLY_FD}, as the launcher does: the process id in the request is bound to whoever made and opened
+     * the reply, not just to any process of this user that has that id now.
+     */
+    private static void holdsReply(long pid, Object replyInode) throws IOException {
+        Object held;
+        try {
+            held = Files.readAttributes(Path.of("/proc/" + pid + "/fd/" + REPLY_FD), BasicFileAttributes.class).fileKey();
+        } catch (NoSuchFileException none) {
+            throw new IOException("process " + pid + " does not hold its reply FIFO as descriptor " + REPLY_FD, none);
+        }
+        if (!held.equals(replyInode)) {
+            throw new IOException("process " + pid + " holds another file than its reply FIFO as descriptor "
+                    + REPLY_FD);
+        }
+    }
+
+    private static void removeQuietly(Path reply) {
+        try {
+            Files.deleteIfExists(reply);
+        } catch (IOException e) {
+            // only a name left behind in the private directory; the client removes it when it gives up
+            LOG.log(System.Logger.Level.DEBUG, "could not remove {0}: {1}", reply, e.toString());
+        }
     }
 
     /** {@code /proc/PID/fd/N} when it is a pipe; else an error saying what it is. */

@@ -65,17 +65,35 @@ class StdinRequestsTest {
         }
     }
 
-    /** A child whose stdin and stdout are pipes to this test, as sshd gives a forced command. */
-    private Process forcedCommand() throws IOException {
-        Process p = new ProcessBuilder("sleep", "120").start();
+    /**
+     * A child whose stdin and stdout are pipes to this test, as sshd gives a forced command, and which holds its
+     * reply FIFO as descriptor 4 like the launcher (the FIFO is made first, under the name of the child's id, which
+     * is not known before the child exists: a temporary name, renamed once it is).
+     */
+    private Process forcedCommand() throws Exception {
+        return forcedCommand(new ProcessBuilder());
+    }
+
+    private Process forcedCommand(ProcessBuilder pb) throws Exception {
+        Path early = dir.resolve("reply-" + System.nanoTime());
+        mkfifo(early);
+        Process p = pb.command("bash", "-c", "exec 4<>\"$0\"; exec sleep 120", early.toString()).start();
         children.add(p);
+        // the shell has the FIFO open once /proc shows it as descriptor 4
+        Path four = Path.of("/proc/" + p.pid() + "/fd/4");
+        for (int i = 0; i < 500 && !Files.exists(four); i++) {
+            Thread.sleep(10);
+        }
+        Files.move(early, StdinServerSpec.reply(dir, ID, p.pid()));
         return p;
     }
 
-    /** The launcher's side of a request: its reply FIFO, open for reading and writing, and the line written. */
+    /** The launcher's side of a request: its reply FIFO (made already), open for reading and writing, and the line. */
     private FileChannel ask(long pid) throws Exception {
         Path reply = StdinServerSpec.reply(dir, ID, pid);
-        mkfifo(reply);
+        if (!Files.exists(reply)) {
+            mkfifo(reply);
+        }
         FileChannel answers = FileChannel.open(reply, StandardOpenOption.READ, StandardOpenOption.WRITE);
         send(pid + "\n");
         return answers;
@@ -144,11 +162,20 @@ class StdinRequestsTest {
     @Test
     void aProcessWhoseStdinIsNotAPipeIsRefused() throws Exception {
         Path file = Files.writeString(dir.resolve("input"), "not ssh\n");
-        Process client = new ProcessBuilder("sleep", "120").redirectInput(file.toFile()).start();
-        children.add(client);
+        Process client = forcedCommand(new ProcessBuilder().redirectInput(file.toFile()));
         String answer = line(ask(client.pid()));
         assertTrue(answer.startsWith("refused its stdin is " + file) && answer.endsWith("not a pipe (run it as an"
                 + " ssh forced command)"), answer);
+        assertNull(served.poll(200, TimeUnit.MILLISECONDS), "nothing was served");
+    }
+
+    @Test
+    void aProcessThatDoesNotHoldTheReplyIsRefused() throws Exception {
+        // another process of this user, with pipes, named in a request whose reply it never opened
+        Process other = new ProcessBuilder("sleep", "120").start();
+        children.add(other);
+        String answer = line(ask(other.pid()));
+        assertEquals("refused process " + other.pid() + " does not hold its reply FIFO as descriptor 4", answer);
         assertNull(served.poll(200, TimeUnit.MILLISECONDS), "nothing was served");
     }
 
@@ -165,9 +192,12 @@ class StdinRequestsTest {
     void malformedStaleAndForgedRequestsAreIgnoredAndTheNextOneIsServed() throws Exception {
         send("web-1\n0\n-5\n" + "9".repeat(40) + "\n\n");
         Process stale = forcedCommand();
+        Files.delete(StdinServerSpec.reply(dir, ID, stale.pid()));
         send(stale.pid() + "\n"); // no reply FIFO: nobody to answer
         Process forged = forcedCommand();
-        Path notAFifo = Files.writeString(StdinServerSpec.reply(dir, ID, forged.pid()), "a plain file");
+        Path notAFifo = StdinServerSpec.reply(dir, ID, forged.pid());
+        Files.delete(notAFifo);
+        Files.writeString(notAFifo, "a plain file");
         send(forged.pid() + "\n");
 
         Process client = forcedCommand();
