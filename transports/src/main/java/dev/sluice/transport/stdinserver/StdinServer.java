@@ -89,16 +89,22 @@ public final class StdinServer implements AutoCloseable {
                         .channel();
                 servers.add(ch);
                 sockets.add(sock);
-                server.requests.add(StdinRequests.start(spec.runtimeDir(), id, (in, out) -> {
-                    CompletableFuture<Integer> status = new CompletableFuture<>();
-                    serve(id, pipes.open(in, out, "stdinserver " + id, spec.link(), id, false), handler, l -> true,
-                            status::complete);
-                    return status;
-                }));
-                LOG.log(System.Logger.Level.INFO, "stdinserver listening for client ''{0}'' on {1} and {2}", id, sock,
-                        StdinServerSpec.fifo(spec.runtimeDir(), id).getFileName());
+                try {
+                    server.requests.add(StdinRequests.start(spec.runtimeDir(), id, (in, out) -> {
+                        CompletableFuture<Integer> status = new CompletableFuture<>();
+                        serve(id, pipes.open(in, out, "stdinserver " + id, spec.link(), id, false), handler,
+                                l -> true, status::complete);
+                        return status;
+                    }));
+                    LOG.log(System.Logger.Level.INFO, "stdinserver listening for client ''{0}'' on {1} and {2}", id,
+                            sock, StdinServerSpec.fifo(spec.runtimeDir(), id).getFileName());
+                } catch (IOException e) {
+                    // the FIFO only spares the client a JVM: without it the launcher uses the socket
+                    LOG.log(System.Logger.Level.WARNING, "stdinserver listening for client ''{0}'' on {1} only (no"
+                            + " FIFO: {2}); its forced command will start a JVM", id, sock, e.getMessage());
+                }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             server.close();
             throw new IOException("stdinserver could not listen in " + spec.runtimeDir() + ": " + e.getMessage(), e);
         }

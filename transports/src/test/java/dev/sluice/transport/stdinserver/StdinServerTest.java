@@ -123,6 +123,19 @@ class StdinServerTest {
         assertFalse(Files.exists(dir.resolve("web-1.sock")), "close() left the socket behind");
     }
 
+    /** The FIFO only spares the forced command a JVM: a FIFO that cannot be made leaves the socket working. */
+    @Test
+    void aFifoThatCannotBeMadeLeavesTheSocket() throws Exception {
+        Path dir = runtimeDir("rwx------");
+        Files.createDirectories(dir.resolve("web-1.fifo").resolve("in-the-way"));
+        try (StdinServer server = StdinServer.start(spec(dir), l -> l.onClose().then())) {
+            assertTrue(Files.exists(dir.resolve("web-1.sock")));
+            assertTrue(Files.isDirectory(dir.resolve("web-1.fifo")), "nothing in the way was removed");
+            int mode = ((Number) Files.getAttribute(dir.resolve("db-2.fifo"), "unix:mode")).intValue();
+            assertEquals(0010600, mode, "the other identity has its FIFO: " + Integer.toOctalString(mode));
+        }
+    }
+
     @Test
     void aClientForAnUnknownIdentityFindsNoSocket() throws Exception {
         Path dir = runtimeDir("rwx------");
