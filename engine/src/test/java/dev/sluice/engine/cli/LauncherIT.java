@@ -147,4 +147,35 @@ class LauncherIT {
         }
         assertEquals(List.of(), archives(), "an interrupted first run keeps no archive");
     }
+    /**
+     * A stdinserver FIFO left by a daemon that is gone (its process id is in the FIFO's name) is not used: the
+     * launcher goes to the JVM at once, which finds no socket, instead of waiting 10 s for an answer that cannot
+     * come. The command's stdin and stdout are pipes, as under sshd.
+     */
+    @Test
+    void aStdinserverFifoOfADeadDaemonIsPassedBy() throws Exception {
+        Path launcher = install();
+        Path runtime = Files.createDirectory(dir.resolve("run"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Path sockets = Files.createDirectory(runtime.resolve("stdinserver"));
+        Process gone = new ProcessBuilder("true").start();
+        assertTrue(gone.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        Path stale = sockets.resolve("donor." + gone.pid() + ".fifo");
+        Process mk = new ProcessBuilder("mkfifo", "-m", "600", stale.toString()).start();
+        assertTrue(mk.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && mk.exitValue() == 0);
+
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "stdinserver", "donor", "--runtime-dir",
+                runtime.toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES));
+        assertEquals(255, p.exitValue(), err);
+        assertTrue(err.contains("there is no stdinserver socket for client 'donor'"), err);
+        assertFalse(err.contains("did not answer"), err);
+        assertTrue(Files.exists(stale), "the launcher leaves the daemon's files alone");
+    }
 }

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -20,8 +21,9 @@ import java.util.regex.Pattern;
 
 /**
  * The stdinserver's way in for a client that is not a JVM (the {@code sluice} launcher, a bash script, as ssh
- * forced command): a FIFO {@code ID.fifo} per client identity beside its socket. The client makes its own FIFO
- * {@code ID.PID.reply}, writes its process id and a newline into {@code ID.fifo}, and waits on the reply. This
+ * forced command): a FIFO {@code ID.DAEMONPID.fifo} per client identity beside its socket (the daemon's process
+ * id tells a client whether it is alive). The client makes its own FIFO {@code ID.PID.reply}, writes its process
+ * id and a newline into the daemon's FIFO, and waits on the reply. This
  * side then
  * <ol>
  *   <li>opens the reply (it must be a FIFO in this private directory) and removes its name;</li>
@@ -71,10 +73,18 @@ final class StdinRequests implements AutoCloseable {
         reader.setDaemon(true);
     }
 
-    /** Makes {@code dir/ID.fifo} (replacing a stale one) and starts reading requests from it. */
+    /**
+     * Makes {@code dir/ID.DAEMONPID.fifo} (removing the FIFOs of ID that earlier daemon processes left) and starts
+     * reading requests from it.
+     */
     static StdinRequests start(Path dir, PeerIdentity id, Serve serve) throws IOException {
         Path fifo = StdinServerSpec.fifo(dir, id);
-        Files.deleteIfExists(fifo);
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir,
+                p -> StdinServerSpec.isFifoName(p.getFileName().toString(), id))) {
+            for (Path p : old) {
+                Files.deleteIfExists(p);
+            }
+        }
         mkfifo(fifo);
         // read and write: opening does not wait for a writer, and reading never sees an end between clients
         FileChannel requests = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);

@@ -30,9 +30,19 @@ public record StdinServerSpec(Path runtimeDir, Set<PeerIdentity> clients, LinkSp
         return runtimeDir.resolve(id.name() + ".sock");
     }
 
-    /** The FIFO a client with {@code id} writes its PID into ({@link StdinRequests}). */
+    /**
+     * The FIFO a client with {@code id} writes its PID into ({@link StdinRequests}): {@code ID.DAEMONPID.fifo}, so a
+     * client can tell a live daemon's FIFO from one a crashed daemon left behind.
+     */
     public static Path fifo(Path runtimeDir, PeerIdentity id) {
-        return runtimeDir.resolve(id.name() + ".fifo");
+        return runtimeDir.resolve(id.name() + "." + ProcessHandle.current().pid() + ".fifo");
+    }
+
+    /** Whether {@code name} is the name of a FIFO of {@code id} made by any daemon process. */
+    static boolean isFifoName(String name, PeerIdentity id) {
+        String prefix = id.name() + ".";
+        return name.startsWith(prefix) && name.endsWith(".fifo")
+                && name.substring(prefix.length(), name.length() - ".fifo".length()).matches("[1-9][0-9]{0,9}");
     }
 
     /** The FIFO on which the client with {@code id} and process id {@code pid} waits for its answers. */

@@ -211,14 +211,19 @@ class StdinRequestsTest {
     }
 
     @Test
-    void closingRemovesTheFifoAndAStaleOneIsReplacedOnStart() throws Exception {
+    void closingRemovesTheFifoAndStaleOnesAreRemovedOnStart() throws Exception {
         Path fifo = StdinServerSpec.fifo(dir, ID);
+        assertEquals("web-1." + ProcessHandle.current().pid() + ".fifo", fifo.getFileName().toString());
         requests.close();
         assertFalse(Files.exists(fifo));
 
-        Files.writeString(fifo, "left by a crash");
+        Files.writeString(fifo, "left by a crash of a daemon with this process id");
+        Path older = Files.writeString(dir.resolve("web-1.12345.fifo"), "left by another crashed daemon");
+        Path otherIdentity = Files.writeString(dir.resolve("web-1.x.12345.fifo"), "identity web-1.x's");
         requests = StdinRequests.start(dir, ID, (in, out) -> new CompletableFuture<>());
         int mode = ((Number) Files.getAttribute(fifo, "unix:mode")).intValue();
         assertEquals(0010600, mode, Integer.toOctalString(mode));
+        assertFalse(Files.exists(older), "a stale FIFO of this identity is removed");
+        assertTrue(Files.exists(otherIdentity), "another identity's FIFO is left alone");
     }
 }

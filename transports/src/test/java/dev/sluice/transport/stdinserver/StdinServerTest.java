@@ -127,11 +127,13 @@ class StdinServerTest {
     @Test
     void aFifoThatCannotBeMadeLeavesTheSocket() throws Exception {
         Path dir = runtimeDir("rwx------");
-        Files.createDirectories(dir.resolve("web-1.fifo").resolve("in-the-way"));
+        Path inTheWay = StdinServerSpec.fifo(dir, new PeerIdentity("web-1"));
+        Files.createDirectories(inTheWay.resolve("in-the-way"));
         try (StdinServer server = StdinServer.start(spec(dir), l -> l.onClose().then())) {
             assertTrue(Files.exists(dir.resolve("web-1.sock")));
-            assertTrue(Files.isDirectory(dir.resolve("web-1.fifo")), "nothing in the way was removed");
-            int mode = ((Number) Files.getAttribute(dir.resolve("db-2.fifo"), "unix:mode")).intValue();
+            assertTrue(Files.isDirectory(inTheWay), "nothing in the way was removed");
+            int mode = ((Number) Files.getAttribute(StdinServerSpec.fifo(dir, new PeerIdentity("db-2")), "unix:mode"))
+                    .intValue();
             assertEquals(0010600, mode, "the other identity has its FIFO: " + Integer.toOctalString(mode));
         }
     }
