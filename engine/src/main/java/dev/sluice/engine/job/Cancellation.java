@@ -32,6 +32,11 @@ public final class Cancellation {
         return cancelled;
     }
 
+    /** {@code " (cancelled: WHY)"} once cancelled, else empty: for the message of a run that ended early. */
+    public String note() {
+        return cancelled ? " (cancelled: " + reason() + ")" : "";
+    }
+
     /** Why the run was cancelled, or null while it is not. */
     public String reason() {
         return reason.get();

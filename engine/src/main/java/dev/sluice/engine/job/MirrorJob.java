@@ -276,7 +276,7 @@ public final class MirrorJob {
             return sender.run(link, request);
         } catch (IOException e) {
             if (cancellation.cancelled()) {
-                throw new IOException("mirror job " + plan.job() + " was cancelled (" + cancellation.reason() + ")"
+                throw new IOException(wasCancelled(plan.job(), cancellation)
                         + (MirrorCancelledException.in(e) ? "" : ": " + e.getMessage()), e);
             }
             throw e;
@@ -371,8 +371,7 @@ public final class MirrorJob {
             CloseReason end = receiver.serve(first.link().replaying(first.frame())).block();
             if (finished.get() == null) {
                 throw new IOException("the mirror of job " + source.job() + " from sender " + peer
-                        + " did not complete" + (cancellation.cancelled() ? " (cancelled: " + cancellation.reason() + ")"
-                        : "") + ": " + end
+                        + " did not complete" + cancellation.note() + ": " + end
                         + "; the previous state of " + spec.directory() + " is kept");
             }
             return finished.get();
@@ -444,7 +443,11 @@ public final class MirrorJob {
 
     private static void closeOnCancel(Cancellation cancellation, Link link, String job) {
         cancellation.onCancel(() -> link.close(CloseReason.of(CloseReason.Code.APPLICATION_ERROR,
-                "mirror job " + job + " was cancelled (" + cancellation.reason() + ")")));
+                wasCancelled(job, cancellation))));
+    }
+
+    private static String wasCancelled(String job, Cancellation cancellation) {
+        return "mirror job " + job + " was cancelled (" + cancellation.reason() + ")";
     }
 
     private void warnIfInsecure(String job, String key, ConnectSpec connect) {

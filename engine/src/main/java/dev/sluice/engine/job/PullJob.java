@@ -280,7 +280,7 @@ public final class PullJob {
         if (arrived == null) {
             String why = sourceSays != null ? sourceSays : end == null ? "the session ended" : end.toString();
             throw new IOException("no snapshot of job " + plan.source().job() + " arrived from source " + peer
-                    + (cancellation.cancelled() ? " (cancelled: " + cancellation.reason() + ")" : "") + ": " + why);
+                    + cancellation.note() + ": " + why);
         }
         if (said == null || said.status() == JobStatus.OK) {
             return new Outcome(JobStatus.OK, arrived, peer, null, List.of());

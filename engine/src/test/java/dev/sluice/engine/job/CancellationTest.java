@@ -18,11 +18,13 @@ class CancellationTest {
         c.onCancel(stops::incrementAndGet);
         assertFalse(c.cancelled());
         assertNull(c.reason());
+        assertEquals("", c.note());
 
         c.cancel("sluice cancel");
         c.cancel("daemon shutdown: the grace period of 1m is over");
         assertTrue(c.cancelled());
         assertEquals("sluice cancel", c.reason());
+        assertEquals(" (cancelled: sluice cancel)", c.note());
         assertEquals(1, stops.get());
     }
 

@@ -14,7 +14,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -61,7 +63,6 @@ final class StdinRequests implements AutoCloseable {
     private final FileChannel requests;
     private final Serve serve;
     private final Thread reader;
-    private volatile boolean closed;
 
     private StdinRequests(Path dir, PeerIdentity id, Path fifo, FileChannel requests, Serve serve) {
         this.dir = dir;
@@ -79,8 +80,7 @@ final class StdinRequests implements AutoCloseable {
      */
     static StdinRequests start(Path dir, PeerIdentity id, Serve serve) throws IOException {
         Path fifo = StdinServerSpec.fifo(dir, id);
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir,
-                p -> StdinServerSpec.isFifoName(p.getFileName().toString(), id))) {
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, p -> isFifoName(p.getFileName().toString(), id))) {
             for (Path p : old) {
                 Files.deleteIfExists(p);
             }
@@ -91,6 +91,13 @@ final class StdinRequests implements AutoCloseable {
         StdinRequests r = new StdinRequests(dir, id, fifo, requests, serve);
         r.reader.start();
         return r;
+    }
+
+    /** Whether {@code name} is {@code ID.DAEMONPID.fifo} for {@code id}, made by any daemon process. */
+    static boolean isFifoName(String name, PeerIdentity id) {
+        String prefix = id.name() + ".";
+        return name.startsWith(prefix) && name.endsWith(".fifo")
+                && PID.matcher(name.substring(prefix.length(), name.length() - ".fifo".length())).matches();
     }
 
     private static void mkfifo(Path fifo) throws IOException {
@@ -110,7 +117,6 @@ final class StdinRequests implements AutoCloseable {
     /** Stops reading requests and removes the FIFO; sessions in progress go on. */
     @Override
     public void close() {
-        closed = true;
         try {
             requests.close();
             reader.join(TimeUnit.SECONDS.toMillis(5));
@@ -152,7 +158,7 @@ final class StdinRequests implements AutoCloseable {
         } catch (ClosedChannelException stopped) {
             // close()
         } catch (IOException | RuntimeException e) {
-            if (!closed) {
+            if (requests.isOpen()) {
                 LOG.log(System.Logger.Level.ERROR, "stdinserver FIFO of client ''{0}'' failed; clients that are not"
                         + " a JVM can no longer reach this daemon: {1}", id, e.toString());
             }
@@ -169,14 +175,20 @@ final class StdinRequests implements AutoCloseable {
         long pid = Long.parseLong(line);
         Path reply = StdinServerSpec.reply(dir, id, pid);
         FileChannel answer;
-        Object replyInode;
+        List<Object> replyInode;
         try {
-            if (!isFifo(reply)) {
+            Map<String, Object> a;
+            try {
+                a = Files.readAttributes(reply, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException missing) {
+                throw new IOException(reply.getFileName() + " does not exist", missing);
+            }
+            if ((((Number) a.get("mode")).intValue() & 0170000) != 0010000) {
                 LOG.log(System.Logger.Level.WARNING, "stdinserver FIFO of client ''{0}'': {1} is not a FIFO; request"
                         + " of process {2} ignored", id, reply.getFileName(), line);
                 return;
             }
-            replyInode = Files.readAttributes(reply, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            replyInode = inode(a);
             answer = FileChannel.open(reply, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "stdinserver FIFO of client ''{0}'': no reply FIFO for process {1}:"
@@ -186,7 +198,7 @@ final class StdinRequests implements AutoCloseable {
         FileChannel in = null;
         FileChannel out = null;
         try {
-            String started = startTime(pid);
+            Instant started = startTime(pid);
             holdsReply(pid, replyInode);
             in = new FileInputStream(pipe(pid, 0)).getChannel();
             out = new FileOutputStream(pipe(pid, 1)).getChannel();
@@ -222,10 +234,10 @@ final class StdinRequests implements AutoCloseable {
      * {@link #REPLY_FD}, as the launcher does: the process id in the request is bound to whoever made and opened
      * the reply, not just to any process of this user that has that id now.
      */
-    private static void holdsReply(long pid, Object replyInode) throws IOException {
-        Object held;
+    private static void holdsReply(long pid, List<Object> replyInode) throws IOException {
+        List<Object> held;
         try {
-            held = Files.readAttributes(Path.of("/proc/" + pid + "/fd/" + REPLY_FD), BasicFileAttributes.class).fileKey();
+            held = inode(Files.readAttributes(Path.of("/proc/" + pid + "/fd/" + REPLY_FD), "unix:dev,ino"));
         } catch (NoSuchFileException none) {
             throw new IOException("process " + pid + " does not hold its reply FIFO as descriptor " + REPLY_FD, none);
         }
@@ -233,6 +245,11 @@ final class StdinRequests implements AutoCloseable {
             throw new IOException("process " + pid + " holds another file than its reply FIFO as descriptor "
                     + REPLY_FD);
         }
+    }
+
+    /** Device and inode from {@code unix:} attributes, comparable with {@code equals}. */
+    private static List<Object> inode(Map<String, Object> unixAttributes) {
+        return List.of(unixAttributes.get("dev"), unixAttributes.get("ino"));
     }
 
     private static void removeQuietly(Path reply) {
@@ -260,29 +277,11 @@ final class StdinRequests implements AutoCloseable {
         return path;
     }
 
-    /** The process's start time (field 22 of {@code /proc/PID/stat}, in clock ticks since boot). */
-    static String startTime(long pid) throws IOException {
-        String stat;
-        try {
-            stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.ISO_8859_1);
-        } catch (NoSuchFileException gone) {
-            throw new IOException("there is no process " + pid, gone);
-        }
-        // the command name (field 2) is in parentheses and may hold spaces and parentheses: count after the last ')'
-        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        if (after.length < 20) {
-            throw new IOException("cannot read the start time of process " + pid);
-        }
-        return after[19];
-    }
-
-    private static boolean isFifo(Path p) throws IOException {
-        try {
-            int mode = ((Number) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue();
-            return (mode & 0170000) == 0010000;
-        } catch (NoSuchFileException missing) {
-            throw new IOException(p.getFileName() + " does not exist", missing);
-        }
+    /** The process's start time, as the JDK reads it (from {@code /proc/PID/stat}): the same for the same process. */
+    private static Instant startTime(long pid) throws IOException {
+        ProcessHandle h = ProcessHandle.of(pid).orElseThrow(() -> new IOException("there is no process " + pid));
+        return h.info().startInstant()
+                .orElseThrow(() -> new IOException("cannot read the start time of process " + pid));
     }
 
     /** Writes one line to the client's reply FIFO; false when it cannot be written (the client is gone). */

@@ -38,13 +38,6 @@ public record StdinServerSpec(Path runtimeDir, Set<PeerIdentity> clients, LinkSp
         return runtimeDir.resolve(id.name() + "." + ProcessHandle.current().pid() + ".fifo");
     }
 
-    /** Whether {@code name} is the name of a FIFO of {@code id} made by any daemon process. */
-    static boolean isFifoName(String name, PeerIdentity id) {
-        String prefix = id.name() + ".";
-        return name.startsWith(prefix) && name.endsWith(".fifo")
-                && name.substring(prefix.length(), name.length() - ".fifo".length()).matches("[1-9][0-9]{0,9}");
-    }
-
     /** The FIFO on which the client with {@code id} and process id {@code pid} waits for its answers. */
     public static Path reply(Path runtimeDir, PeerIdentity id, long pid) {
         return runtimeDir.resolve(id.name() + "." + pid + ".reply");
