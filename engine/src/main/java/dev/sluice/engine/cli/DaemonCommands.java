@@ -204,6 +204,11 @@ final class DaemonCommands {
             }
             console.out().println("reloaded: added " + list(answer.get("added")) + ", removed "
                     + list(answer.get("removed")) + ", changed " + list(answer.get("changed")));
+            if (answer.get("services") instanceof List<?> services) {
+                for (Object s : services) {
+                    console.out().println("  " + s);
+                }
+            }
             return ExitCode.OK;
         }
 

@@ -104,6 +104,7 @@ public final class ControlProtocol implements Function<String, Mono<String>> {
             strings(w, "added", r.added());
             strings(w, "removed", r.removed());
             strings(w, "changed", r.changed());
+            strings(w, "services", r.services());
         }
         return w.endObject().toString();
     }

@@ -5,12 +5,14 @@ import dev.sluice.engine.config.ConfigProblem;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.ScheduleSpec;
 import dev.sluice.engine.config.SluiceConfig;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -24,15 +26,39 @@ import reactor.core.publisher.Mono;
  */
 public final class Daemon {
 
-    /** What a reload did: the jobs added, removed and changed, or every problem of a rejected file. */
+    /**
+     * What a reload did: the jobs added, removed and changed and what changed towards peers (listeners, sink, mirror
+     * receiver, reverse-pull dials), or every problem of a rejected file.
+     */
     public record Reload(boolean accepted, List<String> added, List<String> removed, List<String> changed,
-            List<String> problems) {
+            List<String> problems, List<String> services) {
         public Reload {
             added = List.copyOf(added);
             removed = List.copyOf(removed);
             changed = List.copyOf(changed);
             problems = List.copyOf(problems);
+            services = List.copyOf(services);
         }
+
+        /** A reload that changed nothing towards peers. */
+        public Reload(boolean accepted, List<String> added, List<String> removed, List<String> changed,
+                List<String> problems) {
+            this(accepted, added, removed, changed, problems, List.of());
+        }
+    }
+
+    /** The daemon's side towards its peers, brought in line with each accepted configuration. */
+    public interface Peers {
+        /** Nothing towards peers. */
+        Peers NONE = next -> List.of();
+
+        /**
+         * Applies the listeners, sink, mirror receiver and dials of {@code next}.
+         *
+         * @return one line per change
+         * @throws IOException when {@code next} cannot be applied; nothing changed then
+         */
+        List<String> reload(SluiceConfig next) throws IOException;
     }
 
     /** What a job's prune slot name adds to the job name. */
@@ -46,6 +72,7 @@ public final class Daemon {
     /** The prune slots ({@code JOB:prune}) of jobs whose retention has a schedule, by slot name. */
     private final Map<String, JobSlot> pruneSlots = new LinkedHashMap<>();
     private final JobSlot.Context pruneContext;
+    private volatile Peers peers = Peers.NONE;
     private volatile SluiceConfig config;
     private boolean stopping;
 
@@ -171,6 +198,11 @@ public final class Daemon {
         return Optional.of(was);
     }
 
+    /** Who brings the side towards peers in line with each reloaded configuration (before the jobs change). */
+    public void peers(Peers peers) {
+        this.peers = Objects.requireNonNull(peers, "peers");
+    }
+
     /**
      * Reads the configuration file again. A valid file takes over: new jobs are scheduled, removed jobs stop being
      * scheduled (a run in progress finishes), changed jobs use their new definition from their next run. An
@@ -192,6 +224,14 @@ public final class Daemon {
         }
         if (stopping) {
             return new Reload(false, List.of(), List.of(), List.of(), List.of("the daemon is shutting down"));
+        }
+        List<String> services;
+        try {
+            services = peers.reload(next);
+        } catch (IOException | RuntimeException e) {
+            String problem = next.file() + ": " + e.getMessage();
+            log.error("config.rejected", "file", next.file(), "error", e.getMessage());
+            return new Reload(false, List.of(), List.of(), List.of(), List.of(problem));
         }
         List<String> added = new ArrayList<>();
         List<String> removed = new ArrayList<>();
@@ -222,8 +262,9 @@ public final class Daemon {
             log.warn("config.restart_needed", "reason", "global.runtime_dir and global.metrics change at restart");
         }
         log.info("config.reloaded", "file", next.file(), "added", String.join(",", added),
-                "removed", String.join(",", removed), "changed", String.join(",", changed));
-        return new Reload(true, added, removed, changed, List.of());
+                "removed", String.join(",", removed), "changed", String.join(",", changed),
+                "services", String.join("; ", services));
+        return new Reload(true, added, removed, changed, List.of(), services);
     }
 
     /** Adds, updates and removes prune slots after {@code config} became {@code next}. */

@@ -15,11 +15,9 @@ import dev.sluice.engine.config.LocalRepositorySpec;
 import dev.sluice.engine.config.PullRepositorySpec;
 import dev.sluice.engine.config.ReversePullRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
-import dev.sluice.engine.job.Connector;
 import dev.sluice.engine.job.ParkedLinks;
 import dev.sluice.engine.job.Workers;
 import dev.sluice.engine.protocol.Keepalive;
-import dev.sluice.engine.protocol.SinkServer;
 import dev.sluice.engine.repository.RepositoryLock;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -133,36 +131,11 @@ public final class DaemonLauncher {
             if (metricsServer != null) {
                 services.add(metricsServer);
             }
-            // The listeners, the sink's clients, the mirror targets and the reverse-pull dials are read once at start;
-            // a reload does not change them (the jobs a sink may pull and the identities that may park are read per
-            // link). Each accepted link goes where its first frame says.
-            boolean pulledJobs = config.jobs().stream().anyMatch(j -> j.repository() instanceof PullRepositorySpec
-                    || j.repository() instanceof MirrorJobSpec m && !m.pulledBy().isEmpty());
-            SinkServer sink = null;
-            if (config.global().sink() != null) {
-                SinkServer.SessionListener ended = SinkServer.SessionListener.NONE;
-                if (!config.global().sink().retention().isEmpty()) {
-                    // stopped after the listeners (services stop in reverse order), finishing a prune in progress
-                    SinkRetention retention = SinkRetention.of(config.global().sink(), clock, timer, jobThreads,
-                            pruner, new Random());
-                    services.add(retention);
-                    ended = retention.listener();
-                }
-                sink = TlsSinkService.sinkServer(config.global().sink(), clock, sinkIo, ended);
-            }
-            MirrorReceiver mirror = config.global().mirror() == null ? null
-                    : mirrorReceiver(config.global().mirror(), clock, sinkIo);
-            PeerDispatcher dispatcher = new PeerDispatcher(sink, pulledJobs ? pulled : null, parked,
-                    () -> daemon[0].config(), log, timer, mirror);
-            String serves = serves(sink != null, pulledJobs, config);
-            if (config.global().listenTls() != null) {
-                services.add(TlsSinkService.of(config.global(), dispatcher::serve, serves));
-            }
-            if (config.global().listenStdin() != null) {
-                services.add(StdinSinkService.of(config.global().listenStdin(), runtime, dispatcher::serve, serves));
-            }
-            reverseDials(config).forEach(spec -> services.add(new ReversePullService(spec, Connector.of(spec), pulled,
-                    log, dials, timer, Keepalive.DEFAULT)));
+            // The listeners, the sink, the mirror receiver and the reverse-pull dials follow each reload
+            PeerServices peers = new PeerServices(new PeerServices.Context(runtime, clock, timer, jobThreads, sinkIo,
+                    dials, pruner, pulled, parked, () -> daemon[0].config(), log));
+            daemon[0].peers(peers::reload);
+            services.add(peers);
             services.addAll(extraServices);
             for (Service s : services) {
                 s.start();
@@ -275,9 +248,20 @@ public final class DaemonLauncher {
 
     /** The receiver {@code global.mirror} describes, writing through the safe mirror target. */
     static MirrorReceiver mirrorReceiver(MirrorReceiverSpec spec, Clock clock, Scheduler io) {
+        return new MirrorReceiver(mirrorPolicy(spec), (dir, options) -> MirrorTarget.open(dir, options, clock),
+                MirrorLimits.DEFAULT, io, CacheRoot.of(System.getenv()));
+    }
+
+    /** Which targets each identity {@code global.mirror.clients} lists may mirror into. */
+    static MirrorPolicy mirrorPolicy(MirrorReceiverSpec spec) {
         Map<PeerIdentity, Map<String, Path>> targets = new HashMap<>();
         spec.clients().forEach((id, byName) -> targets.put(new PeerIdentity(id), byName));
-        return new MirrorReceiver(new MirrorPolicy(targets), (dir, options) -> MirrorTarget.open(dir, options, clock),
-                MirrorLimits.DEFAULT, io, CacheRoot.of(System.getenv()));
+        return new MirrorPolicy(targets);
+    }
+
+    /** True when a sink may pull one of the jobs of {@code config} (a pull repository, or a mirror's pulled_by). */
+    static boolean hasPulledJobs(SluiceConfig config) {
+        return config.jobs().stream().anyMatch(j -> j.repository() instanceof PullRepositorySpec
+                || j.repository() instanceof MirrorJobSpec m && !m.pulledBy().isEmpty());
     }
 }

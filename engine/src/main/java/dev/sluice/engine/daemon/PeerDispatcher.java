@@ -35,13 +35,13 @@ public final class PeerDispatcher {
     /** How long an accepted link may stay silent before its first frame. */
     public static final Duration FIRST_FRAME_TIMEOUT = Duration.ofMinutes(1);
 
-    private final SinkServer sink;
-    private final PulledJobs pulled;
+    private final Supplier<SinkServer> sink;
+    private final Supplier<PulledJobs> pulled;
     private final ParkedLinks parked;
     private final Supplier<SluiceConfig> config;
     private final EventLog log;
     private final Scheduler timer;
-    private final MirrorReceiver mirror;
+    private final Supplier<MirrorReceiver> mirror;
 
     /**
      * @param sink serves pushes, or null when this daemon is no sink
@@ -57,6 +57,11 @@ public final class PeerDispatcher {
     /** As above, and mirror runs (a mirror OPEN first) go to {@code mirror}, or are refused when it is null. */
     public PeerDispatcher(SinkServer sink, PulledJobs pulled, ParkedLinks parked, Supplier<SluiceConfig> config,
             EventLog log, Scheduler timer, MirrorReceiver mirror) {
+        this(() -> sink, () -> pulled, parked, config, log, timer, () -> mirror);
+    }
+
+    private PeerDispatcher(Supplier<SinkServer> sink, Supplier<PulledJobs> pulled, ParkedLinks parked,
+            Supplier<SluiceConfig> config, EventLog log, Scheduler timer, Supplier<MirrorReceiver> mirror) {
         this.mirror = mirror;
         this.sink = sink;
         this.pulled = pulled;
@@ -64,6 +69,15 @@ public final class PeerDispatcher {
         this.config = config;
         this.log = log;
         this.timer = timer;
+    }
+
+    /**
+     * A dispatcher that asks {@code sink}, {@code pulled} and {@code mirror} for the current server at each link (a
+     * reload may replace them; each may answer null for "not served here").
+     */
+    static PeerDispatcher live(Supplier<SinkServer> sink, Supplier<PulledJobs> pulled, ParkedLinks parked,
+            Supplier<SluiceConfig> config, EventLog log, Scheduler timer, Supplier<MirrorReceiver> mirror) {
+        return new PeerDispatcher(sink, pulled, parked, config, log, timer, mirror);
     }
 
     /** Serves one accepted link; completes when this side is done with it. */
@@ -87,6 +101,7 @@ public final class PeerDispatcher {
         int type = first.type();
         String peer = link.peer().name();
         if (MirrorReceiver.isMirrorOpen(first)) {
+            MirrorReceiver mirror = this.mirror.get();
             if (mirror == null) {
                 first.release();
                 String why = "this daemon receives no mirror runs (global.mirror is not set)";
@@ -99,6 +114,7 @@ public final class PeerDispatcher {
         }
         if (type == MessageType.OPEN.wire() || type == MessageType.OPEN_READ.wire()) {
             boolean push = type == MessageType.OPEN.wire();
+            SinkServer sink = this.sink.get();
             if (sink == null) {
                 first.release();
                 return refuse(link, ErrorCode.REFUSED, "this daemon keeps no sink repository (global.sink is not"
@@ -110,6 +126,7 @@ public final class PeerDispatcher {
         byte[] payload = new byte[first.payload().readableBytes()];
         first.payload().readBytes(payload);
         first.release();
+        PulledJobs pulled = this.pulled.get();
         try {
             if (type == MessageType.PULL.wire()) {
                 String job = DirectionCodec.decodePull(payload);

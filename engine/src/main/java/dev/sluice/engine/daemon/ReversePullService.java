@@ -46,6 +46,8 @@ public final class ReversePullService implements Service {
     private final AtomicInteger dials = new AtomicInteger();
     private volatile boolean stopped;
     private volatile Link current;
+    /** True while a PULL that came over the parked link is being served (a retirement lets it finish). */
+    private volatile boolean serving;
     private volatile Duration backoff = FIRST_BACKOFF;
     private Disposable running;
 
@@ -101,6 +103,26 @@ public final class ReversePullService implements Service {
         Link l = current;
         if (l != null) {
             l.close(CloseReason.of(CloseReason.Code.NORMAL, "the source daemon is stopping"));
+        }
+        if (running != null) {
+            running.dispose();
+            running = null;
+        }
+    }
+
+    /**
+     * Stops dialing because the configuration no longer asks for it (a reload): a parked link is closed at once,
+     * but a PULL being served runs to its end first.
+     */
+    public synchronized void retire() {
+        stopped = true;
+        if (serving) {
+            return; // the session's end ends the dial loop (it repeats only while not stopped)
+        }
+        Link l = current;
+        if (l != null) {
+            l.close(CloseReason.of(CloseReason.Code.NORMAL, "the source's configuration no longer dials "
+                    + spec.describe()));
         }
         if (running != null) {
             running.dispose();
@@ -208,9 +230,17 @@ public final class ReversePullService implements Service {
         } catch (ProtocolException e) {
             return PeerDispatcher.refuse(link, e.code(), e.getMessage(), log, timer).thenReturn(false);
         }
+        synchronized (this) {
+            if (stopped) {
+                return PeerDispatcher.refuse(link, ErrorCode.REFUSED, "the source no longer serves pulls over this"
+                        + " link (its daemon is stopping or no longer dials here)", log, timer).thenReturn(false);
+            }
+            serving = true;
+        }
         // a PING the sink sent just before its PULL may still arrive: it is dropped, not answered
         Link session = new TappedLink(link, t -> t == MessageType.PING.wire(), ping -> { });
         return (mirror ? pulled.mirrorPulledOverDial(job, session, spec) : pulled.pulledOverDial(job, session, spec))
+                .doFinally(s -> serving = false)
                 .thenReturn(true);
     }
 }

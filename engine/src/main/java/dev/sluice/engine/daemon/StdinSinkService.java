@@ -31,7 +31,7 @@ public final class StdinSinkService implements Service {
 
     private final StdinServerSpec spec;
     private final Function<Link, Mono<Void>> handler;
-    private final String serves;
+    private volatile String serves;
     private StdinServer server;
 
     public StdinSinkService(StdinServerSpec spec, SinkServer sink) {
@@ -98,6 +98,23 @@ public final class StdinSinkService implements Service {
         }
         // An existing directory is checked by StdinServer.start: it must be private to this user.
         server = StdinServer.start(spec, handler);
+    }
+
+    /**
+     * Listens for the identities of {@code listen} from now on (a reload): sockets and FIFOs of new identities are
+     * made, those of identities no longer listed removed; sessions in progress go on.
+     *
+     * @throws IOException when a new identity's socket cannot be bound (then nothing changed)
+     */
+    public synchronized void update(ListenStdinSpec listen) throws IOException {
+        if (server != null) {
+            server.update(listen.clients().stream().map(PeerIdentity::new).collect(Collectors.toSet()));
+        }
+    }
+
+    /** Renames the service for what it serves now (see {@link #StdinSinkService(StdinServerSpec, Function, String)}). */
+    public void serves(String what) {
+        this.serves = what;
     }
 
     @Override

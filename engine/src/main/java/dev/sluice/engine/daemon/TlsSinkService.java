@@ -5,9 +5,6 @@ import dev.sluice.engine.config.ListenTlsSpec;
 import dev.sluice.engine.config.SinkSpec;
 import dev.sluice.engine.protocol.SinkPolicy;
 import dev.sluice.engine.protocol.SinkServer;
-import dev.sluice.transport.Link;
-import java.util.function.Function;
-import reactor.core.publisher.Mono;
 import dev.sluice.engine.retention.SnapshotRateLimit;
 import dev.sluice.transport.Link;
 import dev.sluice.transport.LinkSpec;
@@ -16,14 +13,14 @@ import dev.sluice.transport.tls.TlsEngine;
 import dev.sluice.transport.tls.TlsServer;
 import dev.sluice.transport.tls.TlsServerSpec;
 import java.io.IOException;
-import java.util.function.Function;
-import reactor.core.publisher.Mono;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -36,7 +33,9 @@ public final class TlsSinkService implements Service {
 
     private final TlsServerSpec spec;
     private final Function<Link, Mono<Void>> handler;
-    private final String serves;
+    private volatile String serves;
+    /** Certificate name to identity, looked up when a client's handshake completes; a reload may replace it. */
+    private volatile Map<String, PeerIdentity> clients;
     private TlsServer server;
 
     public TlsSinkService(TlsServerSpec spec, SinkServer sink) {
@@ -57,6 +56,7 @@ public final class TlsSinkService implements Service {
         this.spec = spec;
         this.handler = handler;
         this.serves = serves;
+        this.clients = spec.clients();
     }
 
     /**
@@ -102,11 +102,29 @@ public final class TlsSinkService implements Service {
         if (listen == null) {
             throw new IllegalArgumentException("the configuration sets no global.listen.tls");
         }
+        TlsServerSpec spec = new TlsServerSpec(listen.host(), listen.port(), listen.ca(), listen.cert(), listen.key(),
+                clientMap(listen), LinkSpec.DEFAULT, TlsEngine.preferred());
+        return new TlsSinkService(spec, handler, serves);
+    }
+
+    /** The identity of each client certificate name {@code global.listen.tls.clients} lists. */
+    static Map<String, PeerIdentity> clientMap(ListenTlsSpec listen) {
         Map<String, PeerIdentity> clients = new HashMap<>();
         listen.clients().forEach((certificate, identity) -> clients.put(certificate, new PeerIdentity(identity)));
-        TlsServerSpec spec = new TlsServerSpec(listen.host(), listen.port(), listen.ca(), listen.cert(), listen.key(),
-                clients, LinkSpec.DEFAULT, TlsEngine.preferred());
-        return new TlsSinkService(spec, handler, serves);
+        return Map.copyOf(clients);
+    }
+
+    /**
+     * Admits the client certificate names of {@code next} from now on (a reload): a client whose name is no longer
+     * listed is refused at its next connection; connections already accepted go on.
+     */
+    public void clients(Map<String, PeerIdentity> next) {
+        this.clients = Map.copyOf(next);
+    }
+
+    /** Renames the service for what it serves now (see {@link #TlsSinkService(TlsServerSpec, Function, String)}). */
+    public void serves(String what) {
+        this.serves = what;
     }
 
     /**
@@ -119,10 +137,14 @@ public final class TlsSinkService implements Service {
 
     /** As {@link #sinkServer(SinkSpec, Clock, Scheduler)}, telling {@code ended} (the sink's retention) of each session's end. */
     public static SinkServer sinkServer(SinkSpec sink, Clock clock, Scheduler io, SinkServer.SessionListener ended) {
+        return new SinkServer(sink.repository(), sinkPolicy(sink), clock, io, ended);
+    }
+
+    /** Which jobs each identity {@code global.sink.clients} lists may push, and the snapshot rate limit. */
+    static SinkPolicy sinkPolicy(SinkSpec sink) {
         Map<PeerIdentity, Set<String>> jobs = new HashMap<>();
         sink.clients().forEach((identity, names) -> jobs.put(new PeerIdentity(identity), names));
-        SinkPolicy policy = new SinkPolicy(jobs, new SnapshotRateLimit(sink.snapshotsPerHour()));
-        return new SinkServer(sink.repository(), policy, clock, io, ended);
+        return new SinkPolicy(jobs, new SnapshotRateLimit(sink.snapshotsPerHour()));
     }
 
     @Override
@@ -136,7 +158,7 @@ public final class TlsSinkService implements Service {
             return;
         }
         try {
-            server = TlsServer.start(spec, handler).block(BIND_TIMEOUT);
+            server = TlsServer.start(spec, name -> clients.get(name), handler).block(BIND_TIMEOUT);
         } catch (RuntimeException e) {
             throw new IOException("cannot listen for sources on " + spec.host() + ":" + spec.port() + ": "
                     + e.getMessage(), e);

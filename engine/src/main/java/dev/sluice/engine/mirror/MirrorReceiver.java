@@ -53,7 +53,8 @@ public final class MirrorReceiver {
     /** Files whose content may be in flight at once (announced in OPENED; more is refused). */
     public static final int MAX_FILES_IN_FLIGHT = 512;
 
-    private final MirrorPolicy policy;
+    /** Read when a run opens, so a reload's new policy applies to the runs that open after it. */
+    private volatile MirrorPolicy policy;
     private final TargetFactory factory;
     private final MirrorLimits limits;
     private final Scheduler io;
@@ -87,6 +88,11 @@ public final class MirrorReceiver {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.io = Objects.requireNonNull(io, "io");
         this.cacheRoot = Objects.requireNonNull(cacheRoot, "cacheRoot");
+    }
+
+    /** Which targets each identity may mirror into, for the runs that open from now on (a daemon's reload). */
+    public void setPolicy(MirrorPolicy policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
     }
 
     /** True when a link's first frame starts a mirror run (so a daemon listener hands the link to this receiver). */

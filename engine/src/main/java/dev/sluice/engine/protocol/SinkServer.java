@@ -63,7 +63,8 @@ public final class SinkServer {
     static final Duration LOCK_POLL = Duration.ofMillis(250);
 
     private final Path repositoryRoot;
-    private final SinkPolicy policy;
+    /** Read at each check, so a reload's new policy applies to the sessions that open (and commit) after it. */
+    private volatile SinkPolicy policy;
     private final Clock clock;
     private final Scheduler io;
     private final SharedRepository shared = new SharedRepository();
@@ -144,6 +145,19 @@ public final class SinkServer {
                 f.release();
             }
         }
+    }
+
+    /**
+     * Which identities may push which jobs, and the snapshot rate limit, from now on: sessions opened afterwards are
+     * checked against it, and so is every later commit (a daemon's reload).
+     */
+    public void setPolicy(SinkPolicy policy) {
+        this.policy = java.util.Objects.requireNonNull(policy, "policy");
+    }
+
+    /** The repository this server stores into. */
+    public Path repositoryRoot() {
+        return repositoryRoot;
     }
 
     /** One peer's session: its repository handle, lock, blob sink and state. */

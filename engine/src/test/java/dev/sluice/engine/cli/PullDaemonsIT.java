@@ -84,6 +84,25 @@ class PullDaemonsIT {
         return config;
     }
 
+    /** The sink daemon, listening on {@code port}, whose job web-1-home waits for web-1's reverse-pull link. */
+    private void reversePullingSink(int port) throws Exception {
+        daemon("sink", """
+                global:
+                  runtime_dir: sink-run
+                  metrics: off
+                  shutdown_grace: 0s
+                  host: backup-1
+                  listen:
+                    tls: {address: 127.0.0.1:%d, ca: pki/ca.crt, cert: pki/backup-1.crt, key: pki/backup-1.key,
+                          clients: {web-1: web-1}}
+                jobs:
+                  - name: web-1-home
+                    type: pull
+                    source: {job: home, reverse: web-1, wait: 60s}
+                    repository: %s
+                """.formatted(port, repo.repo()), "127.0.0.1:" + port);
+    }
+
     private void assertRestores(int snapshots) throws Exception {
         try (Repository open = Repository.open(repo.repo())) {
             List<SnapshotRecord> all = open.snapshots();
@@ -146,21 +165,7 @@ class PullDaemonsIT {
     @Test
     void theSourceDaemonDialsAndTheSinkDaemonPullsOverThatLink() throws Exception {
         int port = freePort();
-        daemon("sink", """
-                global:
-                  runtime_dir: sink-run
-                  metrics: off
-                  shutdown_grace: 0s
-                  host: backup-1
-                  listen:
-                    tls: {address: 127.0.0.1:%d, ca: pki/ca.crt, cert: pki/backup-1.crt, key: pki/backup-1.key,
-                          clients: {web-1: web-1}}
-                jobs:
-                  - name: web-1-home
-                    type: pull
-                    source: {job: home, reverse: web-1, wait: 60s}
-                    repository: %s
-                """.formatted(port, repo.repo()), "127.0.0.1:" + port);
+        reversePullingSink(port);
         daemon("source", """
                 global:
                   runtime_dir: source-run
@@ -181,5 +186,36 @@ class PullDaemonsIT {
         // after the session the source dials again, so a second pull works too
         CliRun.of("run", "web-1-home", "--wait", "--runtime-dir", dir.resolve("sink-run").toString()).expect(0);
         assertRestores(2);
+    }
+
+    /** A reload that moves a reverse-pull job to another sink address stops the old dial and starts the new one. */
+    @Test
+    void aReloadMovesTheSourceDaemonsDialToTheNewAddress() throws Exception {
+        int port = freePort();
+        int nobody = freePort();
+        reversePullingSink(port);
+        String source = """
+                global:
+                  runtime_dir: source-run
+                  metrics: off
+                  shutdown_grace: 0s
+                  host: web-1
+                jobs:
+                  - name: home
+                    paths: [source/data]
+                    key_file: %s
+                    repository:
+                      reverse_pull:
+                        tls: {address: 127.0.0.1:%d, server_name: backup-1, ca: pki/ca.crt, cert: pki/web-1.crt,
+                              key: pki/web-1.key}
+                """;
+        Path config = daemon("source", source.formatted(repo.key(), nobody), "reverse pull to");
+        Files.writeString(config, source.formatted(repo.key(), port));
+        CliRun reload = CliRun.of("reload", "--runtime-dir", dir.resolve("source-run").toString()).expect(0);
+        assertTrue(reload.out().contains("reverse pull to tls 127.0.0.1:" + nobody + ": stopped"), reload.toString());
+        assertTrue(reload.out().contains("reverse pull to tls 127.0.0.1:" + port + ": started"), reload.toString());
+        assertTrue(reload.out().contains("changed home"), reload.toString());
+        CliRun.of("run", "web-1-home", "--wait", "--runtime-dir", dir.resolve("sink-run").toString()).expect(0);
+        assertRestores(1);
     }
 }

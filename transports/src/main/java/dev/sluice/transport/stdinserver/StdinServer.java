@@ -24,7 +24,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -44,17 +47,23 @@ public final class StdinServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(StdinServer.class.getName());
 
+    private final StdinServerSpec spec;
+    private final Function<Link, Mono<Void>> handler;
     private final EventLoopGroup group;
     private final PipeLinks pipes;
-    private final List<Channel> servers;
-    private final List<Path> sockets;
-    private final List<StdinRequests> requests = new ArrayList<>();
+    /** What listens for each identity, in the order they were added. */
+    private final Map<PeerIdentity, Listening> listening = new LinkedHashMap<>();
 
-    private StdinServer(EventLoopGroup group, PipeLinks pipes, List<Channel> servers, List<Path> sockets) {
+    /** One identity's socket (its server channel and path) and FIFO (null when it could not be made). */
+    private record Listening(Channel server, Path socket, StdinRequests requests) {
+    }
+
+    private StdinServer(StdinServerSpec spec, Function<Link, Mono<Void>> handler, EventLoopGroup group,
+            PipeLinks pipes) {
+        this.spec = spec;
+        this.handler = handler;
         this.group = group;
         this.pipes = pipes;
-        this.servers = servers;
-        this.sockets = sockets;
     }
 
     /**
@@ -67,48 +76,102 @@ public final class StdinServer implements AutoCloseable {
     public static StdinServer start(StdinServerSpec spec, Function<Link, Mono<Void>> handler) throws IOException {
         RuntimeDirectory.requirePrivate(spec.runtimeDir());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        PipeLinks pipes = PipeLinks.on(group);
-        List<Channel> servers = new ArrayList<>();
-        List<Path> sockets = new ArrayList<>();
-        StdinServer server = new StdinServer(group, pipes, servers, sockets);
+        StdinServer server = new StdinServer(spec, handler, group, PipeLinks.on(group));
         try {
-            for (PeerIdentity id : spec.clients()) {
-                Path sock = StdinServerSpec.socket(spec.runtimeDir(), id);
-                Files.deleteIfExists(sock);
-                Channel ch = new ServerBootstrap().group(group)
-                        .channel(EpollServerDomainSocketChannel.class)
-                        .childOption(UnixChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS)
-                        .childHandler(new ChannelInitializer<Channel>() {
-                            @Override
-                            protected void initChannel(Channel c) {
-                                c.pipeline().addLast(new Session(spec, id, pipes, handler));
-                            }
-                        })
-                        .bind(new DomainSocketAddress(sock.toString()))
-                        .syncUninterruptibly()
-                        .channel();
-                servers.add(ch);
-                sockets.add(sock);
-                try {
-                    server.requests.add(StdinRequests.start(spec.runtimeDir(), id, (in, out) -> {
-                        CompletableFuture<Integer> status = new CompletableFuture<>();
-                        serve(id, pipes.open(in, out, "stdinserver " + id, spec.link(), id, false), handler,
-                                l -> true, status::complete);
-                        return status;
-                    }));
-                    LOG.log(System.Logger.Level.INFO, "stdinserver listening for client ''{0}'' on {1} and {2}", id,
-                            sock, StdinServerSpec.fifo(spec.runtimeDir(), id).getFileName());
-                } catch (IOException e) {
-                    // the FIFO only spares the client a JVM: without it the launcher uses the socket
-                    LOG.log(System.Logger.Level.WARNING, "stdinserver listening for client ''{0}'' on {1} only (no"
-                            + " FIFO: {2}); its forced command will start a JVM", id, sock, e.getMessage());
-                }
-            }
-        } catch (RuntimeException e) {
+            server.update(spec.clients());
+        } catch (IOException e) {
             server.close();
-            throw new IOException("stdinserver could not listen in " + spec.runtimeDir() + ": " + e.getMessage(), e);
+            throw e;
         }
         return server;
+    }
+
+    /** The identities this server listens for now. */
+    public synchronized Set<PeerIdentity> clients() {
+        return Set.copyOf(listening.keySet());
+    }
+
+    /**
+     * Listens for exactly {@code clients} from now on: binds a socket and a FIFO for each identity that is new, and
+     * stops listening for (and removes the socket and FIFO of) each one that is gone. Sessions in progress go on,
+     * also those of an identity that is gone. When a socket cannot be bound, the identities added by this call are
+     * dropped again and the server listens as before.
+     *
+     * @throws IOException naming the socket that could not be bound
+     */
+    public synchronized void update(Set<PeerIdentity> clients) throws IOException {
+        List<PeerIdentity> added = new ArrayList<>();
+        try {
+            for (PeerIdentity id : clients) {
+                if (!listening.containsKey(id)) {
+                    listening.put(id, listen(id));
+                    added.add(id);
+                }
+            }
+        } catch (Exception e) { // Netty's bind throws its native IOException unchecked
+            added.forEach(this::stopListening);
+            throw new IOException("stdinserver could not listen in " + spec.runtimeDir() + ": " + e.getMessage(), e);
+        }
+        for (PeerIdentity id : List.copyOf(listening.keySet())) {
+            if (!clients.contains(id)) {
+                stopListening(id);
+                LOG.log(System.Logger.Level.INFO, "stdinserver no longer listens for client ''{0}''", id);
+            }
+        }
+    }
+
+    private Listening listen(PeerIdentity id) {
+        Path sock = StdinServerSpec.socket(spec.runtimeDir(), id);
+        try {
+            Files.deleteIfExists(sock);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot replace " + sock + ": " + e.getMessage(), e);
+        }
+        Channel ch = new ServerBootstrap().group(group)
+                .channel(EpollServerDomainSocketChannel.class)
+                .childOption(UnixChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel c) {
+                        c.pipeline().addLast(new Session(spec, id, pipes, handler));
+                    }
+                })
+                .bind(new DomainSocketAddress(sock.toString()))
+                .syncUninterruptibly()
+                .channel();
+        StdinRequests requests = null;
+        try {
+            requests = StdinRequests.start(spec.runtimeDir(), id, (in, out) -> {
+                CompletableFuture<Integer> status = new CompletableFuture<>();
+                serve(id, pipes.open(in, out, "stdinserver " + id, spec.link(), id, false), handler,
+                        l -> true, status::complete);
+                return status;
+            });
+            LOG.log(System.Logger.Level.INFO, "stdinserver listening for client ''{0}'' on {1} and {2}", id,
+                    sock, StdinServerSpec.fifo(spec.runtimeDir(), id).getFileName());
+        } catch (IOException e) {
+            // the FIFO only spares the client a JVM: without it the launcher uses the socket
+            LOG.log(System.Logger.Level.WARNING, "stdinserver listening for client ''{0}'' on {1} only (no"
+                    + " FIFO: {2}); its forced command will start a JVM", id, sock, e.getMessage());
+        }
+        return new Listening(ch, sock, requests);
+    }
+
+    private void stopListening(PeerIdentity id) {
+        Listening l = listening.remove(id);
+        if (l == null) {
+            return;
+        }
+        if (l.requests() != null) {
+            l.requests().close();
+        }
+        l.server().close().syncUninterruptibly();
+        try {
+            Files.deleteIfExists(l.socket());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not remove stdinserver socket {0}: {1}", l.socket(),
+                    e.getMessage());
+        }
     }
 
     /**
@@ -141,20 +204,9 @@ public final class StdinServer implements AutoCloseable {
 
     /** Stops listening, removes the sockets and FIFOs, and ends every session. */
     @Override
-    public void close() {
-        for (StdinRequests r : requests) {
-            r.close();
-        }
-        for (Channel c : servers) {
-            c.close().syncUninterruptibly();
-        }
-        for (Path s : sockets) {
-            try {
-                Files.deleteIfExists(s);
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not remove stdinserver socket {0}: {1}", s,
-                        e.getMessage());
-            }
+    public synchronized void close() {
+        for (PeerIdentity id : List.copyOf(listening.keySet())) {
+            stopListening(id);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -52,6 +52,16 @@ public final class TlsServer implements AutoCloseable {
      * link is closed (normally, or with APPLICATION_ERROR if it failed).
      */
     public static Mono<TlsServer> start(TlsServerSpec spec, Function<Link, Mono<Void>> handler) {
+        return start(spec, spec.clients()::get, handler);
+    }
+
+    /**
+     * As {@link #start(TlsServerSpec, Function)}, but each accepted client's certificate name is looked up in
+     * {@code clients} when its handshake completes (null: refused) instead of in the spec's fixed map, so the map can
+     * change while the server listens (a daemon's reload).
+     */
+    public static Mono<TlsServer> start(TlsServerSpec spec, Function<String, PeerIdentity> clients,
+            Function<Link, Mono<Void>> handler) {
         return Mono.defer(() -> {
             SslContext ssl = TlsContexts.server(spec);
             return TcpServer.create()
@@ -67,7 +77,7 @@ public final class TlsServer implements AutoCloseable {
                         addHandshakeLog(channel);
                         ChannelLinks.install(channel, spec.link(), false);
                     })
-                    .handle((in, out) -> serve(spec, handler, in))
+                    .handle((in, out) -> serve(spec, clients, handler, in))
                     .bind()
                     .map(TlsServer::new)
                     .doOnNext(s -> LOG.log(System.Logger.Level.INFO, "TLS server listening on {0} ({1} engine)",
@@ -95,13 +105,14 @@ public final class TlsServer implements AutoCloseable {
         return (InetSocketAddress) server.address();
     }
 
-    /** Stops listening and closes every connection. */
+    /** Stops listening; connections already accepted go on until their handlers end. */
     @Override
     public void close() {
         server.disposeNow();
     }
 
-    private static Mono<Void> serve(TlsServerSpec spec, Function<Link, Mono<Void>> handler, NettyInbound in) {
+    private static Mono<Void> serve(TlsServerSpec spec, Function<String, PeerIdentity> clients,
+            Function<Link, Mono<Void>> handler, NettyInbound in) {
         AtomicReference<Connection> ref = new AtomicReference<>();
         in.withConnection(ref::set);
         Connection connection = ref.get();
@@ -113,7 +124,7 @@ public final class TlsServer implements AutoCloseable {
         } catch (SSLPeerUnverifiedException | IllegalArgumentException e) {
             return refuse(spec, connection, "client at " + remote + " has no usable certificate: " + e.getMessage());
         }
-        PeerIdentity id = spec.clients().get(name);
+        PeerIdentity id = clients.apply(name);
         if (id == null) {
             return refuse(spec, connection, "client certificate name '" + name + "' (from " + remote
                     + ") is not in this server's client map");

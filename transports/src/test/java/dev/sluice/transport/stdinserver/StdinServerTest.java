@@ -123,6 +123,79 @@ class StdinServerTest {
         assertFalse(Files.exists(dir.resolve("web-1.sock")), "close() left the socket behind");
     }
 
+    /** A reload's identities: new ones get a socket and a FIFO, gone ones lose theirs, sessions in progress go on. */
+    @Test
+    void updateAddsAndRemovesIdentitiesWhileASessionGoesOn() throws Exception {
+        Path dir = runtimeDir("rwx------");
+        BlockingQueue<Link> accepted = new LinkedBlockingQueue<>();
+        try (StdinServer server = StdinServer.start(spec(dir), l -> {
+                accepted.add(l);
+                return l.send(l.receive());
+            });
+             PipeLinks pipes = PipeLinks.create()) {
+            Session db2 = Session.open(dir, "db-2", pipes);
+            assertEquals("db-2", accepted.poll(20, TimeUnit.SECONDS).peer().name());
+
+            server.update(Set.of(new PeerIdentity("web-1"), new PeerIdentity("new-3")));
+            assertEquals(Set.of(new PeerIdentity("web-1"), new PeerIdentity("new-3")), server.clients());
+            assertFalse(Files.exists(dir.resolve("db-2.sock")), "a gone identity keeps its socket");
+            assertFalse(Files.exists(StdinServerSpec.fifo(dir, new PeerIdentity("db-2"))), "a gone identity keeps its FIFO");
+            assertTrue(Files.exists(dir.resolve("new-3.sock")));
+            assertTrue(Files.exists(StdinServerSpec.fifo(dir, new PeerIdentity("new-3"))));
+            FileDescriptor[] p = FileDescriptor.pipe();
+            IOException gone = assertThrows(IOException.class, () -> StdinClient.run(dir, new PeerIdentity("db-2"),
+                    p[0], p[1]));
+            assertTrue(gone.getMessage().contains("no stdinserver socket for client 'db-2'"), gone.getMessage());
+            p[0].close();
+            p[1].close();
+
+            assertEquals("after the update", db2.echo("after the update"), "the session in progress goes on");
+            assertEquals(0, db2.end());
+            Session new3 = Session.open(dir, "new-3", pipes);
+            assertEquals("new-3", accepted.poll(20, TimeUnit.SECONDS).peer().name());
+            assertEquals("hello", new3.echo("hello"));
+            assertEquals(0, new3.end());
+        }
+        assertFalse(Files.exists(dir.resolve("new-3.sock")), "close() left an added identity's socket behind");
+    }
+
+    /** A client session through real pipes: the link on the client's side and the status its client process gets. */
+    private record Session(Link link, CompletableFuture<Integer> status, FileDescriptor[] clientEnds) {
+        static Session open(Path dir, String id, PipeLinks pipes) throws IOException {
+            FileDescriptor[] toDaemon = FileDescriptor.pipe();
+            FileDescriptor[] toClient = FileDescriptor.pipe();
+            CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return StdinClient.run(dir, new PeerIdentity(id), toDaemon[0], toClient[1]);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Link link = pipes.open(FdStreams.readable(toClient[0]), FdStreams.writable(toDaemon[1]), "test " + id,
+                    SPEC, new PeerIdentity("sink"), true).block(WAIT);
+            return new Session(link, status, new FileDescriptor[] {toDaemon[0], toClient[1]});
+        }
+
+        String echo(String text) {
+            link.send(Flux.just(Frame.of(3, text.getBytes(StandardCharsets.UTF_8)))).subscribe();
+            Frame f = link.receive().next().block(WAIT);
+            try {
+                return f.payload().toString(StandardCharsets.UTF_8);
+            } finally {
+                f.release();
+            }
+        }
+
+        int end() throws Exception {
+            link.close(CloseReason.normal());
+            int s = status.get(20, TimeUnit.SECONDS);
+            for (FileDescriptor fd : clientEnds) {
+                fd.close();
+            }
+            return s;
+        }
+    }
+
     /** The FIFO only spares the forced command a JVM: a FIFO that cannot be made leaves the socket working. */
     @Test
     void aFifoThatCannotBeMadeLeavesTheSocket() throws Exception {
