@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
+import java.util.function.Function;
 import java.util.zip.CRC32C;
 
 /**
@@ -82,6 +84,12 @@ public final class XattrJournal {
         }
     }
 
+    /** Something done to the walked tree between recording the facts and the next walk. */
+    @FunctionalInterface
+    public interface Change {
+        void run() throws IOException;
+    }
+
     /** The reading and the writing side of one walk; {@link #close()} without {@link #commit()} keeps the old facts. */
     public static final class Pass implements Closeable {
         private final Reader known;
@@ -119,6 +127,58 @@ public final class XattrJournal {
                     // the next walk reads every file's xattrs again
                 }
                 learned = null;
+            }
+        }
+
+        /**
+         * Commits this walk's facts, then runs {@code change}, which moves the ctime of recorded inodes without
+         * touching their xattrs (a receiver deleting an old snapshot drops a link of each inode the new tree shares
+         * with it), and keeps the facts true across it: a fact whose path still led to the recorded dev, ino and
+         * ctime right before {@code change} gets the ctime the file has after it; every other fact is dropped. Only
+         * an xattr that a third party changes while {@code change} runs could hide behind a kept fact. Costs two
+         * {@code stat} calls per fact and one bit of memory per fact.
+         *
+         * @param stat {@code {dev, ino, ctime}} of the file at a recorded path now, or null when there is none
+         * @throws IOException from {@code change}; the journal then keeps this walk's facts as they were recorded
+         *     (stale ones only cost the next walk time)
+         */
+        public void commitAround(Change change, Function<byte[], long[]> stat) throws IOException {
+            Path file = learned == null ? null : learned.file;
+            commit();
+            if (file == null || !Files.isRegularFile(file)) {
+                change.run();
+                return;
+            }
+            BitSet unchanged = new BitSet();
+            int n = 0;
+            try (Reader before = read(file)) {
+                while (before.next()) {
+                    long[] now = stat.apply(before.path);
+                    if (now != null && now[0] == before.dev && now[1] == before.ino && now[2] == before.ctime) {
+                        unchanged.set(n);
+                    }
+                    n++;
+                }
+            }
+            change.run();
+            Writer after = null;
+            try (Reader again = read(file)) {
+                after = write(file);
+                for (int i = 0; again.next(); i++) {
+                    if (!unchanged.get(i)) {
+                        continue;
+                    }
+                    long[] now = stat.apply(again.path);
+                    if (now != null && now[0] == again.dev && now[1] == again.ino) {
+                        after.add(again.path, again.dev, again.ino, now[2], again.xattrs);
+                    }
+                }
+                after.commit();
+            } catch (IOException | RuntimeException e) {
+                // the facts as recorded stay: the next walk misses on the moved ctimes and reads those files
+                if (after != null) {
+                    after.close();
+                }
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.sluice.engine.mirror;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.engine.fs.CacheRoot;
@@ -128,6 +129,33 @@ class MirrorXattrJournalTest {
         Files.delete(targetJournal());
         mirror();
         assertEquals("v1", xattrs(a).get("k"), "without the fact, the file is read and mended");
+    }
+
+    /**
+     * In snapshots with keep_snapshots, deleting the oldest snapshot moves the ctimes of the inodes the new one
+     * shares with it; the receiver's facts follow, so the next run does not read every kept file's xattrs again.
+     */
+    @Test
+    void factsSurviveThePruneOfTheOldestSnapshot() throws IOException {
+        MirrorRequest snapshots = new MirrorRequest(List.of(src), ScanRules.all(), "t", MirrorOptions.Layout.SNAPSHOTS,
+                true, false, false, 1);
+        LocalMirror local = new LocalMirror((dir, o) -> MirrorTarget.open(dir, o, Clock.systemUTC(),
+                Optional.of(cache)), MirrorLimits.DEFAULT, io);
+        local.run(snapshots, target, link -> { }, new MirrorSender(sourceJournal()));
+        MirrorResult second = local.run(snapshots, target, link -> { }, new MirrorSender(sourceJournal()));
+        try (var names = Files.list(target)) {
+            assertEquals(1, names.count(), "keep_snapshots 1 left one snapshot");
+        }
+        Path tree = target.resolve(second.receiver().finalTree());
+        try (XattrJournal.Reader r = XattrJournal.read(targetJournal())) {
+            for (String n : new String[] {"a.txt", "b.txt", "d/c.txt"}) {
+                PosixStat st = PosixStat.lstat(tree.resolve(n));
+                assertTrue(st.nlink() == 1, n + " lost its link in the deleted snapshot");
+                assertNotNull(r.find(n.getBytes(StandardCharsets.UTF_8), st.dev(), st.ino(), st.ctimeNanos()),
+                        "the journal knows " + n + " as it is after the prune");
+            }
+        }
+        assertEquals("v1", xattrs(tree.resolve("a.txt")).get("k"));
     }
 
     private static void setXattr(Path p, String name, String value) throws IOException {

@@ -101,4 +101,55 @@ class XattrJournalTest {
         }
         assertFalse(XattrJournal.trailerMatches(file));
     }
+
+    /**
+     * A change that only moves ctimes (another link of the inode deleted) keeps the fact, with the new ctime; a fact
+     * whose file changed before the change, or whose path is gone after it, is dropped.
+     */
+    @Test
+    void commitAroundCarriesFactsAcrossAChangeThatOnlyMovesCtimes() throws Exception {
+        Path tree = Files.createDirectories(tmp.resolve("tree"));
+        for (String n : new String[] {"a", "b", "c"}) {
+            Files.writeString(tree.resolve(n), n);
+            Files.createLink(tmp.resolve(n + "-old-link"), tree.resolve(n));
+        }
+        Path file = tmp.resolve("cache/t.xattrs");
+        XattrJournal.Pass pass = XattrJournal.pass(file);
+        for (String n : new String[] {"a", "b", "c"}) {
+            long[] st = stat(tree, p(n));
+            pass.add(p(n), st[0], st[1], st[2], COMMENT);
+        }
+        Thread.sleep(20); // a ctime the clock can tell from the recorded one
+        Files.setPosixFilePermissions(tree.resolve("b"), java.nio.file.attribute.PosixFilePermissions.fromString(
+                "rw-------")); // b changes before the change: its fact must go
+        long[] aBefore = stat(tree, p("a"));
+        pass.commitAround(() -> {
+            for (String n : new String[] {"a", "b", "c"}) {
+                Files.delete(tmp.resolve(n + "-old-link"));
+            }
+            Files.delete(tree.resolve("c"));
+        }, path -> stat(tree, path));
+
+        long[] a = stat(tree, p("a"));
+        long[] b = stat(tree, p("b"));
+        assertTrue(a[2] != aBefore[2], "deleting the other link moved a's ctime (else this test proves nothing)");
+        try (XattrJournal.Reader r = XattrJournal.read(file)) {
+            assertEquals(COMMENT, r.find(p("a"), a[0], a[1], a[2]), "a's fact carries its new ctime");
+            assertNull(r.find(p("b"), b[0], b[1], b[2]), "b changed before the change: no fact");
+        }
+        try (XattrJournal.Reader r = XattrJournal.read(file)) {
+            assertNull(r.find(p("a"), aBefore[0], aBefore[1], aBefore[2]), "the old ctime no longer answers");
+        }
+        assertTrue(XattrJournal.trailerMatches(file));
+    }
+
+    private static long[] stat(Path tree, byte[] path) {
+        try {
+            Path f = tree.resolve(new String(path, StandardCharsets.UTF_8));
+            dev.sluice.engine.fs.PosixStat st = dev.sluice.engine.fs.PosixStat.lstat(f);
+            return new long[] {st.dev(), st.ino(), st.ctimeNanos()};
+        } catch (IOException e) {
+            return null;
+        }
+    }
 }
