@@ -6,6 +6,7 @@ import dev.sluice.engine.repository.BlobKind;
 import dev.sluice.engine.repository.IndexEntry;
 import dev.sluice.engine.repository.RefsIterator;
 import dev.sluice.engine.repository.RefsLookup;
+import dev.sluice.engine.repository.RefsWriter;
 import dev.sluice.engine.repository.Repository;
 import dev.sluice.engine.repository.RepositoryLayout;
 import dev.sluice.engine.repository.RepositoryLock;
@@ -20,7 +21,6 @@ import dev.sluice.transport.Link;
 import dev.sluice.transport.LinkClosedException;
 import dev.sluice.transport.PeerIdentity;
 import io.netty.buffer.Unpooled;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -28,11 +28,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import reactor.core.publisher.Flux;
@@ -169,8 +166,8 @@ public final class SinkServer {
         private final LocalBlobSink sink;
         private String job;
         private int refsRequest;
-        private ByteArrayOutputStream refs;
-        private byte[] lastRef;
+        /** The reference list being received, written to a temporary file part by part (null between lists). */
+        private RefsWriter refs;
         private Set<BlobId> ownTreeBlobs;
         /** The reference list delta being received (PUT_REFS_DELTA parts), or null. */
         private RefsDeltaMerge refsDelta;
@@ -326,16 +323,16 @@ public final class SinkServer {
                         + refsDelta.requestId() + " is unfinished");
             }
             if (refs == null) {
-                refs = new ByteArrayOutputStream();
+                refs = repository.refsWriter();
                 refsRequest = part.requestId();
-                lastRef = null;
             } else if (refsRequest != part.requestId()) {
                 throw new ProtocolException(ErrorCode.MALFORMED, "PUT_REFS part of request " + part.requestId()
                         + " while the reference list of request " + refsRequest + " is unfinished");
             }
             for (BlobId id : part.ids()) {
-                byte[] raw = id.bytes();
-                if (lastRef != null && Arrays.compareUnsigned(lastRef, raw) >= 0) {
+                try {
+                    refs.add(id); // a list that fails below is dropped with the session (its temporary file removed)
+                } catch (IllegalArgumentException e) {
                     throw new ProtocolException(ErrorCode.MALFORMED, "reference list ids are not strictly ascending"
                             + " at " + id.shortHex());
                 }
@@ -343,30 +340,15 @@ public final class SinkServer {
                     throw new ProtocolException(ErrorCode.REFUSED, "the reference list names blob " + id.shortHex()
                             + ", which this sink does not store; a snapshot may only reference stored blobs");
                 }
-                lastRef = raw;
-                refs.write(raw, 0, raw.length);
             }
             if (!part.last()) {
                 return List.of();
             }
-            byte[] all = refs.toByteArray();
-            refs = null;
-            Iterator<BlobId> it = new Iterator<>() {
-                int at;
-
-                @Override
-                public boolean hasNext() {
-                    return at < all.length;
-                }
-
-                @Override
-                public BlobId next() {
-                    BlobId id = BlobId.of(Arrays.copyOfRange(all, at, at + BlobId.LENGTH));
-                    at += BlobId.LENGTH;
-                    return id;
-                }
-            };
-            BlobId stored = sink.putRefs(it);
+            BlobId stored;
+            try (RefsWriter list = refs) {
+                refs = null;
+                stored = list.commit();
+            }
             return List.of(new Out(MessageType.REFS_STORED, RefsCodec.stored(part.requestId(), stored)));
         }
 
@@ -502,7 +484,7 @@ public final class SinkServer {
             }
             closed = true;
             try (RepositoryLock l = lock; SharedRepository.Release r = shared::release; LocalBlobSink s = sink;
-                    RefsLookup refs = readRefs) {
+                    RefsLookup lookup = readRefs; RefsWriter unfinished = refs) {
                 // closing the blob sink finishes and indexes what arrived, for the next session
             } catch (IOException e) {
                 throw new UncheckedIOException("closing the sink session of peer '" + peer.name()

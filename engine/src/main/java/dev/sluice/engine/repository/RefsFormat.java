@@ -1,19 +1,16 @@
 package dev.sluice.engine.repository;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -34,8 +31,7 @@ final class RefsFormat {
     /** Writes the bytes of the reference list of these ids, which must be strictly ascending, to {@code out}. */
     static void encode(Iterator<BlobId> sortedUniqueIds, OutputStream out) throws IOException {
         DataOutputStream data = new DataOutputStream(out);
-        data.write(MAGIC);
-        data.write(new byte[] {VERSION, 0, 0, 0});
+        writeHeader(data);
         long count = 0;
         BlobId previous = null;
         while (sortedUniqueIds.hasNext()) {
@@ -48,20 +44,27 @@ final class RefsFormat {
             previous = id;
             count++;
         }
+        writeFooter(data, count);
+        data.flush();
+    }
+
+    static void writeHeader(DataOutputStream data) throws IOException {
+        data.write(MAGIC);
+        data.write(new byte[] {VERSION, 0, 0, 0});
+    }
+
+    static void writeFooter(DataOutputStream data, long count) throws IOException {
         data.writeLong(count);
         data.write(END_MAGIC);
-        data.flush();
     }
 
     /** Streams the ids to a new file; they must be strictly ascending. Returns the file's SHA-256. */
     static BlobId write(RepositoryLayout layout, Iterator<BlobId> sortedUniqueIds) throws IOException {
-        try (AtomicFile file = AtomicFile.create(layout.tmp(), "refs-")) {
-            MessageDigest digest = Sha256.newDigest();
-            encode(sortedUniqueIds, new DigestOutputStream(
-                    new BufferedOutputStream(Channels.newOutputStream(file.channel()), 1 << 16), digest));
-            BlobId name = BlobId.of(digest.digest());
-            file.commit(layout.refsFile(name));
-            return name;
+        try (RefsWriter writer = RefsWriter.open(layout)) {
+            while (sortedUniqueIds.hasNext()) {
+                writer.add(sortedUniqueIds.next());
+            }
+            return writer.commit();
         }
     }
 

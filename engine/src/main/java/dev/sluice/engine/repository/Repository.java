@@ -222,6 +222,11 @@ public final class Repository implements Closeable {
         return RefsFormat.write(layout, sortedUniqueIds);
     }
 
+    /** Starts a reference list that is written as its ids arrive (strictly ascending); see {@link RefsWriter}. */
+    public RefsWriter refsWriter() throws IOException {
+        return RefsWriter.open(layout);
+    }
+
     /** Verifies a reference list completely, then streams its ids; close the iterator if not read to the end. */
     public RefsIterator readRefs(BlobId refsId) throws IOException {
         return RefsFormat.read(layout, refsId);

@@ -16,6 +16,7 @@ import dev.sluice.transport.CloseReason;
 import dev.sluice.transport.PeerIdentity;
 import dev.sluice.transport.local.LocalLinks;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,33 @@ class SinkRulesTest {
                         assertThrows(ProtocolException.class, () -> other.readBlob(tree)).code());
             }
             servedOther.block(PushHarness.WAIT);
+        }
+    }
+
+    /** PUT_REFS is written as it arrives; a list refused half-way leaves no file, not even a temporary one. */
+    @Test
+    void aReferenceListNamingABlobTheSinkLacksIsRefusedAndLeavesNoFile() throws IOException {
+        try (PushHarness h = new PushHarness(dir)) {
+            push(h, "web-1", "home");
+            Map<String, Long> before = h.repositoryFiles();
+            BlobId stored = anyBlob(h, BlobKind.DATA);
+            byte[] high = new byte[BlobId.LENGTH];
+            java.util.Arrays.fill(high, (byte) 0xff);
+            BlobId missing = BlobId.of(high);
+            LocalLinks.Pair p = pair("web-1");
+            Mono<CloseReason> served = h.serve(p.second());
+            RemoteBlobSink remote = RemoteBlobSink.open(p.first(), "home");
+            ProtocolException e = assertThrows(ProtocolException.class,
+                    () -> remote.putRefs(List.of(stored, missing).iterator()));
+            assertEquals(ErrorCode.REFUSED, e.code());
+            assertTrue(e.getMessage().contains("does not store"), e.getMessage());
+            remote.close();
+            served.block(PushHarness.WAIT);
+            assertEquals(before, h.repositoryFiles());
+            try (var tmp = Files.list(h.repoRoot.resolve("tmp"))) {
+                assertEquals(List.of(), tmp.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("refs-"))
+                        .toList(), "the refused list's temporary file was removed");
+            }
         }
     }
 

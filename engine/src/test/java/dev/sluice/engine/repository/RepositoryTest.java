@@ -183,6 +183,47 @@ class RepositoryTest {
         }
     }
 
+    /** A reference list written id by id (as a sink receives it) is the same file; one never committed leaves none. */
+    @Test
+    void aRefsWriterWritesAsIdsArriveAndDropsAnUncommittedList() throws IOException {
+        Random random = new Random(16);
+        try (Repository repo = RepositoryFixture.init(dir.resolve("repo"))) {
+            List<BlobId> ids = new ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                ids.add(RepositoryFixture.randomId(random));
+            }
+            ids.sort(null);
+            BlobId stored;
+            try (RefsWriter w = repo.refsWriter()) {
+                for (BlobId id : ids) {
+                    w.add(id);
+                }
+                try (var tmp = Files.list(repo.layout().tmp())) {
+                    long written = tmp.filter(f -> f.getFileName().toString().startsWith("refs-"))
+                            .mapToLong(f -> f.toFile().length()).sum();
+                    assertTrue(written >= 16L * 1024 * 32, "ids go to the temporary file as they arrive: " + written);
+                }
+                stored = w.commit();
+                assertEquals(ids.size(), w.count());
+            }
+            assertEquals(RefsDigest.of(ids.iterator()), stored, "the same bytes as the list written whole");
+            try (RefsIterator it = repo.readRefs(stored)) {
+                List<BlobId> back = new ArrayList<>();
+                it.forEachRemaining(back::add);
+                assertEquals(ids, back);
+            }
+
+            try (RefsWriter w = repo.refsWriter()) {
+                w.add(ids.get(1));
+                assertThrows(IllegalArgumentException.class, () -> w.add(ids.get(0)));
+            }
+            try (var tmp = Files.list(repo.layout().tmp())) {
+                assertEquals(0, tmp.filter(f -> f.getFileName().toString().startsWith("refs-")).count(),
+                        "a list closed without commit leaves no temporary file");
+            }
+        }
+    }
+
     @Test
     void referenceListsRoundTripAndRejectBadInput() throws IOException {
         Random random = new Random(15);
