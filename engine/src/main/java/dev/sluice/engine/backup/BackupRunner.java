@@ -139,67 +139,68 @@ public final class BackupRunner {
             Chunker dataChunker = new Chunker(chunking, gear);
             Chunker treeChunker = new Chunker(TREE_CHUNKS, gear);
             TreeWriter tree = new TreeWriter(treeChunker, TREE_CHUNKS.max(), codec, sink, treeCache);
-            RefCollector refs = new RefCollector();
-            // Chunk buffers in flight are bounded by the stages' concurrency and prefetch;
-            // 16 idle arrays per size class cover them, so steady state allocates nothing large.
-            ArrayPool pool = new ArrayPool(16);
+            try (RefCollector refs = new RefCollector()) {
+                // Chunk buffers in flight are bounded by the stages' concurrency and prefetch;
+                // 16 idle arrays per size class cover them, so steady state allocates nothing large.
+                ArrayPool pool = new ArrayPool(16);
 
-            Flux<Piece> pieces = new ScanStage(workers.io()).scan(request.roots(), request.rules(), true)
-                    .transform(new ParentStage(cursor, true))
-                    .transform(new ChunkStage(dataChunker, chunking.max(), codec, workers.io(),
-                            Math.max(2, workers.cpus()), stats, pool))
-                    .transform(new DeltaStage(sink, stats, pool))
-                    .transform(new SealStage(codec, workers.cpu(), workers.cpus(), pool))
-                    .transform(new StoreStage(sink, workers.io(), stats, pool));
-            Mono<Void> done = new TreeStage(tree, refs, stats, request.errorPolicy()).apply(pieces);
-            CompletableFuture<Void> future = done.toFuture();
-            running = future;
-            if (cancelled) {
-                future.cancel(false);
-            }
-            try {
-                future.join();
-            } catch (CancellationException e) {
+                Flux<Piece> pieces = new ScanStage(workers.io()).scan(request.roots(), request.rules(), true)
+                        .transform(new ParentStage(cursor, true))
+                        .transform(new ChunkStage(dataChunker, chunking.max(), codec, workers.io(),
+                                Math.max(2, workers.cpus()), stats, pool))
+                        .transform(new DeltaStage(sink, stats, pool))
+                        .transform(new SealStage(codec, workers.cpu(), workers.cpus(), pool))
+                        .transform(new StoreStage(sink, workers.io(), stats, pool));
+                Mono<Void> done = new TreeStage(tree, refs, stats, request.errorPolicy()).apply(pieces);
+                CompletableFuture<Void> future = done.toFuture();
+                running = future;
+                if (cancelled) {
+                    future.cancel(false);
+                }
+                try {
+                    future.join();
+                } catch (CancellationException e) {
+                    stopIfCancelled();
+                    throw e;
+                } catch (CompletionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof UncheckedIOException io) {
+                        throw io.getCause();
+                    }
+                    if (cause instanceof Error error) {
+                        throw error;
+                    }
+                    throw Exceptions.propagate(cause);
+                }
+
                 stopIfCancelled();
-                throw e;
-            } catch (CompletionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof UncheckedIOException io) {
-                    throw io.getCause();
+                List<BlobId> treeBlobs = tree.finish();
+                treeBlobs.forEach(refs::add);
+                if (tree.cacheProblem() != null) {
+                    stats.treeCacheProblem(tree.cacheProblem());
                 }
-                if (cause instanceof Error error) {
-                    throw error;
+                BlobId refsId = storeRefs(refs, parent.orElse(null), parentPayload);
+                stats.treeBlobsAdded.set(sink.blobsStored() - stats.blobsAdded());
+                stats.bytesAdded.set(sink.bytesStored());
+                List<byte[]> roots = new ArrayList<>();
+                for (Path root : request.roots()) {
+                    roots.add(RawPath.bytes(root.toAbsolutePath().normalize()));
                 }
-                throw Exceptions.propagate(cause);
+                byte[] payload = codec.sealPayload(refsId, new SnapshotPayload(roots, treeBlobs).encode());
+                SnapshotRecord record = SnapshotRecord.create(request.job(), request.host(), clock.instant(),
+                        parentId,
+                        stats.files(), stats.dirs(), stats.bytesTotal(), stats.bytesAdded(), stats.blobsAdded(),
+                        refsId, payload);
+                stopIfCancelled();
+                SnapshotId id = sink.commit(record);
+                try {
+                    treeCache.keepOnly(treeBlobs);
+                } catch (IOException e) {
+                    stats.treeCacheProblem("cannot trim the tree cache: " + e.getMessage());
+                }
+                return new BackupResult(id, parentId, stats,
+                        Duration.between(start, clock.instant()));
             }
-
-            stopIfCancelled();
-            List<BlobId> treeBlobs = tree.finish();
-            treeBlobs.forEach(refs::add);
-            if (tree.cacheProblem() != null) {
-                stats.treeCacheProblem(tree.cacheProblem());
-            }
-            BlobId refsId = storeRefs(refs, parent.orElse(null), parentPayload);
-            stats.treeBlobsAdded.set(sink.blobsStored() - stats.blobsAdded());
-            stats.bytesAdded.set(sink.bytesStored());
-            List<byte[]> roots = new ArrayList<>();
-            for (Path root : request.roots()) {
-                roots.add(RawPath.bytes(root.toAbsolutePath().normalize()));
-            }
-            byte[] payload = codec.sealPayload(refsId, new SnapshotPayload(roots, treeBlobs).encode());
-            SnapshotRecord record = SnapshotRecord.create(request.job(), request.host(), clock.instant(),
-                    parentId,
-                    stats.files(), stats.dirs(), stats.bytesTotal(), stats.bytesAdded(), stats.blobsAdded(),
-                    refsId, payload);
-            stopIfCancelled();
-            SnapshotId id = sink.commit(record);
-            try {
-                treeCache.keepOnly(treeBlobs);
-            } catch (IOException e) {
-                stats.treeCacheProblem("cannot trim the tree cache: " + e.getMessage());
-            }
-            return new BackupResult(id, parentId, stats,
-                    Duration.between(start, clock.instant()));
         }
 
         private Optional<SnapshotRecord> findParent() throws IOException {
@@ -229,7 +230,13 @@ public final class BackupRunner {
             if (parent == null || parentPayload == null || !sink.takesRefsDelta() || treeCache.dir().isEmpty()) {
                 return sink.putRefs(refs.sortedUnique());
             }
-            RefCollector before = new RefCollector();
+            try (RefCollector before = new RefCollector()) {
+                return storeRefsAgainst(refs, before, parent, parentPayload);
+            }
+        }
+
+        private BlobId storeRefsAgainst(RefCollector refs, RefCollector before, SnapshotRecord parent,
+                SnapshotPayload parentPayload) throws IOException {
             parentPayload.treeBlobs().forEach(before::add);
             try {
                 TreeReader entries = new TreeReader(parentPayload.treeBlobs(), parentTrees);

@@ -19,6 +19,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -26,8 +27,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import reactor.core.Disposable;
 import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
 
 /**
  * The source side of a push: a {@link BlobSink} and {@link ParentSource} that sends the backup protocol over a
@@ -37,12 +40,16 @@ import reactor.core.publisher.Sinks;
 public final class RemoteBlobSink implements BlobSink, ParentSource {
     /** Requests sent and not yet answered, at most. */
     public static final int MAX_OUTSTANDING = 64;
+    /** PUT_REFS parts (each up to a frame) queued for the link at most; a long list waits for the link instead. */
+    static final int MAX_QUEUED_REFS_PARTS = 4;
     /** Sealed bytes of PUTs sent and not yet answered, at most: a slow sink slows the source. */
     public static final int PUT_BYTE_BUDGET = 32 << 20;
 
     private final Link link;
     private final String job;
-    private final Sinks.Many<Frame> out = Sinks.many().unicast().onBackpressureBuffer();
+    /** Frames waiting for the link to take them; PUT_REFS parts wait for room here instead of piling up. */
+    private final Queue<Frame> outQueue = Queues.<Frame>unbounded(64).get();
+    private final Sinks.Many<Frame> out = Sinks.many().unicast().onBackpressureBuffer(outQueue);
     private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final Semaphore requests = new Semaphore(MAX_OUTSTANDING);
@@ -191,6 +198,7 @@ public final class RemoteBlobSink implements BlobSink, ParentSource {
             }
             boolean last = !sortedUniqueIds.hasNext();
             if (part.size() == perPart || last) {
+                awaitOutboundRoom();
                 emit(MessageType.PUT_REFS, RefsCodec.part(rid, last, part));
                 part = new ArrayList<>();
                 sentLast = last;
@@ -351,6 +359,19 @@ public final class RemoteBlobSink implements BlobSink, ParentSource {
         acquire(requests, MAX_OUTSTANDING);
         requests.release(MAX_OUTSTANDING);
         checkFailed();
+    }
+
+    /** Waits while more than {@link #MAX_QUEUED_REFS_PARTS} frames wait for the link (it takes them as it writes). */
+    private void awaitOutboundRoom() throws IOException {
+        while (outQueue.size() > MAX_QUEUED_REFS_PARTS && out.currentSubscriberCount() > 0) {
+            checkFailed();
+            LockSupport.parkNanos(200_000);
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while sending the reference list to sink "
+                        + link.peer().name());
+            }
+        }
     }
 
     private void acquire(Semaphore s, int permits) throws IOException {
