@@ -26,28 +26,7 @@ class RemoteBlobSinkBackpressureTest {
     void putsBlockWhenTheSinkDoesNotAnswer() throws Exception {
         LocalLinks.Pair pair = LocalLinks.pair(new PeerIdentity("sink"), new PeerIdentity("web-1"));
         // a sink that answers OPEN and then reads nothing more
-        pair.second().receive().subscribe(new BaseSubscriber<Frame>() {
-            @Override
-            protected void hookOnSubscribe(Subscription s) {
-                request(1);
-            }
-
-            @Override
-            protected void hookOnNext(Frame f) {
-                try {
-                    int id = f.payload().getInt(f.payload().readerIndex());
-                    pair.second().send(Flux.just(Frame.of(MessageType.OPENED.wire(), SessionCodec.idOnly(id))))
-                            .subscribe(v -> { }, e -> { });
-                } finally {
-                    f.release();
-                }
-            }
-
-            @Override
-            protected void hookOnError(Throwable e) {
-                // the test closes this end itself; the source side's failure is what is asserted
-            }
-        });
+        answerOpenThenReadNothing(pair);
         RemoteBlobSink remote = RemoteBlobSink.open(pair.first(), "home");
         int blob = 1 << 20;
         AtomicInteger sent = new AtomicInteger();
@@ -85,28 +64,7 @@ class RemoteBlobSinkBackpressureTest {
     @Test
     void aLongReferenceListWaitsForTheLinkInsteadOfQueueingWhole() throws Exception {
         LocalLinks.Pair pair = LocalLinks.pair(new PeerIdentity("sink"), new PeerIdentity("web-1"));
-        pair.second().receive().subscribe(new BaseSubscriber<Frame>() {
-            @Override
-            protected void hookOnSubscribe(Subscription s) {
-                request(1);
-            }
-
-            @Override
-            protected void hookOnNext(Frame f) {
-                try {
-                    int id = f.payload().getInt(f.payload().readerIndex());
-                    pair.second().send(Flux.just(Frame.of(MessageType.OPENED.wire(), SessionCodec.idOnly(id))))
-                            .subscribe(v -> { }, e -> { });
-                } finally {
-                    f.release();
-                }
-            }
-
-            @Override
-            protected void hookOnError(Throwable e) {
-                // the test closes this end itself
-            }
-        });
+        answerOpenThenReadNothing(pair);
         RemoteBlobSink remote = RemoteBlobSink.open(pair.first(), "home");
         int perPart = RefsCodec.idsPerPart(pair.first().maxFrameLength());
         long total = 200L * perPart;
@@ -149,5 +107,31 @@ class RemoteBlobSinkBackpressureTest {
         sender.join(30_000);
         assertTrue(ended.get() instanceof IOException, "the waiting list fails when the link ends: " + ended.get());
         remote.close();
+    }
+
+    /** The sink's end: answers OPEN and then requests no more frames. */
+    private static void answerOpenThenReadNothing(LocalLinks.Pair pair) {
+        pair.second().receive().subscribe(new BaseSubscriber<Frame>() {
+            @Override
+            protected void hookOnSubscribe(Subscription s) {
+                request(1);
+            }
+
+            @Override
+            protected void hookOnNext(Frame f) {
+                try {
+                    int id = f.payload().getInt(f.payload().readerIndex());
+                    pair.second().send(Flux.just(Frame.of(MessageType.OPENED.wire(), SessionCodec.idOnly(id))))
+                            .subscribe(v -> { }, e -> { });
+                } finally {
+                    f.release();
+                }
+            }
+
+            @Override
+            protected void hookOnError(Throwable e) {
+                // the test closes this end itself; the source side's failure is what is asserted
+            }
+        });
     }
 }
