@@ -62,19 +62,47 @@ public final class ChunkHash {
             throw new IllegalArgumentException("chunk hash input of " + len + " bytes; at most " + MAX_INPUT);
         }
         final long[] key = k;
-        long lo = 0;
-        long hi = 0;
+        // The 128-bit sum without a carry chain: the products' low words are added as 32-bit halves into two
+        // 64-bit accumulators (at most 4,096 products of at most 2^32 - 1 each: no overflow), their high words into
+        // a third; the halves are joined once at the end. Two lanes (even and odd blocks) keep the multiplier busy.
+        long loA = 0;
+        long midA = 0;
+        long hiA = 0;
+        long loB = 0;
+        long midB = 0;
+        long hiB = 0;
         int full = len & ~15;
+        int pairs = len & ~31;
         int w = 0;
-        for (int i = 0; i < full; i += 16, w += 2) {
-            long a = (long) LONG_LE.get(b, off + i) + key[w];
-            long c = (long) LONG_LE.get(b, off + i + 8) + key[w + 1];
-            long pl = a * c;
-            long ph = Math.multiplyHigh(a, c) + ((a >> 63) & c) + ((c >> 63) & a);
-            long sum = lo + pl;
-            hi += ph + (((lo & pl) | ((lo | pl) & ~sum)) >>> 63);
-            lo = sum;
+        int at = 0;
+        for (; at < pairs; at += 32, w += 4) {
+            long a0 = (long) LONG_LE.get(b, off + at) + key[w];
+            long c0 = (long) LONG_LE.get(b, off + at + 8) + key[w + 1];
+            long a1 = (long) LONG_LE.get(b, off + at + 16) + key[w + 2];
+            long c1 = (long) LONG_LE.get(b, off + at + 24) + key[w + 3];
+            long p0 = a0 * c0;
+            long p1 = a1 * c1;
+            hiA += Math.multiplyHigh(a0, c0) + ((a0 >> 63) & c0) + ((c0 >> 63) & a0);
+            hiB += Math.multiplyHigh(a1, c1) + ((a1 >> 63) & c1) + ((c1 >> 63) & a1);
+            loA += p0 & 0xffffffffL;
+            midA += p0 >>> 32;
+            loB += p1 & 0xffffffffL;
+            midB += p1 >>> 32;
         }
+        if (at < full) {
+            long a0 = (long) LONG_LE.get(b, off + at) + key[w];
+            long c0 = (long) LONG_LE.get(b, off + at + 8) + key[w + 1];
+            long p0 = a0 * c0;
+            hiA += Math.multiplyHigh(a0, c0) + ((a0 >> 63) & c0) + ((c0 >> 63) & a0);
+            loA += p0 & 0xffffffffL;
+            midA += p0 >>> 32;
+            w += 2;
+        }
+        // sum = (hiA + hiB) * 2^64 + (midA + midB) * 2^32 + (loA + loB), mod 2^128
+        long low = loA + loB;
+        long mid = midA + midB;
+        long lo = low + (mid << 32);
+        long hi = hiA + hiB + (mid >>> 32) + (Long.compareUnsigned(lo, low) < 0 ? 1 : 0);
         int rest = len - full;
         if (rest > 0) {
             long m0 = 0;
