@@ -32,6 +32,8 @@ public final class StdinSinkService implements Service {
     private final StdinServerSpec spec;
     private final Function<Link, Mono<Void>> handler;
     private volatile String serves;
+    /** The identities it listens for: the spec's, then each reload's. */
+    private Set<PeerIdentity> clients;
     private StdinServer server;
 
     public StdinSinkService(StdinServerSpec spec, SinkServer sink) {
@@ -97,7 +99,7 @@ public final class StdinSinkService implements Service {
             }
         }
         // An existing directory is checked by StdinServer.start: it must be private to this user.
-        server = StdinServer.start(spec, handler);
+        server = StdinServer.start(new StdinServerSpec(spec.runtimeDir(), clients(), spec.link()), handler);
     }
 
     /**
@@ -107,9 +109,15 @@ public final class StdinSinkService implements Service {
      * @throws IOException when a new identity's socket cannot be bound (then nothing changed)
      */
     public synchronized void update(ListenStdinSpec listen) throws IOException {
+        Set<PeerIdentity> next = listen.clients().stream().map(PeerIdentity::new).collect(Collectors.toSet());
         if (server != null) {
-            server.update(listen.clients().stream().map(PeerIdentity::new).collect(Collectors.toSet()));
+            server.update(next);
         }
+        clients = Set.copyOf(next);
+    }
+
+    private Set<PeerIdentity> clients() {
+        return clients == null ? spec.clients() : clients;
     }
 
     /** Renames the service for what it serves now (see {@link #StdinSinkService(StdinServerSpec, Function, String)}). */
