@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * lstat of relative paths under a directory handle, asked in path order: the directories on the way are opened one
- * component at a time without following symlinks (a component that is a symlink or no directory answers null), and
+ * component at a time without following symlinks (a component that is a symlink or no directory answers null, and so
+ * does a path that is absolute or has an empty, "." or ".." component: it cannot leave the tree), and
  * the chain of the last path's directories is kept open for the next one. Not thread-safe.
  */
 final class TreeStats implements AutoCloseable {
@@ -24,6 +25,9 @@ final class TreeStats implements AutoCloseable {
     /** {@code {dev, ino, ctime in nanoseconds}} of {@code path} (components separated by '/'), or null. */
     long[] stat(byte[] path) {
         List<byte[]> parts = split(path);
+        if (parts == null) {
+            return null;
+        }
         int keep = 0;
         while (keep < names.size() && keep < parts.size() - 1 && Arrays.equals(names.get(keep), parts.get(keep))) {
             keep++;
@@ -46,17 +50,25 @@ final class TreeStats implements AutoCloseable {
         }
     }
 
+    /** The components of a relative path; null for an absolute path or an empty, "." or ".." component. */
     private static List<byte[]> split(byte[] path) {
         List<byte[]> parts = new ArrayList<>();
         int start = 0;
         for (int i = 0; i <= path.length; i++) {
             if (i == path.length || path[i] == '/') {
-                parts.add(Arrays.copyOfRange(path, start, i));
+                byte[] part = Arrays.copyOfRange(path, start, i);
+                if (part.length == 0 || Arrays.equals(part, DOT) || Arrays.equals(part, DOT_DOT)) {
+                    return null;
+                }
+                parts.add(part);
                 start = i + 1;
             }
         }
         return parts;
     }
+
+    private static final byte[] DOT = {'.'};
+    private static final byte[] DOT_DOT = {'.', '.'};
 
     /** Closes the directories it opened (not the root). */
     @Override
