@@ -152,11 +152,6 @@ public final class SinkServer {
         this.policy = java.util.Objects.requireNonNull(policy, "policy");
     }
 
-    /** The repository this server stores into. */
-    public Path repositoryRoot() {
-        return repositoryRoot;
-    }
-
     /** One peer's session: its repository handle, lock, blob sink and state. */
     private final class Session {
         private final Link link;
