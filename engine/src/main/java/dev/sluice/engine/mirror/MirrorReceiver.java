@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -54,6 +55,12 @@ public final class MirrorReceiver {
     public static final int MAX_FILES_IN_FLIGHT = 512;
 
     /** Read when a run opens, so a reload's new policy applies to the runs that open after it. */
+    /**
+     * Target directories with a run in progress in this JVM (by real path, or absolute path before the first run made
+     * the directory), each with who holds it: one run per target at a time, whichever receiver serves it.
+     */
+    private static final ConcurrentHashMap<java.nio.file.Path, String> BUSY = new ConcurrentHashMap<>();
+
     private volatile MirrorPolicy policy;
     private final TargetFactory factory;
     private final MirrorLimits limits;
@@ -215,6 +222,9 @@ public final class MirrorReceiver {
         private int lastFileId;
         private boolean finished;
         private boolean closed;
+        /** The target directory this run holds in {@link #BUSY}, and the holder's description; null before OPEN. */
+        private java.nio.file.Path heldTarget;
+        private String heldBy;
         volatile CloseReason ending;
 
         Session(Link link) {
@@ -371,6 +381,7 @@ public final class MirrorReceiver {
             MirrorOptions options = new MirrorOptions(o.layout(), o.delete(), protect, o.deleteExcluded(),
                     o.fakeSuper(), o.keepSnapshots(), limits);
             targetName = o.target();
+            hold(dir);
             target = factory.open(dir, options);
             cache = BasisCache.open(cacheRoot, dir);
             byte[] key = cache.key();
@@ -644,7 +655,15 @@ public final class MirrorReceiver {
             MirrorTargetStats stats = target.finish();
             finished = true;
             cache.prune();
+            release(); // before DONE: the sender may start its next run as soon as it reads it
             return new Out(MirrorMessage.DONE, MirrorCodec.done(stats));
+        }
+
+        private synchronized void release() {
+            if (heldTarget != null) {
+                BUSY.remove(heldTarget, heldBy);
+                heldTarget = null;
+            }
         }
 
         private void abortRun() {
@@ -661,20 +680,45 @@ public final class MirrorReceiver {
             }
         }
 
+        /**
+         * Takes {@code dir} for this run; a run into it already in progress (another sender, or the same job started
+         * twice) is REFUSED, before anything in the target is touched.
+         */
+        private void hold(java.nio.file.Path dir) throws ProtocolException {
+            java.nio.file.Path key;
+            try {
+                key = dir.toRealPath();
+            } catch (IOException e) {
+                key = dir.toAbsolutePath().normalize();
+            }
+            String me = "a run from peer '" + peer.name() + "' since " + java.time.Instant.now();
+            String holder = BUSY.putIfAbsent(key, me);
+            if (holder != null) {
+                throw new ProtocolException(ErrorCode.REFUSED, "target '" + targetName + "' is busy: " + holder
+                        + " is still writing it; try again when that run has ended");
+            }
+            heldTarget = key;
+            heldBy = me;
+        }
+
         synchronized void close() {
             if (closed) {
                 return;
             }
             closed = true;
-            beside.close();
-            abortRun();
-            if (target != null) {
-                try {
-                    target.close();
-                } catch (IOException e) {
-                    throw new UncheckedIOException("closing mirror target '" + targetName + "' of peer '"
-                            + peer.name() + "' failed: " + e.getMessage(), e);
+            try {
+                beside.close();
+                abortRun();
+                if (target != null) {
+                    try {
+                        target.close();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("closing mirror target '" + targetName + "' of peer '"
+                                + peer.name() + "' failed: " + e.getMessage(), e);
+                    }
                 }
+            } finally {
+                release();
             }
         }
 

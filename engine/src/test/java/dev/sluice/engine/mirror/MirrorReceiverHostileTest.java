@@ -57,13 +57,14 @@ class MirrorReceiverHostileTest {
     private Mono<CloseReason> served;
     private final BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
     private Path target;
+    private MirrorReceiver receiver;
 
     @BeforeEach
     void start() {
         target = tmp.resolve("target");
         LocalLinks.Pair pair = LocalLinks.pair(RECEIVER, SENDER);
         sender = pair.first();
-        MirrorReceiver receiver = new MirrorReceiver(new MirrorPolicy(Map.of(SENDER, Map.of("t", target))),
+        receiver = new MirrorReceiver(new MirrorPolicy(Map.of(SENDER, Map.of("t", target))),
                 MirrorTestTargets.factory(), new MirrorLimits(255, 4095, 64, 1000, 1 << 20, 4095), io);
         served = receiver.serve(pair.second()).cache();
         served.subscribe(r -> { }, e -> { });
@@ -127,6 +128,47 @@ class MirrorReceiverHostileTest {
         MirrorCodec.Opened opened = MirrorCodec.decodeOpened(expect(MirrorMessage.OPENED));
         assertEquals(MirrorReceiver.MAX_FILES_IN_FLIGHT, opened.maxFilesInFlight());
         return opened;
+    }
+
+    /** Another sender's link to the same receiver: sends OPEN of target "t" and returns the first answer. */
+    private Object[] openAnother(LocalLinks.Pair pair) throws InterruptedException {
+        BlockingQueue<Object> got = new LinkedBlockingQueue<>();
+        receiver.serve(pair.second()).subscribe(r -> { }, e -> { });
+        pair.first().receive().subscribe(f -> {
+            byte[] b = new byte[f.payload().readableBytes()];
+            f.payload().readBytes(b);
+            f.release();
+            got.add(new Object[] {f.type(), b});
+        }, e -> got.add(e), () -> got.add("end"));
+        pair.first().send(Flux.just(new Frame(MirrorMessage.OPEN.wire(), Unpooled.wrappedBuffer(MirrorCodec.open(
+                new MirrorCodec.Open(MirrorCodec.VERSION, "t", MirrorOptions.Layout.SNAPSHOTS, false, false, false, 0,
+                        List.of())))))).block(Duration.ofSeconds(5));
+        Object o = got.poll(5, TimeUnit.SECONDS);
+        assertTrue(o instanceof Object[], "no answer to the second OPEN: " + o);
+        return (Object[]) o;
+    }
+
+    /** One run per target: a second run is refused before it touches the target, and goes once the first ended. */
+    @Test
+    void aSecondRunIntoATargetInUseIsRefusedUntilTheFirstHasEnded() throws Exception {
+        open();
+        LocalLinks.Pair second = LocalLinks.pair(RECEIVER, SENDER);
+        Object[] answer = openAnother(second);
+        assertEquals(MirrorMessage.ERROR.wire(), answer[0]);
+        ErrorCodec.Error e = ErrorCodec.decode((byte[]) answer[1]);
+        assertEquals(ErrorCode.REFUSED, e.code());
+        assertTrue(e.message().contains("target 't' is busy: a run from peer 'sender' since"), e.message());
+        second.first().close(CloseReason.normal());
+        try (var names = Files.list(target)) {
+            assertEquals(1, names.filter(n -> n.getFileName().toString().startsWith(".partial-")).count(),
+                    "the first run's partial tree is still there");
+        }
+
+        sender.close(CloseReason.normal());
+        served.block(Duration.ofSeconds(10));
+        LocalLinks.Pair third = LocalLinks.pair(RECEIVER, SENDER);
+        assertEquals(MirrorMessage.OPENED.wire(), openAnother(third)[0], "the target is free once the first run ended");
+        third.first().close(CloseReason.normal());
     }
 
     private static FileMeta file(long size) {
