@@ -584,7 +584,7 @@ final class TargetRun implements MirrorTarget {
                 // deleting an old snapshot drops a link of every inode the new tree shares with it, which moves
                 // their ctimes: the journal's facts are carried across (docs/mirror.md "Unchanged files")
                 List<byte[]> delete = doomed;
-                try (TreeStats tree = new TreeStats(treeRoot)) {
+                try (TreeStats tree = new TreeStats(treeRoot, limits)) {
                     journal.commitAround(() -> deleteSnapshots(delete), tree::stat);
                 }
             }

@@ -9,25 +9,30 @@ import java.util.List;
 /**
  * lstat of relative paths under a directory handle, asked in path order: the directories on the way are opened one
  * component at a time without following symlinks (a component that is a symlink or no directory answers null, and so
- * does a path that is absolute or has an empty, "." or ".." component: it cannot leave the tree), and
+ * does a path that {@link EntryPath#check} refuses: it cannot leave the tree), and
  * the chain of the last path's directories is kept open for the next one. Not thread-safe.
  */
 final class TreeStats implements AutoCloseable {
     private final DirectoryHandle root;
+    private final MirrorLimits limits;
     /** The open directories below the root, and their names, for the last path's parent. */
     private final List<DirectoryHandle> open = new ArrayList<>();
     private final List<byte[]> names = new ArrayList<>();
 
-    TreeStats(DirectoryHandle root) {
+    /** Paths are checked as an entry's path is ({@link EntryPath#check}, within {@code limits}). */
+    TreeStats(DirectoryHandle root, MirrorLimits limits) {
         this.root = root;
+        this.limits = limits;
     }
 
     /** {@code {dev, ino, ctime in nanoseconds}} of {@code path} (components separated by '/'), or null. */
     long[] stat(byte[] path) {
-        List<byte[]> parts = split(path);
-        if (parts == null) {
+        try {
+            EntryPath.check(path, limits, "journal path");
+        } catch (MirrorRefusedException e) {
             return null;
         }
+        List<byte[]> parts = List.of(EntryPath.components(path));
         int keep = 0;
         while (keep < names.size() && keep < parts.size() - 1 && Arrays.equals(names.get(keep), parts.get(keep))) {
             keep++;
@@ -49,26 +54,6 @@ final class TreeStats implements AutoCloseable {
             return null;
         }
     }
-
-    /** The components of a relative path; null for an absolute path or an empty, "." or ".." component. */
-    private static List<byte[]> split(byte[] path) {
-        List<byte[]> parts = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i <= path.length; i++) {
-            if (i == path.length || path[i] == '/') {
-                byte[] part = Arrays.copyOfRange(path, start, i);
-                if (part.length == 0 || Arrays.equals(part, DOT) || Arrays.equals(part, DOT_DOT)) {
-                    return null;
-                }
-                parts.add(part);
-                start = i + 1;
-            }
-        }
-        return parts;
-    }
-
-    private static final byte[] DOT = {'.'};
-    private static final byte[] DOT_DOT = {'.', '.'};
 
     /** Closes the directories it opened (not the root). */
     @Override

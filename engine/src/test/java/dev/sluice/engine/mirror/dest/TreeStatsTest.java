@@ -30,7 +30,7 @@ class TreeStatsTest {
         Files.writeString(tmp.resolve("elsewhere/f"), "e");
         Files.createSymbolicLink(tmp.resolve("tree/link"), tmp.resolve("elsewhere"));
         try (DirectoryHandle root = DirectoryHandle.openRoot(tmp.resolve("tree"));
-                TreeStats stats = new TreeStats(root)) {
+                TreeStats stats = new TreeStats(root, MirrorLimits.DEFAULT)) {
             PosixStat f = PosixStat.lstat(tmp.resolve("tree/a/b/f"));
             assertArrayEquals(new long[] {f.dev(), f.ino(), f.ctimeNanos()}, stats.stat(p("a/b/f")));
             assertNotNull(stats.stat(p("a/g")), "a shorter path after a longer one");
