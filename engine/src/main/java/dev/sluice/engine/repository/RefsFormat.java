@@ -30,12 +30,32 @@ final class RefsFormat {
 
     /** Writes the bytes of the reference list of these ids, which must be strictly ascending, to {@code out}. */
     static void encode(Iterator<BlobId> sortedUniqueIds, OutputStream out) throws IOException {
-        DataOutputStream data = new DataOutputStream(out);
-        writeHeader(data);
-        long count = 0;
-        BlobId previous = null;
+        Encoder encoder = new Encoder(out);
         while (sortedUniqueIds.hasNext()) {
-            BlobId id = sortedUniqueIds.next();
+            encoder.add(sortedUniqueIds.next());
+        }
+        encoder.finish();
+    }
+
+    /** The bytes of one reference list, written as its ids arrive: header, ids (checked ascending), footer. */
+    static final class Encoder {
+        private final DataOutputStream data;
+        private BlobId previous;
+        private long count;
+
+        /** Writes the header to {@code out}. */
+        Encoder(OutputStream out) throws IOException {
+            this.data = new DataOutputStream(out);
+            data.write(MAGIC);
+            data.write(new byte[] {VERSION, 0, 0, 0});
+        }
+
+        /**
+         * Appends {@code id}.
+         *
+         * @throws IllegalArgumentException when it does not come after the previous id
+         */
+        void add(BlobId id) throws IOException {
             if (previous != null && previous.compareTo(id) >= 0) {
                 throw new IllegalArgumentException("reference ids must be sorted and unique: " + id.hex()
                         + " follows " + previous.hex() + " (position " + count + ")");
@@ -44,18 +64,17 @@ final class RefsFormat {
             previous = id;
             count++;
         }
-        writeFooter(data, count);
-        data.flush();
-    }
 
-    static void writeHeader(DataOutputStream data) throws IOException {
-        data.write(MAGIC);
-        data.write(new byte[] {VERSION, 0, 0, 0});
-    }
+        long count() {
+            return count;
+        }
 
-    static void writeFooter(DataOutputStream data, long count) throws IOException {
-        data.writeLong(count);
-        data.write(END_MAGIC);
+        /** Writes the footer and flushes. */
+        void finish() throws IOException {
+            data.writeLong(count);
+            data.write(END_MAGIC);
+            data.flush();
+        }
     }
 
     /** Streams the ids to a new file; they must be strictly ascending. Returns the file's SHA-256. */

@@ -2,7 +2,6 @@ package dev.sluice.engine.repository;
 
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.security.DigestOutputStream;
@@ -17,17 +16,14 @@ public final class RefsWriter implements Closeable {
     private final RepositoryLayout layout;
     private final AtomicFile file;
     private final MessageDigest digest = Sha256.newDigest();
-    private final DataOutputStream out;
-    private BlobId previous;
-    private long count;
+    private final RefsFormat.Encoder encoder;
     private boolean done;
 
     private RefsWriter(RepositoryLayout layout, AtomicFile file) throws IOException {
         this.layout = layout;
         this.file = file;
-        this.out = new DataOutputStream(new DigestOutputStream(
+        this.encoder = new RefsFormat.Encoder(new DigestOutputStream(
                 new BufferedOutputStream(Channels.newOutputStream(file.channel()), 1 << 16), digest));
-        RefsFormat.writeHeader(out);
     }
 
     static RefsWriter open(RepositoryLayout layout) throws IOException {
@@ -49,18 +45,12 @@ public final class RefsWriter implements Closeable {
         if (done) {
             throw new IllegalStateException("the reference list is already committed or dropped");
         }
-        if (previous != null && previous.compareTo(id) >= 0) {
-            throw new IllegalArgumentException("reference ids must be sorted and unique: " + id.hex()
-                    + " follows " + previous.hex() + " (position " + count + ")");
-        }
-        out.write(id.raw());
-        previous = id;
-        count++;
+        encoder.add(id);
     }
 
     /** How many ids were added. */
     public long count() {
-        return count;
+        return encoder.count();
     }
 
     /** Ends the list and stores it under its SHA-256, which it returns. */
@@ -69,8 +59,7 @@ public final class RefsWriter implements Closeable {
             throw new IllegalStateException("the reference list is already committed or dropped");
         }
         done = true;
-        RefsFormat.writeFooter(out, count);
-        out.flush();
+        encoder.finish();
         BlobId name = BlobId.of(digest.digest());
         file.commit(layout.refsFile(name));
         return name;
