@@ -29,11 +29,10 @@ public final class StdinSinkService implements Service {
 
     private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
 
-    private final StdinServerSpec spec;
+    /** The sockets' directory, identities and link limits; a reload replaces the identities. */
+    private StdinServerSpec spec;
     private final Function<Link, Mono<Void>> handler;
     private volatile String serves;
-    /** The identities it listens for: the spec's, then each reload's. */
-    private Set<PeerIdentity> clients;
     private StdinServer server;
 
     public StdinSinkService(StdinServerSpec spec, SinkServer sink) {
@@ -99,7 +98,7 @@ public final class StdinSinkService implements Service {
             }
         }
         // An existing directory is checked by StdinServer.start: it must be private to this user.
-        server = StdinServer.start(new StdinServerSpec(spec.runtimeDir(), clients(), spec.link()), handler);
+        server = StdinServer.start(spec, handler);
     }
 
     /**
@@ -113,11 +112,7 @@ public final class StdinSinkService implements Service {
         if (server != null) {
             server.update(next);
         }
-        clients = Set.copyOf(next);
-    }
-
-    private Set<PeerIdentity> clients() {
-        return clients == null ? spec.clients() : clients;
+        spec = new StdinServerSpec(spec.runtimeDir(), next, spec.link());
     }
 
     /** Renames the service for what it serves now (see {@link #StdinSinkService(StdinServerSpec, Function, String)}). */
