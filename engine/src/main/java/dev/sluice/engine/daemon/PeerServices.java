@@ -152,8 +152,9 @@ final class PeerServices implements Service {
         List<Runnable> undo = new ArrayList<>();
         boolean tlsClientsChanged = g.listenTls() != null && global.listenTls() != null
                 && !g.listenTls().clients().equals(global.listenTls().clients());
+        boolean tlsReplaced;
         try {
-            reloadTls(g, serves, changes, undo);
+            tlsReplaced = reloadTls(g, serves, changes, undo);
             reloadStdin(g, serves, changes, undo);
         } catch (IOException | RuntimeException e) {
             for (int i = undo.size() - 1; i >= 0; i--) {
@@ -162,7 +163,7 @@ final class PeerServices implements Service {
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
         if (tls != null) {
-            if (tlsClientsChanged && changes.stream().noneMatch(c -> c.startsWith(tls.name()))) {
+            if (tlsClientsChanged && !tlsReplaced) {
                 changes.add(tls.name() + ": client certificate names updated");
             }
             tls.clients(TlsSinkService.clientMap(g.listenTls()));
@@ -179,11 +180,12 @@ final class PeerServices implements Service {
         return changes;
     }
 
-    private void reloadTls(GlobalSpec g, String serves, List<String> changes, List<Runnable> undo)
+    /** Binds the TLS listener anew, starts or stops it when its binding changed; true when it did. */
+    private boolean reloadTls(GlobalSpec g, String serves, List<String> changes, List<Runnable> undo)
             throws IOException {
         TlsBinding binding = g.listenTls() == null ? null : TlsBinding.of(g.listenTls());
         if (Objects.equals(binding, tlsBinding)) {
-            return;
+            return false;
         }
         TlsSinkService old = tls;
         TlsBinding oldBinding = tlsBinding;
@@ -214,6 +216,7 @@ final class PeerServices implements Service {
         } else {
             changes.add(fresh.name() + (old == null ? ": started" : ": bound anew"));
         }
+        return true;
     }
 
     private void reloadStdin(GlobalSpec g, String serves, List<String> changes, List<Runnable> undo)

@@ -99,15 +99,7 @@ public final class ReversePullService implements Service {
 
     @Override
     public synchronized void stop() {
-        stopped = true;
-        Link l = current;
-        if (l != null) {
-            l.close(CloseReason.of(CloseReason.Code.NORMAL, "the source daemon is stopping"));
-        }
-        if (running != null) {
-            running.dispose();
-            running = null;
-        }
+        halt("the source daemon is stopping");
     }
 
     /**
@@ -115,14 +107,19 @@ public final class ReversePullService implements Service {
      * but a PULL being served runs to its end first.
      */
     public synchronized void retire() {
-        stopped = true;
         if (serving) {
-            return; // the session's end ends the dial loop (it repeats only while not stopped)
+            stopped = true; // the session's end ends the dial loop (it repeats only while not stopped)
+            return;
         }
+        halt("the source's configuration no longer dials " + spec.describe());
+    }
+
+    /** No more dials; the current link, if any, is closed with {@code why}. */
+    private void halt(String why) {
+        stopped = true;
         Link l = current;
         if (l != null) {
-            l.close(CloseReason.of(CloseReason.Code.NORMAL, "the source's configuration no longer dials "
-                    + spec.describe()));
+            l.close(CloseReason.of(CloseReason.Code.NORMAL, why));
         }
         if (running != null) {
             running.dispose();
