@@ -1,19 +1,8 @@
 package dev.sluice.engine.daemon;
 
-import dev.sluice.engine.fs.CacheRoot;
 import dev.sluice.engine.config.ConfigLoader;
-import dev.sluice.engine.config.MirrorJobSpec;
-import dev.sluice.engine.config.MirrorReceiverSpec;
-import dev.sluice.engine.mirror.MirrorPolicy;
-import dev.sluice.engine.mirror.MirrorReceiver;
-import dev.sluice.engine.mirror.dest.MirrorLimits;
-import dev.sluice.engine.mirror.dest.MirrorTarget;
-import dev.sluice.transport.PeerIdentity;
-import java.util.HashMap;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.LocalRepositorySpec;
-import dev.sluice.engine.config.PullRepositorySpec;
-import dev.sluice.engine.config.ReversePullRepositorySpec;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.job.ParkedLinks;
 import dev.sluice.engine.job.Workers;
@@ -172,24 +161,6 @@ public final class DaemonLauncher {
         }
     }
 
-    /** What this daemon's listeners serve, for their names: {@code push}, {@code pull}, {@code reverse pull}. */
-    static String serves(boolean sink, boolean pulledJobs, SluiceConfig config) {
-        List<String> what = new ArrayList<>();
-        if (sink) {
-            what.add("push");
-        }
-        if (pulledJobs) {
-            what.add("pull");
-        }
-        if (config.jobs().stream().anyMatch(j -> j.source() != null && j.source().reverse() != null)) {
-            what.add("reverse pull");
-        }
-        if (config.global().mirror() != null) {
-            what.add("mirror");
-        }
-        return what.isEmpty() ? "nothing" : String.join(", ", what);
-    }
-
     /** Asks the daemon to stop, as SIGTERM does. */
     public void stop() {
         if (stopping.compareAndSet(false, true)) {
@@ -239,29 +210,4 @@ public final class DaemonLauncher {
         }
     }
 
-    /** The distinct connect specs of the reverse-pull jobs (backup and mirror): one dial loop each. */
-    static List<dev.sluice.engine.config.ConnectSpec> reverseDials(SluiceConfig config) {
-        return config.jobs().stream().map(j -> j.repository() instanceof ReversePullRepositorySpec r ? r.connect()
-                : j.repository() instanceof MirrorJobSpec m ? m.reversePull() : null)
-                .filter(java.util.Objects::nonNull).distinct().toList();
-    }
-
-    /** The receiver {@code global.mirror} describes, writing through the safe mirror target. */
-    static MirrorReceiver mirrorReceiver(MirrorReceiverSpec spec, Clock clock, Scheduler io) {
-        return new MirrorReceiver(mirrorPolicy(spec), (dir, options) -> MirrorTarget.open(dir, options, clock),
-                MirrorLimits.DEFAULT, io, CacheRoot.of(System.getenv()));
-    }
-
-    /** Which targets each identity {@code global.mirror.clients} lists may mirror into. */
-    static MirrorPolicy mirrorPolicy(MirrorReceiverSpec spec) {
-        Map<PeerIdentity, Map<String, Path>> targets = new HashMap<>();
-        spec.clients().forEach((id, byName) -> targets.put(new PeerIdentity(id), byName));
-        return new MirrorPolicy(targets);
-    }
-
-    /** True when a sink may pull one of the jobs of {@code config} (a pull repository, or a mirror's pulled_by). */
-    static boolean hasPulledJobs(SluiceConfig config) {
-        return config.jobs().stream().anyMatch(j -> j.repository() instanceof PullRepositorySpec
-                || j.repository() instanceof MirrorJobSpec m && !m.pulledBy().isEmpty());
-    }
 }

@@ -4,14 +4,22 @@ import dev.sluice.engine.config.ConnectSpec;
 import dev.sluice.engine.config.GlobalSpec;
 import dev.sluice.engine.config.ListenStdinSpec;
 import dev.sluice.engine.config.ListenTlsSpec;
+import dev.sluice.engine.config.MirrorJobSpec;
 import dev.sluice.engine.config.MirrorReceiverSpec;
+import dev.sluice.engine.config.PullRepositorySpec;
+import dev.sluice.engine.config.ReversePullRepositorySpec;
 import dev.sluice.engine.config.SinkSpec;
 import dev.sluice.engine.config.SluiceConfig;
+import dev.sluice.engine.fs.CacheRoot;
 import dev.sluice.engine.job.Connector;
 import dev.sluice.engine.job.ParkedLinks;
+import dev.sluice.engine.mirror.MirrorPolicy;
 import dev.sluice.engine.mirror.MirrorReceiver;
+import dev.sluice.engine.mirror.dest.MirrorLimits;
+import dev.sluice.engine.mirror.dest.MirrorTarget;
 import dev.sluice.engine.protocol.Keepalive;
 import dev.sluice.engine.protocol.SinkServer;
+import dev.sluice.transport.PeerIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +27,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,8 +112,8 @@ final class PeerServices implements Service {
         }
         SluiceConfig config = cx.config().get();
         global = config.global();
-        pulledJobs = DaemonLauncher.hasPulledJobs(config);
-        String serves = DaemonLauncher.serves(global.sink() != null, pulledJobs, config);
+        pulledJobs = hasPulledJobs(config);
+        String serves = serves(global.sink() != null, pulledJobs, config);
         started = true;
         try {
             if (global.sink() != null) {
@@ -112,7 +121,7 @@ final class PeerServices implements Service {
                 startRetention(global.sink());
             }
             if (global.mirror() != null) {
-                mirror = DaemonLauncher.mirrorReceiver(global.mirror(), cx.clock(), cx.sinkIo());
+                mirror = mirrorReceiver(global.mirror(), cx.clock(), cx.sinkIo());
             }
             if (global.listenTls() != null) {
                 tlsBinding = TlsBinding.of(global.listenTls());
@@ -123,7 +132,7 @@ final class PeerServices implements Service {
                 stdin = StdinSinkService.of(global.listenStdin(), cx.runtime(), dispatcher::serve, serves);
                 startService(stdin);
             }
-            for (ConnectSpec spec : DaemonLauncher.reverseDials(config)) {
+            for (ConnectSpec spec : reverseDials(config)) {
                 startDial(spec);
             }
         } catch (IOException | RuntimeException e) {
@@ -146,8 +155,8 @@ final class PeerServices implements Service {
             return List.of();
         }
         GlobalSpec g = next.global();
-        boolean nextPulled = DaemonLauncher.hasPulledJobs(next);
-        String serves = DaemonLauncher.serves(g.sink() != null, nextPulled, next);
+        boolean nextPulled = hasPulledJobs(next);
+        String serves = serves(g.sink() != null, nextPulled, next);
         List<String> changes = new ArrayList<>();
         List<Runnable> undo = new ArrayList<>();
         boolean tlsClientsChanged = g.listenTls() != null && global.listenTls() != null
@@ -174,7 +183,7 @@ final class PeerServices implements Service {
         }
         reloadSink(g.sink(), changes);
         reloadMirror(g.mirror(), changes);
-        reloadDials(DaemonLauncher.reverseDials(next), changes);
+        reloadDials(reverseDials(next), changes);
         pulledJobs = nextPulled;
         global = g;
         return changes;
@@ -298,10 +307,10 @@ final class PeerServices implements Service {
             mirror = null;
             changes.add("mirror receiver: no longer served");
         } else if (mirror == null) {
-            mirror = DaemonLauncher.mirrorReceiver(now, cx.clock(), cx.sinkIo());
+            mirror = mirrorReceiver(now, cx.clock(), cx.sinkIo());
             changes.add("mirror receiver: served");
         } else {
-            mirror.setPolicy(DaemonLauncher.mirrorPolicy(now));
+            mirror.setPolicy(mirrorPolicy(now));
             changes.add("mirror receiver: clients and targets updated");
         }
     }
@@ -393,5 +402,49 @@ final class PeerServices implements Service {
             retention = null;
         }
         started = false;
+    }
+
+    /** What this daemon's listeners serve, for their names: {@code push}, {@code pull}, {@code reverse pull}. */
+    static String serves(boolean sink, boolean pulledJobs, SluiceConfig config) {
+        List<String> what = new ArrayList<>();
+        if (sink) {
+            what.add("push");
+        }
+        if (pulledJobs) {
+            what.add("pull");
+        }
+        if (config.jobs().stream().anyMatch(j -> j.source() != null && j.source().reverse() != null)) {
+            what.add("reverse pull");
+        }
+        if (config.global().mirror() != null) {
+            what.add("mirror");
+        }
+        return what.isEmpty() ? "nothing" : String.join(", ", what);
+    }
+
+    /** The distinct connect specs of the reverse-pull jobs (backup and mirror): one dial loop each. */
+    static List<ConnectSpec> reverseDials(SluiceConfig config) {
+        return config.jobs().stream().map(j -> j.repository() instanceof ReversePullRepositorySpec r ? r.connect()
+                : j.repository() instanceof MirrorJobSpec m ? m.reversePull() : null)
+                .filter(Objects::nonNull).distinct().toList();
+    }
+
+    /** The receiver {@code global.mirror} describes, writing through the safe mirror target. */
+    static MirrorReceiver mirrorReceiver(MirrorReceiverSpec spec, Clock clock, Scheduler io) {
+        return new MirrorReceiver(mirrorPolicy(spec), (dir, options) -> MirrorTarget.open(dir, options, clock),
+                MirrorLimits.DEFAULT, io, CacheRoot.of(System.getenv()));
+    }
+
+    /** Which targets each identity {@code global.mirror.clients} lists may mirror into. */
+    static MirrorPolicy mirrorPolicy(MirrorReceiverSpec spec) {
+        Map<PeerIdentity, Map<String, Path>> targets = new HashMap<>();
+        spec.clients().forEach((id, byName) -> targets.put(new PeerIdentity(id), byName));
+        return new MirrorPolicy(targets);
+    }
+
+    /** True when a sink may pull one of the jobs of {@code config} (a pull repository, or a mirror's pulled_by). */
+    static boolean hasPulledJobs(SluiceConfig config) {
+        return config.jobs().stream().anyMatch(j -> j.repository() instanceof PullRepositorySpec
+                || j.repository() instanceof MirrorJobSpec m && !m.pulledBy().isEmpty());
     }
 }

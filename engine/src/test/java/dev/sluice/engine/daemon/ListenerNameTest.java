@@ -29,7 +29,7 @@ class ListenerNameTest {
                 jobs:
                   - {name: home, paths: [/home], key_file: /k, repository: {pull: {sinks: [backup-1]}}}
                 """);
-        assertEquals("pull", DaemonLauncher.serves(false, true, source));
+        assertEquals("pull", PeerServices.serves(false, true, source));
         SluiceConfig sink = parse("""
                 global:
                   listen: {stdinserver: {clients: [web-1, web-2]}}
@@ -37,7 +37,7 @@ class ListenerNameTest {
                 jobs:
                   - {name: web-1-home, type: pull, source: {job: home, reverse: web-1}, repository: /srv/repo}
                 """);
-        String serves = DaemonLauncher.serves(true, false, sink);
+        String serves = PeerServices.serves(true, false, sink);
         assertEquals("push, reverse pull", serves);
         StdinSinkService listener = StdinSinkService.of(new ListenStdinSpec(Set.of("web-1")), Path.of("/run/x"),
                 link -> Mono.empty(), serves);

@@ -125,7 +125,7 @@ final class MirrorPeers implements AutoCloseable {
     /** The receiver's daemon pieces: parks READY for its pull jobs, receives pushes into {@code global.mirror}. */
     PeerDispatcher receiverDispatcher(SluiceConfig config) {
         MirrorReceiverSpec spec = config.global().mirror();
-        MirrorReceiver receiver = spec == null ? null : DaemonLauncher.mirrorReceiver(spec, clock, io);
+        MirrorReceiver receiver = spec == null ? null : PeerServices.mirrorReceiver(spec, clock, io);
         return new PeerDispatcher(null, null, parked, () -> config, log, io, receiver);
     }
 

@@ -144,7 +144,7 @@ class MirrorPullTest {
                 SluiceConfig donor = p.side("donor", null, "{reverse_pull: {tls: " + p.tls(port, "joiner", "donor")
                         + "}}", null);
                 ConnectSpec dial = ((MirrorJobSpec) donor.job("datadir").orElseThrow().repository()).reversePull();
-                assertEquals(java.util.List.of(dial), DaemonLauncher.reverseDials(donor));
+                assertEquals(java.util.List.of(dial), PeerServices.reverseDials(donor));
                 service = new ReversePullService(dial, p.pulled(donor), p.log, p.jobThreads);
                 service.start();
                 MirrorJob.Outcome o = p.runOk(joiner, "copy");

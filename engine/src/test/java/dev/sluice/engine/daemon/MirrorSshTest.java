@@ -135,7 +135,7 @@ class MirrorSshTest {
             try {
                 SluiceConfig donor = p.side("donor", null, "{reverse_pull: {ssh: " + ssh("to_joiner", "donor",
                         "joiner") + "}}", null);
-                service = new ReversePullService(DaemonLauncher.reverseDials(donor).get(0), p.pulled(donor), p.log,
+                service = new ReversePullService(PeerServices.reverseDials(donor).get(0), p.pulled(donor), p.log,
                         p.jobThreads);
                 service.start();
                 p.runOk(joiner, "copy");
