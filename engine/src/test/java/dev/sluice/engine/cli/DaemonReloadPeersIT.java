@@ -51,7 +51,7 @@ class DaemonReloadPeersIT {
         int port = freePort();
         Path runtime = dir.resolve("run");
         Path sinkConfig = dir.resolve("sink.yaml");
-        writeSink(sinkConfig, runtime, port, "{web-1: web-1}", "{web-1: {jobs: [home]}}");
+        writeSink(sinkConfig, runtime, port, "web-1", "home", "copy");
         Path asSink = source("sink", port, repo);
         Path asRenewed = source("sink-renewed", port, repo);
 
@@ -66,7 +66,7 @@ class DaemonReloadPeersIT {
             assertTrue(Files.exists(mirrored.resolve("a.txt")));
 
             // the sink no longer takes job "home" from web-1: the next push is refused, nothing is stored
-            writeSink(sinkConfig, runtime, port, "{web-1: web-1}", "{web-1: {jobs: [other]}}");
+            writeSink(sinkConfig, runtime, port, "web-1", "other", "elsewhere");
             CliRun reload = reload(runtime).expect(0);
             assertTrue(reload.out().contains("clients and rate limit updated"), reload.toString());
             assertTrue(reload.out().contains("mirror receiver: clients and targets updated"), reload.toString());
@@ -81,7 +81,7 @@ class DaemonReloadPeersIT {
             assertTrue(!Files.exists(mirrored.resolve("b.txt")), "a refused mirror run wrote a file");
 
             // the listener no longer admits the certificate name web-1 (the listener stays bound)
-            writeSink(sinkConfig, runtime, port, "{web-2: web-2}", "{web-2: {jobs: [home]}}");
+            writeSink(sinkConfig, runtime, port, "web-2", "home", "copy");
             reload = reload(runtime).expect(0);
             assertTrue(reload.out().contains("client certificate names updated"), reload.toString());
             assertTrue(!reload.out().contains("bound anew"), reload.toString());
@@ -91,7 +91,7 @@ class DaemonReloadPeersIT {
 
             // a listener that cannot bind refuses the whole reload: web-1 stays refused by the old listener
             try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                writeSink(sinkConfig, runtime, taken.getLocalPort(), "{web-1: web-1}", "{web-1: {jobs: [home]}}");
+                writeSink(sinkConfig, runtime, taken.getLocalPort(), "web-1", "home", "copy");
                 CliRun failed = reload(runtime);
                 assertEquals(ExitCode.USAGE, failed.exit(), failed.toString());
                 assertTrue(failed.err().contains(":" + taken.getLocalPort()), failed.toString());
@@ -105,7 +105,7 @@ class DaemonReloadPeersIT {
                     StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
             Files.copy(renewed.resolve("sink-renewed.key"), pki.resolve("sink.key"),
                     StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-            writeSink(sinkConfig, runtime, port, "{web-1: web-1}", "{web-1: {jobs: [home]}}");
+            writeSink(sinkConfig, runtime, port, "web-1", "home", "copy");
             CliRun stale = CliRun.of("backup", "-c", asRenewed.toString(), "home");
             assertNotEquals(0, stale.exit(), "the listener still shows the old certificate: " + stale);
             reload = reload(runtime).expect(0);
@@ -128,16 +128,15 @@ class DaemonReloadPeersIT {
         assertTrue(logged.contains("config.rejected"), logged);
     }
 
-    private void writeSink(Path file, Path runtime, int port, String listenClients, String sinkClients)
+    /**
+     * The sink's configuration: its TLS listener on {@code port} admits the certificate name {@code client} (as that
+     * identity), which may push {@code job} and mirror into target {@code target}.
+     */
+    private void writeSink(Path file, Path runtime, int port, String client, String job, String target)
             throws Exception {
-        String id = listenClients.substring(listenClients.indexOf(':') + 1, listenClients.indexOf('}')).trim();
-        String target = sinkClients.contains("[home]") ? "copy" : "elsewhere";
-        writeSink(file, runtime, port, listenClients, sinkClients, "{" + id + ": {targets: {" + target + ": "
-                + mirrored + "}}}");
-    }
-
-    private void writeSink(Path file, Path runtime, int port, String listenClients, String sinkClients,
-            String mirrorClients) throws Exception {
+        String listenClients = "{" + client + ": " + client + "}";
+        String sinkClients = "{" + client + ": {jobs: [" + job + "]}}";
+        String mirrorClients = "{" + client + ": {targets: {" + target + ": " + mirrored + "}}}";
         Files.writeString(file, """
                 global:
                   runtime_dir: %s

@@ -84,6 +84,25 @@ class PullDaemonsIT {
         return config;
     }
 
+    /** The source daemon's configuration: job home, dialed to the sink at {@code port} for a reverse pull. */
+    private String reversePullingSource(int port) {
+        return """
+                global:
+                  runtime_dir: source-run
+                  metrics: off
+                  shutdown_grace: 0s
+                  host: web-1
+                jobs:
+                  - name: home
+                    paths: [source/data]
+                    key_file: %s
+                    repository:
+                      reverse_pull:
+                        tls: {address: 127.0.0.1:%d, server_name: backup-1, ca: pki/ca.crt, cert: pki/web-1.crt,
+                              key: pki/web-1.key}
+                """.formatted(repo.key(), port);
+    }
+
     /** The sink daemon, listening on {@code port}, whose job web-1-home waits for web-1's reverse-pull link. */
     private void reversePullingSink(int port) throws Exception {
         daemon("sink", """
@@ -166,21 +185,7 @@ class PullDaemonsIT {
     void theSourceDaemonDialsAndTheSinkDaemonPullsOverThatLink() throws Exception {
         int port = freePort();
         reversePullingSink(port);
-        daemon("source", """
-                global:
-                  runtime_dir: source-run
-                  metrics: off
-                  shutdown_grace: 0s
-                  host: web-1
-                jobs:
-                  - name: home
-                    paths: [source/data]
-                    key_file: %s
-                    repository:
-                      reverse_pull:
-                        tls: {address: 127.0.0.1:%d, server_name: backup-1, ca: pki/ca.crt, cert: pki/web-1.crt,
-                              key: pki/web-1.key}
-                """.formatted(repo.key(), port), "reverse pull");
+        daemon("source", reversePullingSource(port), "reverse pull");
         CliRun.of("run", "web-1-home", "--wait", "--runtime-dir", dir.resolve("sink-run").toString()).expect(0);
         assertRestores(1);
         // after the session the source dials again, so a second pull works too
@@ -194,23 +199,8 @@ class PullDaemonsIT {
         int port = freePort();
         int nobody = freePort();
         reversePullingSink(port);
-        String source = """
-                global:
-                  runtime_dir: source-run
-                  metrics: off
-                  shutdown_grace: 0s
-                  host: web-1
-                jobs:
-                  - name: home
-                    paths: [source/data]
-                    key_file: %s
-                    repository:
-                      reverse_pull:
-                        tls: {address: 127.0.0.1:%d, server_name: backup-1, ca: pki/ca.crt, cert: pki/web-1.crt,
-                              key: pki/web-1.key}
-                """;
-        Path config = daemon("source", source.formatted(repo.key(), nobody), "reverse pull to");
-        Files.writeString(config, source.formatted(repo.key(), port));
+        Path config = daemon("source", reversePullingSource(nobody), "reverse pull to");
+        Files.writeString(config, reversePullingSource(port));
         CliRun reload = CliRun.of("reload", "--runtime-dir", dir.resolve("source-run").toString()).expect(0);
         assertTrue(reload.out().contains("reverse pull to tls 127.0.0.1:" + nobody + ": stopped"), reload.toString());
         assertTrue(reload.out().contains("reverse pull to tls 127.0.0.1:" + port + ": started"), reload.toString());
