@@ -17,9 +17,11 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The ssh transport's connect side: runs the system {@code ssh} (batch mode, empty
@@ -31,27 +33,48 @@ public final class SshLinks {
 
     private static final System.Logger LOG = System.getLogger(SshLinks.class.getName());
     private static final int TAIL_LINES = 5;
+    /** {@code ssh -G} prints about 80 lines; more than this is not a configuration dump. */
+    private static final int CONFIG_LINES = 1000;
+    private static final Duration CONFIG_WAIT = Duration.ofSeconds(5);
 
     private final PipeLinks pipes;
     private final String sshProgram;
     private final Consumer<String> stderrLog;
     private final Duration exitWait;
+    private final boolean preferAesGcm;
 
     /**
+     * Links over ssh that offer AES-GCM first where this machine's CPU has AES instructions ({@link CipherOrder}).
+     *
      * @param pipes      carries the link
      * @param sshProgram the ssh executable ("ssh" is looked up in the PATH of this process)
      * @param stderrLog  receives each line ssh writes to stderr, prefixed with the destination
      * @param exitWait   how long to wait for ssh to exit after the link ended before killing it
      */
     public SshLinks(PipeLinks pipes, String sshProgram, Consumer<String> stderrLog, Duration exitWait) {
+        this(pipes, sshProgram, stderrLog, exitWait, CipherOrder.cpuHasAes());
+    }
+
+    /**
+     * @param preferAesGcm whether to ask ssh to offer the AES-GCM ciphers its configuration allows first, unless the
+     *                     spec's options name {@code Ciphers}
+     */
+    public SshLinks(PipeLinks pipes, String sshProgram, Consumer<String> stderrLog, Duration exitWait,
+                    boolean preferAesGcm) {
         this.pipes = pipes;
         this.sshProgram = sshProgram;
         this.stderrLog = stderrLog;
         this.exitWait = exitWait;
+        this.preferAesGcm = preferAesGcm;
     }
 
-    /** The ssh command line for {@code spec} (no shell is involved). */
+    /** The ssh command line for {@code spec} (no shell is involved), with ssh's own cipher order. */
     public List<String> command(SshSpec spec) {
+        return command(spec, Optional.empty());
+    }
+
+    /** The ssh command line for {@code spec}, with {@code -o Ciphers=…} after the spec's options if one is given. */
+    public List<String> command(SshSpec spec, Optional<String> ciphers) {
         List<String> c = new ArrayList<>(List.of(sshProgram, "-T", "-e", "none",
                 "-i", spec.identityFile().toString(), "-p", Integer.toString(spec.port()),
                 "-l", spec.user(), "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes"));
@@ -59,38 +82,92 @@ public final class SshLinks {
             c.add("-o");
             c.add(o);
         }
+        ciphers.ifPresent(list -> {
+            c.add("-o");
+            c.add("Ciphers=" + list);
+        });
         c.add("--");
         c.add(spec.host());
         c.add(spec.remoteCommand());
         return c;
     }
 
+    /**
+     * The cipher order to ask for: the ciphers {@code ssh -G} says this connection would offer, AES-GCM first; empty
+     * when AES-GCM is not preferred, the spec's options choose the ciphers, or the order would not change. A failing
+     * {@code ssh -G} (an ssh without it) leaves ssh's order.
+     */
+    Optional<String> cipherOrder(SshSpec spec) {
+        if (!preferAesGcm || CipherOrder.chosenIn(spec.options())) {
+            return Optional.empty();
+        }
+        List<String> query = new ArrayList<>(List.of(sshProgram, "-G", "-p", Integer.toString(spec.port()),
+                "-l", spec.user()));
+        for (String o : spec.options()) {
+            query.add("-o");
+            query.add(o);
+        }
+        query.add("--");
+        query.add(spec.host());
+        ProcessBuilder pb = new ProcessBuilder(query).redirectErrorStream(true);
+        pb.environment().clear();
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            List<String> out;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                out = r.lines().limit(CONFIG_LINES).toList();
+            }
+            if (!p.waitFor(CONFIG_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                return Optional.empty();
+            }
+            if (p.exitValue() != 0) {
+                LOG.log(System.Logger.Level.DEBUG, "{0} -G exited with status {1}; ssh keeps its cipher order",
+                        sshProgram, p.exitValue());
+                return Optional.empty();
+            }
+            return CipherOrder.effective(out).flatMap(CipherOrder::aesGcmFirst);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not run {0} -G: {1}", sshProgram, e.getMessage());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     /** Starts ssh and runs the link handshake over it; fails with a {@link LinkClosedException} naming ssh's exit. */
     public Mono<Link> connect(SshSpec spec) {
-        return Mono.defer(() -> {
-            String where = spec.user() + "@" + spec.host() + ":" + spec.port();
-            ProcessBuilder pb = new ProcessBuilder(command(spec));
-            pb.environment().clear();
-            Optional<ChildPipes> child = ChildPipes.redirect(pb);
-            Process p;
-            try {
-                p = pb.start();
-            } catch (IOException e) {
-                child.ifPresent(ChildPipes::abandon);
-                return Mono.error(new LinkClosedException(CloseReason.of(CloseReason.Code.TRANSPORT_ERROR,
-                        "could not run '" + sshProgram + "' to reach " + where + ": " + e.getMessage()), e));
-            }
-            child.ifPresent(ChildPipes::started);
-            Session s = new Session(p, where);
-            s.startStderr();
-            return open(p, child, "ssh " + where, spec)
-                    .onErrorResume(LinkClosedException.class, e -> s.explain(e.reason())
-                            .flatMap(r -> Mono.error(new LinkClosedException(r, e))))
-                    .map(link -> {
-                        link.onClose().subscribe(r -> s.reap());
-                        return (Link) new SshLink(link, s);
-                    });
-        });
+        return Mono.fromCallable(() -> cipherOrder(spec))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(ciphers -> start(spec, ciphers));
+    }
+
+    private Mono<Link> start(SshSpec spec, Optional<String> ciphers) {
+        String where = spec.user() + "@" + spec.host() + ":" + spec.port();
+        ProcessBuilder pb = new ProcessBuilder(command(spec, ciphers));
+        pb.environment().clear();
+        Optional<ChildPipes> child = ChildPipes.redirect(pb);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            child.ifPresent(ChildPipes::abandon);
+            return Mono.error(new LinkClosedException(CloseReason.of(CloseReason.Code.TRANSPORT_ERROR,
+                    "could not run '" + sshProgram + "' to reach " + where + ": " + e.getMessage()), e));
+        }
+        child.ifPresent(ChildPipes::started);
+        Session s = new Session(p, where);
+        s.startStderr();
+        return open(p, child, "ssh " + where, spec)
+                .onErrorResume(LinkClosedException.class, e -> s.explain(e.reason())
+                        .flatMap(r -> Mono.error(new LinkClosedException(r, e))))
+                .map(link -> {
+                    link.onClose().subscribe(r -> s.reap());
+                    return (Link) new SshLink(link, s);
+                });
     }
 
     /**

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -230,6 +231,63 @@ class SshLinksTest {
             assertEquals(CloseReason.Code.NORMAL, daemonSide.onClose().block(WAIT).code());
             assertEquals(CloseReason.Code.NORMAL, link.onClose().block(WAIT).code());
         }
+    }
+
+    @Test
+    void sshOffersTheAesGcmCiphersItsConfigurationAllowsFirstUnlessTheJobChoosesCiphers() throws Exception {
+        Assumptions.assumeTrue(sshd != null, "/usr/sbin/sshd is not installed");
+        SshLinks plain = new SshLinks(pipes, "ssh", l -> { }, Duration.ofSeconds(10), false);
+        assertEquals(Optional.empty(), plain.cipherOrder(spec(List.of())));
+        List<String> offered = List.of(configured("ciphers").split(","));
+        String gcm = offered.stream().filter(c -> c.startsWith("aes") && c.contains("-gcm")).findFirst()
+                .orElse(null);
+        Assumptions.assumeTrue(gcm != null && !offered.get(0).equals(gcm),
+                () -> "this ssh offers " + offered + ": nothing to reorder");
+
+        assertEquals(offered.get(0), negotiated(false, List.of()), "ssh's own order");
+        assertEquals(gcm, negotiated(true, List.of()), "AES-GCM first");
+        assertEquals("aes256-ctr", negotiated(true, List.of("Ciphers=aes256-ctr")), "the job's choice");
+        SshLinks preferring = new SshLinks(pipes, "ssh", l -> { }, Duration.ofSeconds(10), true);
+        assertEquals(Optional.empty(), preferring.cipherOrder(spec(List.of("ciphers=aes128-ctr,aes256-ctr"))));
+        // a configuration without AES-GCM stays as it is: the order never adds a cipher
+        assertEquals(Optional.empty(), CipherOrder.aesGcmFirst("aes128-ctr,aes256-ctr"));
+    }
+
+    /** The value of {@code key} in {@code ssh -G}'s output for this test's spec. */
+    static String configured(String key) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("ssh", "-G", "-p", Integer.toString(port)));
+        for (String o : spec(List.of()).options()) {
+            cmd.add("-o");
+            cmd.add(o);
+        }
+        cmd.add("127.0.0.1");
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor());
+        return out.lines().filter(l -> l.startsWith(key + " ")).map(l -> l.substring(key.length() + 1))
+                .findFirst().orElseThrow();
+    }
+
+    /** The cipher ssh's debug output says the client chose for its side of a link through the real sshd. */
+    static String negotiated(boolean preferAesGcm, List<String> extra) throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        List<String> options = new java.util.ArrayList<>(extra);
+        options.add("LogLevel=DEBUG");
+        SshLinks ssh = new SshLinks(pipes, "ssh", lines::add, Duration.ofSeconds(10), preferAesGcm);
+        Link link = ssh.connect(spec(options)).block(WAIT);
+        link.close(CloseReason.normal());
+        link.onClose().block(WAIT);
+        String marker = "kex: client->server cipher: ";
+        for (int i = 0; i < 200; i++) {
+            for (String l : lines) {
+                int at = l.indexOf(marker);
+                if (at >= 0) {
+                    return l.substring(at + marker.length()).split(" ")[0];
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("ssh did not log its cipher: " + lines);
     }
 
     @Test
