@@ -130,6 +130,8 @@ public final class StageSuite {
             case "IndexLookupBenchmark.lookupPresent", "IndexLookupBenchmark.containsPresent",
                     "IndexLookupBenchmark.containsAbsent" -> new Mapping("index " + name.substring(name.indexOf('.') + 1)
                     + ", " + millions(params.get("entries")) + " entries", "ids/s", null);
+            case "MirrorTargetBenchmark.newFiles" -> new Mapping("mirror receiver, new 4 KiB files (tmpfs)", "files/s",
+                    null);
             case "BackupBenchmark.backup" -> new Mapping("whole backup, local repository, 256 MiB tree", "MiB/s",
                     "FileReadBenchmark.readFile buffer=heap");
             default -> null;

@@ -35,6 +35,9 @@ final class StageSuiteTest {
         StageSuite.Mapping index = StageSuite.mapping("IndexLookupBenchmark.containsAbsent", Map.of("entries", "10000000"));
         assertEquals("ids/s", index.unit());
         assertNull(index.limit());
+        StageSuite.Mapping mirror = StageSuite.mapping("MirrorTargetBenchmark.newFiles", Map.of());
+        assertEquals("files/s", mirror.unit());
+        Class.forName("dev.sluice.benchmark.stage.MirrorTargetBenchmark");
         assertNull(StageSuite.mapping("Nothing.here", Map.of()));
     }
 }

@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(jvmArgsPrepend = {"-Djdk.nio.maxCachedBufferSize=262144", "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED"})
+@Fork(jvmArgsPrepend = {"-Djdk.nio.maxCachedBufferSize=262144", "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "--add-opens", "java.base/java.io=ALL-UNNAMED"})
 public class BackupBenchmark {
 
     int treeMib = BackupTree.DEFAULT_MIB;

@@ -29,6 +29,18 @@ final class StageBenchmarksTest {
     }
 
     @Test
+    void theMirrorTargetWritesAThousandFilesPerInvocation() throws IOException {
+        MirrorTargetBenchmark b = new MirrorTargetBenchmark();
+        b.setUp();
+        try {
+            assertEquals(MirrorTargetBenchmark.FILES, b.newFiles().filesWritten());
+            assertEquals(MirrorTargetBenchmark.FILES, b.newFiles().filesWritten());
+        } finally {
+            b.tearDown();
+        }
+    }
+
+    @Test
     void chunkIdIs32Bytes() {
         ChunkIdBenchmark b = new ChunkIdBenchmark();
         b.size = 4096;

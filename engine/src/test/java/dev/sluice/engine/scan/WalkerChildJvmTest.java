@@ -42,7 +42,7 @@ class WalkerChildJvmTest {
         Files.write(root.resolve("c-after"), new byte[0]);
 
         Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                java, "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED",
+                java, "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "--add-opens", "java.base/java.io=ALL-UNNAMED",
                 "-cp", classes + File.pathSeparator + testClasses, WalkerMain.class.getName(), root.toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -65,7 +65,7 @@ class WalkerChildJvmTest {
                         dev.sluice.engine.fs.TreeFixture.INVALID_UTF8), "x")
                 .file("t/\u00fc", "valid utf-8 u-umlaut")
                 .materialise(tmp);
-        ProcessBuilder pb = new ProcessBuilder(java, "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED",
+        ProcessBuilder pb = new ProcessBuilder(java, "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "--add-opens", "java.base/java.io=ALL-UNNAMED",
                 "-cp", classes + File.pathSeparator + testClasses, WalkerMain.class.getName(), tmp.resolve("t").toString())
                 .redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("LC_") || k.equals("LANG"));

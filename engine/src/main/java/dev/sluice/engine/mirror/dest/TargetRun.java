@@ -3,6 +3,7 @@ package dev.sluice.engine.mirror.dest;
 import dev.sluice.engine.fs.FileKind;
 import dev.sluice.engine.fs.FileMeta;
 import dev.sluice.engine.fs.PosixStat;
+import dev.sluice.engine.fs.RawDescriptor;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.fs.Xattr;
 import dev.sluice.engine.scan.PathOrder;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -940,14 +940,16 @@ final class TargetRun implements MirrorTarget {
             try {
                 opened = dir.open(tmp, NativeCalls.O_RDWR | NativeCalls.O_CREAT | NativeCalls.O_EXCL, 0600);
                 inFlight.put(tmpKey, this);
-                ch = FileChannel.open(PinnedMetadata.pinned(opened), StandardOpenOption.WRITE);
+                // the channel takes the descriptor over: closing it (in release) closes the descriptor
+                ch = RawDescriptor.channel(opened, true);
                 this.sparse = new ContentAppender(ch, meta.size());
             } catch (IOException | RuntimeException e) {
-                if (ch != null) {
-                    ch.close();
-                }
                 if (opened >= 0) {
-                    NativeCalls.close(opened);
+                    if (ch != null) {
+                        ch.close();
+                    } else {
+                        NativeCalls.close(opened);
+                    }
                     dir.unlink(tmp);
                     inFlight.remove(tmpKey);
                 }
@@ -1051,7 +1053,6 @@ final class TargetRun implements MirrorTarget {
             try {
                 sparse.finish();
                 bytesWritten += sparse.dataBytesWritten();
-                channel.close();
                 PosixStat created = NativeCalls.fstat(fd, path.shown());
                 PinnedMetadata.applyToCreated(fd, path.shown(), meta, created, superuser, diskMode(meta),
                         diskXattrs(meta));
@@ -1080,7 +1081,6 @@ final class TargetRun implements MirrorTarget {
             }
             done = true;
             try {
-                channel.close();
                 dir.unlink(tmp);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("could not remove the temporary file of " + path.shown(), e);
@@ -1091,7 +1091,17 @@ final class TargetRun implements MirrorTarget {
 
         private void release() {
             inFlight.remove(tmpKey);
-            NativeCalls.close(fd);
+            try {
+                channel.close(); // and with it the descriptor
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("closing the temporary file of " + path.shown() + " failed: "
+                        + e.getMessage(), e);
+            } finally {
+                releaseRest();
+            }
+        }
+
+        private void releaseRest() {
             if (basis != null) {
                 basis.close();
             }

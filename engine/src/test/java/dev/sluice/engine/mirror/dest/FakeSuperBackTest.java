@@ -82,7 +82,7 @@ class FakeSuperBackTest {
                     "class directories must be readable by nobody");
         }
         Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                MirrorKillTest.java(), "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "-cp", cp,
+                MirrorKillTest.java(), "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "--add-opens", "java.base/java.io=ALL-UNNAMED", "-cp", cp,
                 MirrorChildMain.class.getName(), "mirror", source.toString(), target.toString(), "IN_PLACE", "true",
                 MirrorSnapshotsTest.T0.toString())
                 .redirectErrorStream(true).start();

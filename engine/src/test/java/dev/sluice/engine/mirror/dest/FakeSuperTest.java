@@ -154,7 +154,7 @@ class FakeSuperTest {
                     "class directories must be readable by nobody");
         }
         Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                MirrorKillTest.java(), "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "-cp", cp,
+                MirrorKillTest.java(), "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "--add-opens", "java.base/java.io=ALL-UNNAMED", "-cp", cp,
                 MirrorChildMain.class.getName(), "mirror", source.toString(), target.toString(), layout.name(), "true",
                 instant)
                 .redirectErrorStream(true).start();

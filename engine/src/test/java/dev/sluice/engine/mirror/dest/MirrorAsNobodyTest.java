@@ -74,7 +74,7 @@ class MirrorAsNobodyTest {
 
     private static void run(Path source, Path target, String layout, String instant, String keep) throws Exception {
         Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                MirrorKillTest.java(), "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "-cp", MirrorKillTest.classpath(),
+                MirrorKillTest.java(), "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "--add-opens", "java.base/java.io=ALL-UNNAMED", "-cp", MirrorKillTest.classpath(),
                 MirrorChildMain.class.getName(), "mirror", source.toString(), target.toString(), layout, "false",
                 instant, keep)
                 .redirectErrorStream(true).start();

@@ -41,7 +41,7 @@ class MirrorKillTest {
         String first = MirrorSnapshotsTest.run(source, target, MirrorSnapshotsTest.snapshots(0),
                 MirrorSnapshotsTest.at(Duration.ZERO)).finalTree();
 
-        Process child = new ProcessBuilder(java(), "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "-cp", classpath(),
+        Process child = new ProcessBuilder(java(), "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED", "--add-opens", "java.base/java.io=ALL-UNNAMED", "-cp", classpath(),
                 MirrorChildMain.class.getName(), "hang", source.toString(), target.toString(),
                 MirrorSnapshotsTest.T0.plusSeconds(60).toString())
                 .redirectErrorStream(true).start();
