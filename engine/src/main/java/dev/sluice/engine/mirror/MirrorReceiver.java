@@ -49,6 +49,7 @@ import reactor.core.scheduler.Scheduler;
  * run with an ERROR and a closed link, leaving previous snapshots untouched.
  */
 public final class MirrorReceiver {
+    private static final System.Logger LOG = System.getLogger(MirrorReceiver.class.getName());
     /** How long the receiver waits, after a fatal ERROR, for the sender to close before it closes the link. */
     public static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
     /** Files whose content may be in flight at once (announced in OPENED; more is refused). */
@@ -225,6 +226,8 @@ public final class MirrorReceiver {
         /** The target directory this run holds in {@link #BUSY}, and the holder's description; null before OPEN. */
         private java.nio.file.Path heldTarget;
         private String heldBy;
+        /** The target's lock across processes ({@link TargetLock}); null before OPEN or without a cache root. */
+        private TargetLock heldLock;
         volatile CloseReason ending;
 
         Session(Link link) {
@@ -660,6 +663,16 @@ public final class MirrorReceiver {
         }
 
         private synchronized void release() {
+            if (heldLock != null) {
+                try {
+                    heldLock.close();
+                } catch (IOException e) {
+                    // the kernel lets the lock go with the process at the latest
+                    LOG.log(System.Logger.Level.WARNING, "letting go of the lock of mirror target ''{0}'' failed: {1}",
+                            targetName, e.getMessage());
+                }
+                heldLock = null;
+            }
             if (heldTarget != null) {
                 BUSY.remove(heldTarget, heldBy);
                 heldTarget = null;
@@ -681,12 +694,15 @@ public final class MirrorReceiver {
         }
 
         /**
-         * Takes {@code dir} for this run; a run into it already in progress (another sender, or the same job started
-         * twice) is REFUSED, before anything in the target is touched.
+         * Takes {@code dir} for this run; a run into it already in progress (another sender, the same job started
+         * twice, or another sluice process with the same cache root) is REFUSED, before anything in the target is
+         * touched. The directory itself is made first when missing, so that every process names it by the same
+         * real path.
          */
         private void hold(java.nio.file.Path dir) throws ProtocolException {
             java.nio.file.Path key;
             try {
+                java.nio.file.Files.createDirectories(dir);
                 key = dir.toRealPath();
             } catch (IOException e) {
                 key = dir.toAbsolutePath().normalize();
@@ -694,11 +710,31 @@ public final class MirrorReceiver {
             String me = "a run from peer '" + peer.name() + "' since " + java.time.Instant.now();
             String holder = BUSY.putIfAbsent(key, me);
             if (holder != null) {
-                throw new ProtocolException(ErrorCode.REFUSED, "target '" + targetName + "' is busy: " + holder
-                        + " is still writing it; try again when that run has ended");
+                throw busy(holder);
             }
             heldTarget = key;
             heldBy = me;
+            if (cacheRoot.isEmpty()) {
+                return;
+            }
+            java.nio.file.Path lockFile = TargetLock.file(cacheRoot.get(), key);
+            try {
+                heldLock = TargetLock.take(lockFile, me + " in process " + ProcessHandle.current().pid());
+            } catch (IOException e) {
+                // the guard within this process still holds; another process is not seen, as without a cache root
+                LOG.log(System.Logger.Level.WARNING, "cannot lock mirror target ''{0}'' through {1}: {2}", targetName,
+                        lockFile, e.getMessage());
+                return;
+            }
+            if (heldLock == null) {
+                release();
+                throw busy(TargetLock.holder(lockFile));
+            }
+        }
+
+        private ProtocolException busy(String holder) {
+            return new ProtocolException(ErrorCode.REFUSED, "target '" + targetName + "' is busy: " + holder
+                    + " is still writing it; try again when that run has ended");
         }
 
         synchronized void close() {

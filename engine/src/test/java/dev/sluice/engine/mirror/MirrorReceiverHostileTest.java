@@ -171,6 +171,36 @@ class MirrorReceiverHostileTest {
         third.first().close(CloseReason.normal());
     }
 
+    /** A run of another process (one with the same cache root) is seen through the target's lock file. */
+    @Test
+    void aTargetAnotherProcessIsWritingIsRefusedUntilThatProcessEnds() throws Exception {
+        Path cache = tmp.resolve("cache");
+        receiver = new MirrorReceiver(new MirrorPolicy(Map.of(SENDER, Map.of("t", target))),
+                MirrorTestTargets.factory(), new MirrorLimits(255, 4095, 64, 1000, 1 << 20, 4095), io,
+                java.util.Optional.of(cache));
+        Files.createDirectories(target);
+        Process other = TargetLockTest.holdInChild(TargetLock.file(cache, target.toRealPath()),
+                "a run from peer 'x' since then in process 7");
+        try {
+            LocalLinks.Pair second = LocalLinks.pair(RECEIVER, SENDER);
+            Object[] answer = openAnother(second);
+            assertEquals(MirrorMessage.ERROR.wire(), answer[0]);
+            ErrorCodec.Error e = ErrorCodec.decode((byte[]) answer[1]);
+            assertEquals(ErrorCode.REFUSED, e.code());
+            assertTrue(e.message().contains("target 't' is busy: a run from peer 'x' since then in process 7 is still"
+                    + " writing it"), e.message());
+            second.first().close(CloseReason.normal());
+            try (var names = Files.list(target)) {
+                assertEquals(0, names.count(), "nothing in the target was touched");
+            }
+        } finally {
+            TargetLockTest.end(other);
+        }
+        LocalLinks.Pair third = LocalLinks.pair(RECEIVER, SENDER);
+        assertEquals(MirrorMessage.OPENED.wire(), openAnother(third)[0], "the target is free once the other ended");
+        third.first().close(CloseReason.normal());
+    }
+
     private static FileMeta file(long size) {
         return new FileMeta(FileKind.REGULAR, 0644, 0, 0, size, 1_000_000_000L, 1_000_000_000L, 0, 0, 0, 1, 0, null,
                 List.of());
