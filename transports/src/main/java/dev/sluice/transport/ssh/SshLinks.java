@@ -109,19 +109,23 @@ public final class SshLinks {
         }
         query.add("--");
         query.add(spec.host());
-        ProcessBuilder pb = new ProcessBuilder(query).redirectErrorStream(true);
+        // stdout (a few KiB, less than a pipe holds) is read after the exit, so a hanging ssh -G (a Match exec
+        // that does not return) costs CONFIG_WAIT, not the connection
+        ProcessBuilder pb = new ProcessBuilder(query).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().clear();
         try {
             Process p = pb.start();
             p.getOutputStream().close();
+            if (!p.waitFor(CONFIG_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                LOG.log(System.Logger.Level.WARNING, "{0} -G did not answer within {1} s; ssh keeps its cipher order",
+                        sshProgram, CONFIG_WAIT.toSeconds());
+                return Optional.empty();
+            }
             List<String> out;
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 out = r.lines().limit(CONFIG_LINES).toList();
-            }
-            if (!p.waitFor(CONFIG_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                return Optional.empty();
             }
             if (p.exitValue() != 0) {
                 LOG.log(System.Logger.Level.DEBUG, "{0} -G exited with status {1}; ssh keeps its cipher order",

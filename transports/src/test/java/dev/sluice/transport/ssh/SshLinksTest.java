@@ -253,6 +253,19 @@ class SshLinksTest {
         assertEquals(Optional.empty(), CipherOrder.aesGcmFirst("aes128-ctr,aes256-ctr"));
     }
 
+    @Test
+    void anSshGThatHangsCostsItsWaitAndLeavesTheOrder() throws Exception {
+        Path fake = dir.resolve("hanging-ssh");
+        Files.writeString(fake, "#!/bin/sh\nexec sleep 60\n");
+        fake.toFile().setExecutable(true);
+        SshLinks ssh = new SshLinks(pipes, fake.toString(), l -> { }, Duration.ofSeconds(1), true);
+        long t0 = System.nanoTime();
+        assertEquals(Optional.empty(), ssh.cipherOrder(SshSpec.toStdinserver("127.0.0.1", 22, "backup",
+                dir.resolve("user_key"), List.of(), new PeerIdentity("source"), new PeerIdentity("sink"), SPEC)));
+        long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+        assertTrue(seconds >= 4 && seconds < 15, "waited " + seconds + " s");
+    }
+
     /** The value of {@code key} in {@code ssh -G}'s output for this test's spec. */
     static String configured(String key) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("ssh", "-G", "-p", Integer.toString(port)));
