@@ -47,7 +47,8 @@ public final class TlsClient {
 
     /**
      * For a process about to exit: stops the event loops that TLS links share (Reactor Netty's global TCP resources),
-     * closing any link still open, and waits up to {@code timeout} for their threads to end. HotSpot's exit waits up
+     * closing any link still open, and waits up to {@code timeout} for the loops to terminate (each thread has then
+     * left {@code epoll_wait} and returns right after). HotSpot's exit waits up
      * to 300 ms for threads that are in native code to stop there, and an idle event loop sits in {@code epoll_wait}:
      * without this every command that made a TLS link took 0.3 s longer to exit. Loops are made again by the next
      * link; nothing happens when there are none.
