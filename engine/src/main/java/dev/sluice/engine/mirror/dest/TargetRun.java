@@ -838,6 +838,22 @@ final class TargetRun implements MirrorTarget {
         dir.rename(tmp, dir, name);
     }
 
+    /**
+     * As {@link #replace} for a temporary file this run just created: a new inode, so never a link of what
+     * {@code name} holds. It is renamed at once; {@code name} is looked at only when the rename is refused because
+     * a directory is there (EISDIR), which saves {@link #replace}'s lstat for every new file.
+     */
+    private void replaceWithNew(DirectoryHandle dir, byte[] tmp, byte[] name) throws IOException {
+        try {
+            dir.rename(tmp, dir, name);
+        } catch (IOException e) {
+            if (options.layout() != MirrorOptions.Layout.IN_PLACE || NativeCalls.errno(e) != NativeCalls.EISDIR) {
+                throw e;
+            }
+            replace(dir, tmp, name);
+        }
+    }
+
     /** {@code .sluice-tmp-<8 random hex of this run><8 hex counter>}: 16 hex digits, unique within the run. */
     private byte[] tempName() {
         String hex = Integer.toHexString(tempCounter++);
@@ -1056,7 +1072,7 @@ final class TargetRun implements MirrorTarget {
                 PosixStat created = NativeCalls.fstat(fd, path.shown());
                 PinnedMetadata.applyToCreated(fd, path.shown(), meta, created, superuser, diskMode(meta),
                         diskXattrs(meta));
-                replace(dir, tmp, path.name());
+                replaceWithNew(dir, tmp, path.name());
                 PosixStat st = NativeCalls.fstat(fd, path.shown());
                 learn(path, st, diskXattrs(meta));
                 if (stamp) {

@@ -52,6 +52,39 @@ class MirrorInPlaceTest {
     }
 
     @Test
+    void aFileTakesThePlaceOfADirectoryAndOfASymlinkThatWereThere() throws IOException {
+        Path source = Files.createDirectory(tmp.resolve("source"));
+        Files.createDirectories(source.resolve("x/deeper"));
+        Files.writeString(source.resolve("x/deeper/inner.txt"), "inner\n");
+        Files.createSymbolicLink(source.resolve("y"), Path.of("x"));
+        Path target = tmp.resolve("target");
+        try (MirrorTarget t = MirrorTarget.open(target, inPlace(true, ScanRules.all(), false), CLOCK)) {
+            MirrorDriver.mirror(source, t);
+        }
+        assertTrue(Files.isDirectory(target.resolve("x"), LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.isSymbolicLink(target.resolve("y")));
+        try (var tree = Files.walk(source.resolve("x"))) {
+            for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(source.resolve("y"));
+        Files.writeString(source.resolve("x"), "now a file\n");
+        Files.writeString(source.resolve("y"), "a file too\n");
+        MirrorTargetStats stats;
+        try (MirrorTarget t = MirrorTarget.open(target, inPlace(true, ScanRules.all(), false), CLOCK)) {
+            stats = MirrorDriver.mirror(source, t);
+        }
+        TreeAssert.assertSameTree(source, target, TreeAssert.Options.defaults());
+        assertEquals("now a file\n", Files.readString(target.resolve("x")));
+        assertEquals(2, stats.filesWritten(), stats.toString());
+        try (var names = Files.list(target)) {
+            assertEquals(List.of("x", "y"), names.map(n -> n.getFileName().toString()).sorted().toList(),
+                    "no temporary file left");
+        }
+    }
+
+    @Test
     void secondRunKeepsUnchangedFilesAndReplacesChangedOnes() throws IOException {
         Path source = Files.createDirectory(tmp.resolve("source"));
         TreeFixture.kitchenSink(8).materialise(source);
