@@ -10,11 +10,8 @@ import dev.sluice.engine.scan.ScanRules;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -80,13 +77,13 @@ public class MirrorTargetBenchmark {
 
     @TearDown(Level.Iteration)
     public void emptyBase() throws IOException {
-        deleteBelow(base);
+        PackWriterBenchmark.deleteTree(base);
+        Files.createDirectory(base);
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-        deleteBelow(base);
-        Files.deleteIfExists(base);
+    public void tearDown() {
+        PackWriterBenchmark.deleteTree(base);
     }
 
     @Benchmark
@@ -103,23 +100,5 @@ public class MirrorTargetBenchmark {
             }
             return t.finish();
         }
-    }
-
-    private static void deleteBelow(Path dir) throws IOException {
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-                Files.delete(f);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (!d.equals(dir)) {
-                    Files.delete(d);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -1,6 +1,6 @@
 package dev.sluice.engine.mirror;
 
-import dev.sluice.engine.fs.CacheRoot;
+import dev.sluice.engine.mirror.dest.MirrorTarget;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,8 +35,7 @@ final class TargetLock implements Closeable {
 
     /** The lock file of the target whose real path is {@code realTarget}. */
     static Path file(Path cacheRoot, Path realTarget) {
-        return cacheRoot.resolve("mirror").resolve("targets")
-                .resolve(CacheRoot.fileName(realTarget.toString()) + ".lock");
+        return MirrorTarget.cacheFile(cacheRoot, realTarget, ".lock");
     }
 
     /**

@@ -78,10 +78,7 @@ public final class SshLinks {
         List<String> c = new ArrayList<>(List.of(sshProgram, "-T", "-e", "none",
                 "-i", spec.identityFile().toString(), "-p", Integer.toString(spec.port()),
                 "-l", spec.user(), "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes"));
-        for (String o : spec.options()) {
-            c.add("-o");
-            c.add(o);
-        }
+        addOptions(c, spec);
         ciphers.ifPresent(list -> {
             c.add("-o");
             c.add("Ciphers=" + list);
@@ -90,6 +87,14 @@ public final class SshLinks {
         c.add(spec.host());
         c.add(spec.remoteCommand());
         return c;
+    }
+
+    /** Appends the spec's options, each as {@code -o Key=value}. */
+    private static void addOptions(List<String> command, SshSpec spec) {
+        for (String o : spec.options()) {
+            command.add("-o");
+            command.add(o);
+        }
     }
 
     /**
@@ -103,10 +108,7 @@ public final class SshLinks {
         }
         List<String> query = new ArrayList<>(List.of(sshProgram, "-G", "-p", Integer.toString(spec.port()),
                 "-l", spec.user()));
-        for (String o : spec.options()) {
-            query.add("-o");
-            query.add(o);
-        }
+        addOptions(query, spec);
         query.add("--");
         query.add(spec.host());
         // stdout (a few KiB, less than a pipe holds) is read after the exit, so a hanging ssh -G (a Match exec

@@ -61,10 +61,17 @@ public interface MirrorTarget extends Closeable {
         Path journal = null;
         if (cacheRoot.isPresent()) {
             Files.createDirectories(root);
-            journal = cacheRoot.get().resolve("mirror").resolve("targets")
-                    .resolve(CacheRoot.fileName(root.toRealPath().toString()) + ".xattrs");
+            journal = cacheFile(cacheRoot.get(), root.toRealPath(), ".xattrs");
         }
         return TargetRun.open(root, options, clock, TargetRun.runningAsRoot(), journal);
+    }
+
+    /**
+     * A file sluice keeps for the target whose real path is {@code realRoot}: {@code cacheRoot/mirror/targets/NAME}
+     * plus {@code suffix}, NAME made from that path (its xattr journal, its lock across processes).
+     */
+    static Path cacheFile(Path cacheRoot, Path realRoot, String suffix) {
+        return cacheRoot.resolve("mirror").resolve("targets").resolve(CacheRoot.fileName(realRoot.toString()) + suffix);
     }
 
     /**

@@ -1113,11 +1113,11 @@ final class TargetRun implements MirrorTarget {
                 throw new java.io.UncheckedIOException("closing the temporary file of " + path.shown() + " failed: "
                         + e.getMessage(), e);
             } finally {
-                releaseRest();
+                releaseBasisAndDirectories();
             }
         }
 
-        private void releaseRest() {
+        private void releaseBasisAndDirectories() {
             if (basis != null) {
                 basis.close();
             }
