@@ -1,8 +1,7 @@
 package dev.sluice.transport.stdinserver;
 
 import dev.sluice.transport.PeerIdentity;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
+import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -39,8 +38,9 @@ import java.util.regex.Pattern;
  * </ol>
  * A request that fails a check is answered with {@code refused REASON} (when its reply can be opened) and logged.
  * The identity is the FIFO's name and never anything the client writes, as with the socket: only this user can
- * enter the directory ({@link RuntimeDirectory}). The opened pipes are relayed by threads, not spliced
- * (docs/transports.md "stdinserver without a JVM").
+ * enter the directory ({@link RuntimeDirectory}). The opened pipes are raw descriptors ({@link ProcessPipes}), so the
+ * link splices them in the kernel as it does pipes passed over the socket (docs/transports.md "stdinserver without a
+ * JVM").
  */
 final class StdinRequests implements AutoCloseable {
 
@@ -51,10 +51,11 @@ final class StdinRequests implements AutoCloseable {
     static final int REPLY_FD = 4;
     private static final Pattern PID = Pattern.compile("[1-9][0-9]{0,9}");
 
-    /** Serves a client's two pipes as a link; completes with the status for the client. */
+    /** Serves a client's two pipes as a link (spliced: no copy through the JVM); completes with the client's status. */
     @FunctionalInterface
     interface Serve {
-        CompletableFuture<Integer> serve(FileChannel in, FileChannel out);
+        /** {@code in} and {@code out} are the process's pipes, opened non-blocking; they are the callee's to close. */
+        CompletableFuture<Integer> serve(FileDescriptor in, FileDescriptor out);
     }
 
     private final Path dir;
@@ -195,13 +196,13 @@ final class StdinRequests implements AutoCloseable {
                     + " {2}", id, line, e.toString());
             return;
         }
-        FileChannel in = null;
-        FileChannel out = null;
+        FileDescriptor in = null;
+        FileDescriptor out = null;
         try {
             Instant started = startTime(pid);
             holdsReply(pid, replyInode);
-            in = new FileInputStream(pipe(pid, 0)).getChannel();
-            out = new FileOutputStream(pipe(pid, 1)).getChannel();
+            in = ProcessPipes.open(pid, 0);
+            out = ProcessPipes.open(pid, 1);
             if (!started.equals(startTime(pid))) {
                 throw new IOException("process " + pid + " ended while its pipes were opened");
             }
@@ -261,22 +262,6 @@ final class StdinRequests implements AutoCloseable {
         }
     }
 
-    /** {@code /proc/PID/fd/N} when it is a pipe; else an error saying what it is. */
-    private static String pipe(long pid, int fd) throws IOException {
-        String path = "/proc/" + pid + "/fd/" + fd;
-        String target;
-        try {
-            target = Files.readSymbolicLink(Path.of(path)).toString();
-        } catch (NoSuchFileException gone) {
-            throw new IOException("process " + pid + " has no descriptor " + fd + " (it ended?)", gone);
-        }
-        if (!target.startsWith("pipe:")) {
-            throw new IOException((fd == 0 ? "its stdin" : "its stdout") + " is " + printable(target)
-                    + ", not a pipe (run it as an ssh forced command)");
-        }
-        return path;
-    }
-
     /** The process's start time, as the JDK reads it (from {@code /proc/PID/stat}): the same for the same process. */
     private static Instant startTime(long pid) throws IOException {
         ProcessHandle h = ProcessHandle.of(pid).orElseThrow(() -> new IOException("there is no process " + pid));
@@ -300,6 +285,14 @@ final class StdinRequests implements AutoCloseable {
     }
 
     private static void closeQuietly(FileChannel c) {
+        closeQuietly(c == null ? null : c::close);
+    }
+
+    private static void closeQuietly(FileDescriptor fd) {
+        closeQuietly(fd == null ? null : fd::close);
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
         if (c == null) {
             return;
         }
@@ -310,7 +303,7 @@ final class StdinRequests implements AutoCloseable {
         }
     }
 
-    private static String printable(String s) {
+    static String printable(String s) {
         StringBuilder b = new StringBuilder();
         for (char c : s.toCharArray()) {
             b.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.transport.PeerIdentity;
+import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,14 +39,15 @@ class StdinRequestsTest {
 
     /** The pipes handed to the link side, and the status each session ends with. */
     private final BlockingQueue<Served> served = new LinkedBlockingQueue<>();
-    private final List<Process> children = new ArrayList<>();
+    private FifoClients clients;
     private StdinRequests requests;
 
-    private record Served(FileChannel in, FileChannel out, CompletableFuture<Integer> status) {
+    private record Served(FileDescriptor in, FileDescriptor out, CompletableFuture<Integer> status) {
     }
 
     @BeforeEach
     void start() throws IOException {
+        clients = new FifoClients(dir, ID);
         requests = StdinRequests.start(dir, ID, (in, out) -> {
             CompletableFuture<Integer> status = new CompletableFuture<>();
             served.add(new Served(in, out, status));
@@ -56,81 +58,18 @@ class StdinRequestsTest {
     @AfterEach
     void stop() throws IOException {
         requests.close();
-        for (Process p : children) {
-            p.destroyForcibly();
-        }
+        clients.close();
         for (Served s : served) {
             s.in.close();
             s.out.close();
         }
     }
 
-    /**
-     * A child whose stdin and stdout are pipes to this test, as sshd gives a forced command, and which holds its
-     * reply FIFO as descriptor 4 like the launcher (the FIFO is made first, under the name of the child's id, which
-     * is not known before the child exists: a temporary name, renamed once it is).
-     */
-    private Process forcedCommand() throws Exception {
-        return forcedCommand(new ProcessBuilder());
-    }
-
-    private Process forcedCommand(ProcessBuilder pb) throws Exception {
-        Path early = dir.resolve("reply-" + System.nanoTime());
-        mkfifo(early);
-        Process p = pb.command("bash", "-c", "exec 4<>\"$0\"; exec sleep 120", early.toString()).start();
-        children.add(p);
-        // the shell has the FIFO open once /proc shows it as descriptor 4
-        Path four = Path.of("/proc/" + p.pid() + "/fd/4");
-        for (int i = 0; i < 500 && !Files.exists(four); i++) {
-            Thread.sleep(10);
-        }
-        Files.move(early, StdinServerSpec.reply(dir, ID, p.pid()));
-        return p;
-    }
-
-    /** The launcher's side of a request: its reply FIFO (made already), open for reading and writing, and the line. */
-    private FileChannel ask(long pid) throws Exception {
-        Path reply = StdinServerSpec.reply(dir, ID, pid);
-        if (!Files.exists(reply)) {
-            mkfifo(reply);
-        }
-        FileChannel answers = FileChannel.open(reply, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        send(pid + "\n");
-        return answers;
-    }
-
-    private void send(String text) throws IOException {
-        try (FileChannel fifo = FileChannel.open(StdinServerSpec.fifo(dir, ID), StandardOpenOption.WRITE)) {
-            fifo.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
-        }
-    }
-
-    private static void mkfifo(Path p) throws Exception {
-        Process mk = new ProcessBuilder("mkfifo", "-m", "600", p.toString()).inheritIO().start();
-        assertTrue(mk.waitFor(10, TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo " + p);
-    }
-
-    /** One line from the reply FIFO, waiting at most 10 s. */
-    private static String line(FileChannel answers) throws Exception {
-        return CompletableFuture.supplyAsync(() -> {
-            StringBuilder b = new StringBuilder();
-            ByteBuffer one = ByteBuffer.allocate(1);
-            try {
-                while (answers.read(one.clear()) == 1 && one.get(0) != '\n') {
-                    b.append((char) one.get(0));
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            return b.toString();
-        }).get(10, TimeUnit.SECONDS);
-    }
-
     @Test
     void aForcedCommandsPipesBecomeTheLinkAndItsStatusGoesBack() throws Exception {
-        Process client = forcedCommand();
-        FileChannel answers = ask(client.pid());
-        assertEquals("ok", line(answers));
+        Process client = clients.forcedCommand();
+        FileChannel answers = clients.ask(client.pid());
+        assertEquals("ok", FifoClients.line(answers));
         assertFalse(Files.exists(StdinServerSpec.reply(dir, ID, client.pid())), "the reply's name is removed");
         Served s = served.poll(10, TimeUnit.SECONDS);
 
@@ -138,32 +77,42 @@ class StdinRequestsTest {
         // `out` writes arrives where ssh reads the command's stdout
         client.getOutputStream().write("from ssh".getBytes(StandardCharsets.US_ASCII));
         client.getOutputStream().flush();
-        ByteBuffer got = ByteBuffer.allocate(8);
-        while (got.hasRemaining() && s.in.read(got) > 0) {
-            // until all eight bytes are read
+        // the descriptors are raw and non-blocking (for the splicer): read until all eight bytes are there
+        ByteBuffer got = ByteBuffer.allocateDirect(8);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (got.hasRemaining() && System.nanoTime() < deadline) {
+            int n = s.in.read(got, got.position(), got.limit());
+            assertTrue(n >= 0, "the pipe from ssh ended early");
+            got.position(got.position() + n);
+            if (n == 0) {
+                Thread.sleep(5);
+            }
         }
-        assertArrayEquals("from ssh".getBytes(StandardCharsets.US_ASCII), got.array());
-        s.out.write(ByteBuffer.wrap("to ssh".getBytes(StandardCharsets.US_ASCII)));
+        byte[] read = new byte[8];
+        got.flip().get(read);
+        assertArrayEquals("from ssh".getBytes(StandardCharsets.US_ASCII), read);
+        ByteBuffer toSsh = ByteBuffer.allocateDirect(6).put("to ssh".getBytes(StandardCharsets.US_ASCII)).flip();
+        assertEquals(6, s.out.write(toSsh, 0, 6));
         assertArrayEquals("to ssh".getBytes(StandardCharsets.US_ASCII), client.getInputStream().readNBytes(6));
 
         s.status.complete(0);
-        assertEquals("status 0", line(answers));
+        assertEquals("status 0", FifoClients.line(answers));
     }
 
     @Test
     void aSessionThatFailsEndsWithStatusOne() throws Exception {
-        Process client = forcedCommand();
-        FileChannel answers = ask(client.pid());
-        assertEquals("ok", line(answers));
+        Process client = clients.forcedCommand();
+        FileChannel answers = clients.ask(client.pid());
+        assertEquals("ok", FifoClients.line(answers));
         served.poll(10, TimeUnit.SECONDS).status.completeExceptionally(new IOException("the link failed"));
-        assertEquals("status 1", line(answers));
+        assertEquals("status 1", FifoClients.line(answers));
     }
 
     @Test
     void aProcessWhoseStdinIsNotAPipeIsRefused() throws Exception {
         Path file = Files.writeString(dir.resolve("input"), "not ssh\n");
-        Process client = forcedCommand(new ProcessBuilder().redirectInput(file.toFile()));
-        String answer = line(ask(client.pid()));
+        Process client = clients.forcedCommand(new ProcessBuilder().redirectInput(file.toFile()));
+        String answer = FifoClients.line(clients.ask(client.pid()));
         assertTrue(answer.startsWith("refused its stdin is " + file) && answer.endsWith("not a pipe (run it as an"
                 + " ssh forced command)"), answer);
         assertNull(served.poll(200, TimeUnit.MILLISECONDS), "nothing was served");
@@ -172,9 +121,8 @@ class StdinRequestsTest {
     @Test
     void aProcessThatDoesNotHoldTheReplyIsRefused() throws Exception {
         // another process of this user, with pipes, named in a request whose reply it never opened
-        Process other = new ProcessBuilder("sleep", "120").start();
-        children.add(other);
-        String answer = line(ask(other.pid()));
+        Process other = clients.track(new ProcessBuilder("sleep", "120").start());
+        String answer = FifoClients.line(clients.ask(other.pid()));
         assertEquals("refused process " + other.pid() + " does not hold its reply FIFO as descriptor 4", answer);
         assertNull(served.poll(200, TimeUnit.MILLISECONDS), "nothing was served");
     }
@@ -183,26 +131,26 @@ class StdinRequestsTest {
     void aProcessThatHasEndedIsRefused() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         assertTrue(gone.waitFor(10, TimeUnit.SECONDS));
-        String answer = line(ask(gone.pid()));
+        String answer = FifoClients.line(clients.ask(gone.pid()));
         assertTrue(answer.startsWith("refused there is no process " + gone.pid()), answer);
         assertNull(served.poll(200, TimeUnit.MILLISECONDS), "nothing was served");
     }
 
     @Test
     void malformedStaleAndForgedRequestsAreIgnoredAndTheNextOneIsServed() throws Exception {
-        send("web-1\n0\n-5\n" + "9".repeat(40) + "\n\n");
-        Process stale = forcedCommand();
+        clients.send("web-1\n0\n-5\n" + "9".repeat(40) + "\n\n");
+        Process stale = clients.forcedCommand();
         Files.delete(StdinServerSpec.reply(dir, ID, stale.pid()));
-        send(stale.pid() + "\n"); // no reply FIFO: nobody to answer
-        Process forged = forcedCommand();
+        clients.send(stale.pid() + "\n"); // no reply FIFO: nobody to answer
+        Process forged = clients.forcedCommand();
         Path notAFifo = StdinServerSpec.reply(dir, ID, forged.pid());
         Files.delete(notAFifo);
         Files.writeString(notAFifo, "a plain file");
-        send(forged.pid() + "\n");
+        clients.send(forged.pid() + "\n");
 
-        Process client = forcedCommand();
-        FileChannel answers = ask(client.pid());
-        assertEquals("ok", line(answers), "the reader went on after the bad requests");
+        Process client = clients.forcedCommand();
+        FileChannel answers = clients.ask(client.pid());
+        assertEquals("ok", FifoClients.line(answers), "the reader went on after the bad requests");
         Served s = served.poll(10, TimeUnit.SECONDS);
         assertTrue(s != null, "the last request was served");
         assertNull(served.poll(200, TimeUnit.MILLISECONDS), "only the last request was served");

@@ -1,5 +1,6 @@
 package dev.sluice.transport.stdinserver;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -193,6 +195,56 @@ class StdinServerTest {
                 fd.close();
             }
             return s;
+        }
+    }
+
+    /**
+     * A client that is not a JVM (the launcher as forced command) comes through the FIFO: the daemon opens its pipes
+     * through {@code /proc} and splices them into the link, so no relay thread copies the bytes through the JVM.
+     */
+    @Test
+    void aFifoClientsPipesAreSplicedIntoTheLink() throws Exception {
+        Path dir = runtimeDir("rwx------");
+        PeerIdentity db = new PeerIdentity("db-2");
+        BlockingQueue<Link> accepted = new LinkedBlockingQueue<>();
+        try (StdinServer server = StdinServer.start(spec(dir), l -> {
+                accepted.add(l);
+                return l.send(l.receive());
+            });
+             PipeLinks pipes = PipeLinks.create();
+             FifoClients clients = new FifoClients(dir, db)) {
+            Process client = clients.forcedCommand();
+            java.nio.channels.FileChannel answers = clients.ask(client.pid());
+            assertEquals("ok", FifoClients.line(answers));
+            // this side plays ssh: it writes the forced command's stdin and reads its stdout
+            Link link = pipes.open(client.getInputStream(), client.getOutputStream(), "test ssh", SPEC,
+                    new PeerIdentity("sink"), true).block(WAIT);
+            Link serverSide = accepted.poll(20, TimeUnit.SECONDS);
+            assertEquals("db-2", serverSide.peer().name());
+
+            byte[] big = new byte[60 * 1024];
+            new java.util.Random(5).nextBytes(big);
+            link.send(Flux.range(0, 200).map(i -> Frame.of(3, i % 2 == 0 ? big : ("m" + i).getBytes(
+                    StandardCharsets.UTF_8)))).subscribe();
+            StepVerifier.create(link.receive().take(200).map(f -> {
+                        try {
+                            byte[] b = new byte[f.payload().readableBytes()];
+                            f.payload().readBytes(b);
+                            return b;
+                        } finally {
+                            f.release();
+                        }
+                    }).collectList())
+                    .assertNext(l -> {
+                        assertArrayEquals(big, l.get(0));
+                        assertEquals("m199", new String(l.get(199), StandardCharsets.UTF_8));
+                    })
+                    .expectComplete().verify(WAIT);
+            assertEquals(List.of(), Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                    .filter(n -> n.contains("stdinserver db-2")).toList(), "a relay thread serves the FIFO client");
+            link.close(CloseReason.normal());
+            assertEquals(CloseReason.Code.NORMAL, serverSide.onClose().block(WAIT).code());
+            assertEquals("status 0", FifoClients.line(answers));
         }
     }
 
