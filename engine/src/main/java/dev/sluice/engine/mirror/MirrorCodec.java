@@ -24,7 +24,7 @@ import java.util.Objects;
  */
 public final class MirrorCodec {
     /** The protocol version carried in OPEN. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** Bytes of a chunk hash ({@link ChunkHash}, keyed per run). */
     public static final int HASH = ChunkHash.BYTES;
     /** Bytes of the whole-file digest in FILE_END ({@link ContentDigest}, SHA-256 over chunk and run records). */
@@ -506,13 +506,20 @@ public final class MirrorCodec {
     static final class DeltaWriter {
         private final int fileId;
         private final ByteBuffer buf;
+        private final ContentDigest digest;
         private int ops;
         private long copyOffset = -1;
         private long copyLength;
 
-        DeltaWriter(int fileId, int maxPayload) {
+        /**
+         * A writer of {@code fileId}'s DELTA payloads of at most {@code maxPayload} bytes that adds each DATA operation
+         * it writes to {@code digest} (the digest follows the operations on the wire; COPY records are the caller's,
+         * one per basis chunk, see {@link ContentDigest}).
+         */
+        DeltaWriter(int fileId, int maxPayload, ContentDigest digest) {
             this.fileId = fileId;
             this.buf = ByteBuffer.allocate(maxPayload);
+            this.digest = digest;
             reset();
         }
 
@@ -550,6 +557,15 @@ public final class MirrorCodec {
          * one operation (a new payload is started for it), so the receiver sees each sent chunk as one DATA.
          */
         void data(byte[] data, int off, int len, List<byte[]> ready) {
+            data(data, off, len, null, ready);
+        }
+
+        /**
+         * As {@link #data(byte[], int, int, List)} for a chunk whose {@link ChunkHash} the caller has computed already
+         * ({@code hash}, or null): when the chunk stays one operation, the digest takes that hash instead of hashing the
+         * bytes again.
+         */
+        void data(byte[] data, int off, int len, byte[] hash, List<byte[]> ready) {
             flushCopy(ready);
             if (len <= MirrorChunking.PARAMS.max() && buf.remaining() < len + 5 && ops > 0
                     && buf.capacity() >= 8 + 5 + len) {
@@ -562,6 +578,12 @@ public final class MirrorCodec {
                 int n = Math.min(len, buf.remaining() - 5);
                 buf.put((byte) OP_DATA).putInt(n).put(data, off, n);
                 ops++;
+                if (hash != null && n == len && n <= ContentDigest.PIECE) {
+                    digest.data(n, hash, 0);
+                } else {
+                    digest.data(data, off, n);
+                }
+                hash = null;
                 off += n;
                 len -= n;
             }

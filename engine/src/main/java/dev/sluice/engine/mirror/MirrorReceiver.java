@@ -871,19 +871,19 @@ public final class MirrorReceiver {
 
             @Override
             public void data(ByteBuffer bytes) throws IOException {
-                grow(bytes.remaining());
-                if (recorded != null) {
-                    int n = bytes.remaining();
-                    if (n > MirrorChunking.PARAMS.max()) {
-                        stopRecording();
-                    } else {
-                        // the view is read-only; one chunk is copied (the frame thread's buffer) to be hashed
-                        bytes.duplicate().get(chunkBytes, 0, n);
-                        chunkHash.hash(chunkBytes, 0, n, scratch, 0);
-                        record(n, scratch, 0);
-                    }
+                int n = bytes.remaining();
+                grow(n);
+                if (n <= ContentDigest.PIECE) {
+                    // one hash serves the digest and, for a large file (one chunk per DATA), the basis cache; the
+                    // view is read-only: the bytes are copied into the frame thread's buffer to be hashed
+                    bytes.duplicate().get(chunkBytes, 0, n);
+                    chunkHash.hash(chunkBytes, 0, n, scratch, 0);
+                    content.data(n, scratch, 0);
+                    record(n, scratch, 0);
+                } else {
+                    stopRecording();
+                    content.data(bytes);
                 }
-                content.literal(bytes);
                 writer.write(bytes);
             }
 

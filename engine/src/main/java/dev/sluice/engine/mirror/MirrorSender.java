@@ -315,10 +315,10 @@ public final class MirrorSender {
                 return;
             }
             // sized to the file: a small file must not cost a zeroed 1 MiB buffer
-            MirrorCodec.DeltaWriter delta = new MirrorCodec.DeltaWriter(p.id,
-                    (int) Math.min(maxDelta, Math.max(64, p.size + 64)));
-            List<byte[]> ready = new ArrayList<>();
             ContentDigest whole = new ContentDigest(chunkHash);
+            MirrorCodec.DeltaWriter delta = new MirrorCodec.DeltaWriter(p.id,
+                    (int) Math.min(maxDelta, Math.max(64, p.size + 64)), whole);
+            List<byte[]> ready = new ArrayList<>();
             long length = 0;
             SeekableByteChannel ch;
             try {
@@ -336,7 +336,6 @@ public final class MirrorSender {
                         if (n == 0) {
                             continue;
                         }
-                        whole.literal(buf.array(), 0, n);
                         delta.data(buf.array(), 0, n, ready);
                         literal += n;
                         length += n;
@@ -389,6 +388,8 @@ public final class MirrorSender {
                 int at = window.start();
                 int n;
                 int match = -1;
+                // whether h is the chunk hash of exactly the n bytes at `at` (then the digest need not hash them)
+                boolean hashed = false;
                 if (next >= 0 && next < lengths.length && lengths[next] <= available) {
                     n = lengths[next];
                     chunkHash.hash(buf, at, n, h, 0);
@@ -401,6 +402,7 @@ public final class MirrorSender {
                     n = chunker.cut(buf, at, Math.min(available, max));
                     if (!have.isEmpty()) {
                         chunkHash.hash(buf, at, n, h, 0);
+                        hashed = true;
                         Integer found = have.get(new HashKey(h, n));
                         match = found == null ? -1 : found;
                     }
@@ -413,8 +415,7 @@ public final class MirrorSender {
                     copied += n;
                     next = match + 1;
                 } else {
-                    whole.literal(buf, at, n);
-                    delta.data(buf, at, n, ready);
+                    delta.data(buf, at, n, hashed ? h : null, ready);
                     literal += n;
                     next = -1;
                 }

@@ -48,6 +48,8 @@ import reactor.core.scheduler.Schedulers;
 class MirrorReceiverHostileTest {
     private static final PeerIdentity SENDER = new PeerIdentity("sender");
     private static final PeerIdentity RECEIVER = new PeerIdentity("receiver");
+    /** A chunk hash for payloads whose digest is never sent (the test crafts a wrong one or none). */
+    private static final ChunkHash ANY_HASH = new ChunkHash(new byte[ChunkHash.KEY_BYTES]);
 
     @TempDir
     Path tmp;
@@ -326,7 +328,7 @@ class MirrorReceiverHostileTest {
         send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(10), null)));
         expect(MirrorMessage.BASIS);
         byte[] big = new byte[600_000];
-        MirrorCodec.DeltaWriter w = new MirrorCodec.DeltaWriter(1, 1 << 20);
+        MirrorCodec.DeltaWriter w = new MirrorCodec.DeltaWriter(1, 1 << 20, new ContentDigest(ANY_HASH));
         List<byte[]> ready = new ArrayList<>();
         w.data(big, 0, big.length, ready);
         w.finish(ready);
@@ -340,7 +342,7 @@ class MirrorReceiverHostileTest {
         open();
         send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(1, raw("f"), file(3), null)));
         expect(MirrorMessage.BASIS);
-        MirrorCodec.DeltaWriter w = new MirrorCodec.DeltaWriter(1, 1 << 20);
+        MirrorCodec.DeltaWriter w = new MirrorCodec.DeltaWriter(1, 1 << 20, new ContentDigest(ANY_HASH));
         List<byte[]> ready = new ArrayList<>();
         w.data(new byte[] {1, 2, 3}, 0, 3, ready);
         w.finish(ready);
@@ -514,13 +516,12 @@ class MirrorReceiverHostileTest {
         for (int id = 1; id <= files; id++) {
             byte[] content = {(byte) id, 2, 3};
             send(MirrorMessage.ENTRY, MirrorCodec.entry(new MirrorCodec.Entry(id, raw(String.format("f%02d", id)), file(3), null)));
-            MirrorCodec.DeltaWriter w = new MirrorCodec.DeltaWriter(id, 1 << 20);
+            ContentDigest digest = new ContentDigest(new ChunkHash(opened.hashKey()));
+            MirrorCodec.DeltaWriter w = new MirrorCodec.DeltaWriter(id, 1 << 20, digest);
             List<byte[]> ready = new ArrayList<>();
             w.data(content, 0, 3, ready);
             w.finish(ready);
             send(MirrorMessage.DELTA, ready.get(0));
-            ContentDigest digest = new ContentDigest(new ChunkHash(opened.hashKey()));
-            digest.literal(content, 0, 3);
             send(MirrorMessage.FILE_END, MirrorCodec.fileEnd(new MirrorCodec.FileEnd(id, true, 3, digest.finish())));
         }
         send(MirrorMessage.END, MirrorCodec.end(files));
