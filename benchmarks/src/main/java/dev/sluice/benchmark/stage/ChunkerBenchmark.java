@@ -30,8 +30,8 @@ public class ChunkerBenchmark {
     /** MiB of input per invocation; keep equal to the OperationsPerInvocation below. */
     static final int DATA_MIB = 64;
 
-    /** min/avg/max in KiB: the chunker's default and the repository's default. */
-    @Param({"256/1024/8192", "512/1024/8192"})
+    /** min/avg/max in KiB: the chunker's default, the repository's default, and the mirror's (MirrorChunking). */
+    @Param({"256/1024/8192", "512/1024/8192", "4/16/64"})
     public String params;
 
     int dataMib = DATA_MIB;

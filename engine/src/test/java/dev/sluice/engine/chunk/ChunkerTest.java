@@ -50,6 +50,63 @@ class ChunkerTest {
         return out;
     }
 
+    /** The definition in Chunker's javadoc, one byte at a time: the boundaries every version must keep. */
+    static int referenceCut(ChunkerParams p, long[] gear, byte[] buf, int off, int len) {
+        len = Math.min(len, p.max());
+        if (len <= p.min()) {
+            return len;
+        }
+        int bits = Integer.numberOfTrailingZeros(p.avg());
+        long strict = -1L << (64 - (bits + 1));
+        long loose = -1L << (64 - Math.max(1, bits - 1));
+        int switchPoint = Chunker.switchPoint(p);
+        long h = 0;
+        for (int k = p.min(); k < len; k++) {
+            h = (h << 1) + gear[buf[off + k] & 0xff];
+            if ((h & (k < switchPoint ? strict : loose)) == 0) {
+                return k + 1;
+            }
+        }
+        return len;
+    }
+
+    @Test
+    void boundariesEqualTheOneByteDefinitionForEveryParityOfStartAndSwitch() {
+        GearTable table = GearTable.fromSeed(seed(5));
+        SplittableRandom r = new SplittableRandom(21);
+        // small averages give many boundaries (and loose-mask cuts); odd minimums and lengths move the switch
+        // point and the end to either position of a two-byte step
+        ChunkerParams[] all = {new ChunkerParams(64, 128, 1024), new ChunkerParams(65, 128, 1031),
+                new ChunkerParams(97, 256, 2049), new ChunkerParams(4 * 1024, 16 * 1024, 64 * 1024), SMALL};
+        byte[] noise = random(77, 1 << 20);
+        byte[] lowEntropy = new byte[1 << 20];
+        for (int i = 0; i < lowEntropy.length; i++) {
+            lowEntropy[i] = (byte) (i % 7 == 0 ? r.nextInt(4) : 0);
+        }
+        int compared = 0;
+        for (ChunkerParams p : all) {
+            Chunker c = new Chunker(p, table);
+            for (byte[] data : new byte[][] {noise, lowEntropy}) {
+                for (int t = 0; t < 3000; t++) {
+                    int off = r.nextInt(data.length - 1);
+                    int len = 1 + r.nextInt(Math.min(data.length - off, p.max() + 3));
+                    assertEquals(referenceCut(p, table.values(), data, off, len), c.cut(data, off, len),
+                            "params " + p + ", offset " + off + ", len " + len);
+                    compared++;
+                }
+                // whole buffers, as the readers cut them
+                int off = 0;
+                while (off < data.length) {
+                    int len = Math.min(p.max(), data.length - off);
+                    int n = c.cut(data, off, len);
+                    assertEquals(referenceCut(p, table.values(), data, off, len), n, "params " + p + " at " + off);
+                    off += n;
+                }
+            }
+        }
+        assertTrue(compared > 20_000);
+    }
+
     @Test
     void paramsAreValidated() {
         assertThrows(IllegalArgumentException.class, () -> new ChunkerParams(32, 64, 128));
