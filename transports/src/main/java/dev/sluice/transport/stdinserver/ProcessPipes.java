@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * owns, so that the pipe can be spliced in the kernel ({@code PipeLinks.open(FileDescriptor, …)}) instead of being
  * copied through the JVM by relay threads. Opening a pipe there gives a new open file description of the same pipe,
  * like opening a FIFO: it is opened non-blocking (a read end then opens even when the writer has gone, and a write
- * end without a reader fails at once) and close-on-exec.
+ * end without a reader fails at once), close-on-exec and without becoming a controlling terminal.
  *
  * <p>The JDK opens a path to a descriptor number only inside {@code sun.nio.fs}; the call is reached through a method
  * handle and needs {@code --add-opens java.base/sun.nio.fs=ALL-UNNAMED} (in the JAR's manifest). Without it every
@@ -24,6 +24,7 @@ final class ProcessPipes {
 
     private static final int O_RDONLY = 0;
     private static final int O_WRONLY = 1;
+    private static final int O_NOCTTY = 0400;
     private static final int O_NONBLOCK = 04000;
     private static final int O_CLOEXEC = 02000000;
     private static final Opener OPEN = Opener.load();
@@ -38,7 +39,8 @@ final class ProcessPipes {
     static FileDescriptor open(long pid, int fd) throws IOException {
         String path = "/proc/" + pid + "/fd/" + fd;
         String pipe = pipeName(path, fd == 0 ? "its stdin" : "its stdout", pid, fd);
-        int raw = OPEN.open(Path.of(path), (fd == 0 ? O_RDONLY : O_WRONLY) | O_NONBLOCK | O_CLOEXEC);
+        // O_NOCTTY: should the descriptor have been swapped for a terminal after the check, it never becomes ours
+        int raw = OPEN.open(Path.of(path), (fd == 0 ? O_RDONLY : O_WRONLY) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         FileDescriptor opened = new FileDescriptor(raw);
         try {
             String now = Files.readSymbolicLink(Path.of("/proc/self/fd/" + raw)).toString();
