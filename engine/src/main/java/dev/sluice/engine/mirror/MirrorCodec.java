@@ -27,7 +27,7 @@ public final class MirrorCodec {
     public static final int VERSION = 3;
     /** Bytes of a chunk hash ({@link ChunkHash}, keyed per run). */
     public static final int HASH = ChunkHash.BYTES;
-    /** Bytes of the whole-file digest in FILE_END ({@link ContentDigest}, SHA-256 over chunk and run records). */
+    /** Bytes of the whole-file digest in FILE_END ({@link ContentDigest}, SHA-256 over chunk and DATA records). */
     public static final int DIGEST = 32;
     /** Bytes of one BASIS item: u32 length and the hash. */
     static final int BASIS_ITEM = 4 + HASH;
