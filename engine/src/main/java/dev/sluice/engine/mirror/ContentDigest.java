@@ -30,8 +30,6 @@ final class ContentDigest {
     private final MessageDigest outer = MirrorChunking.digest();
     private final ByteBuffer header = ByteBuffer.allocate(5);
     private final byte[] pieceHash = new byte[ChunkHash.BYTES];
-    /** Pieces of a buffer without an accessible array are copied here to be hashed (allocated when needed). */
-    private byte[] scratch;
 
     /** A digest whose DATA pieces are hashed with {@code hash}, the run's keyed chunk hash. */
     ContentDigest(ChunkHash hash) {
@@ -47,17 +45,17 @@ final class ContentDigest {
         }
     }
 
-    /** Adds a DATA operation of the buffer's remaining bytes (its position is not moved). */
-    void data(ByteBuffer b) {
+    /**
+     * Adds a DATA operation of the buffer's remaining bytes (its position is not moved); a buffer without an accessible
+     * array is copied piece by piece into {@code scratch} (at least {@link #PIECE} bytes) to be hashed.
+     */
+    void data(ByteBuffer b, byte[] scratch) {
         int len = b.remaining();
         if (b.hasArray()) {
             data(b.array(), b.arrayOffset() + b.position(), len);
             return;
         }
         record('D', len);
-        if (scratch == null) {
-            scratch = new byte[PIECE];
-        }
         ByteBuffer in = b.duplicate();
         while (in.hasRemaining()) {
             int n = Math.min(PIECE, in.remaining());

@@ -882,7 +882,7 @@ public final class MirrorReceiver {
                     record(n, scratch, 0);
                 } else {
                     stopRecording();
-                    content.data(bytes);
+                    content.data(bytes, chunkBytes);
                 }
                 writer.write(bytes);
             }

@@ -58,12 +58,12 @@ class ContentDigestTest {
             ContentDigest direct = new ContentDigest(HASH);
             ByteBuffer d = ByteBuffer.allocateDirect(len + 3).position(3);
             d.put(op).position(3);
-            direct.data(d.asReadOnlyBuffer());
+            direct.data(d.asReadOnlyBuffer(), new byte[PIECE]);
             assertEquals(3, d.position(), "the buffer's position is not moved");
             assertArrayEquals(expected, direct.finish(), "from a read-only direct buffer, length " + len);
 
             ContentDigest sliced = new ContentDigest(HASH);
-            sliced.data(ByteBuffer.wrap(padded, 2, len + 8).slice().position(5).limit(5 + len));
+            sliced.data(ByteBuffer.wrap(padded, 2, len + 8).slice().position(5).limit(5 + len), new byte[PIECE]);
             assertArrayEquals(expected, sliced.finish(), "from a sliced heap buffer, length " + len);
 
             if (len <= PIECE) {
@@ -166,6 +166,7 @@ class ContentDigestTest {
             w.finish(payloads);
 
             ContentDigest receiver = new ContentDigest(HASH);
+            byte[] scratch = new byte[PIECE];
             int[] ops = new int[2];
             for (byte[] payload : payloads) {
                 MirrorCodec.decodeDelta(ByteBuffer.wrap(payload).asReadOnlyBuffer(), id -> new MirrorCodec.DeltaSink() {
@@ -179,7 +180,7 @@ class ContentDigestTest {
 
                     @Override
                     public void data(ByteBuffer bytes) throws IOException {
-                        receiver.data(bytes);
+                        receiver.data(bytes, scratch);
                         ops[1]++;
                     }
                 });

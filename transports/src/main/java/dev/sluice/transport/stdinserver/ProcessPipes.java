@@ -37,10 +37,10 @@ final class ProcessPipes {
      * names the same pipe as the process's descriptor did when it was looked at.
      */
     static FileDescriptor open(long pid, int fd) throws IOException {
-        String path = "/proc/" + pid + "/fd/" + fd;
-        String pipe = pipeName(path, fd == 0 ? "its stdin" : "its stdout", pid, fd);
+        Path link = Path.of("/proc/" + pid + "/fd/" + fd);
+        String pipe = pipeName(link, pid, fd);
         // O_NOCTTY: should the descriptor have been swapped for a terminal after the check, it never becomes ours
-        int raw = OPEN.open(Path.of(path), (fd == 0 ? O_RDONLY : O_WRONLY) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        int raw = OPEN.open(link, (fd == 0 ? O_RDONLY : O_WRONLY) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         FileDescriptor opened = new FileDescriptor(raw);
         try {
             String now = Files.readSymbolicLink(Path.of("/proc/self/fd/" + raw)).toString();
@@ -55,16 +55,16 @@ final class ProcessPipes {
         return opened;
     }
 
-    /** The link target {@code pipe:[INODE]} of {@code path}; else an error saying what it is. */
-    private static String pipeName(String path, String what, long pid, int fd) throws IOException {
+    /** The target {@code pipe:[INODE]} of {@code link} (descriptor {@code fd} of {@code pid}); else an error. */
+    private static String pipeName(Path link, long pid, int fd) throws IOException {
         String target;
         try {
-            target = Files.readSymbolicLink(Path.of(path)).toString();
+            target = Files.readSymbolicLink(link).toString();
         } catch (NoSuchFileException gone) {
             throw new IOException("process " + pid + " has no descriptor " + fd + " (it ended?)", gone);
         }
         if (!target.startsWith("pipe:")) {
-            throw new IOException(what + " is " + StdinRequests.printable(target)
+            throw new IOException((fd == 0 ? "its stdin" : "its stdout") + " is " + StdinRequests.printable(target)
                     + ", not a pipe (run it as an ssh forced command)");
         }
         return target;

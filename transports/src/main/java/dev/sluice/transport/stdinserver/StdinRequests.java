@@ -284,10 +284,6 @@ final class StdinRequests implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(FileChannel c) {
-        closeQuietly(c == null ? null : c::close);
-    }
-
     private static void closeQuietly(FileDescriptor fd) {
         closeQuietly(fd == null ? null : fd::close);
     }
