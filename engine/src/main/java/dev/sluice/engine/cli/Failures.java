@@ -2,6 +2,7 @@ package dev.sluice.engine.cli;
 
 import dev.sluice.engine.crypto.KeyException;
 import dev.sluice.engine.crypto.WrongKeyException;
+import dev.sluice.engine.job.FailureSentence;
 import dev.sluice.engine.job.OpenRepository;
 import dev.sluice.engine.job.RepositoryTarget;
 import dev.sluice.engine.repository.Repository;
@@ -68,18 +69,6 @@ final class Failures {
 
 
     static String describe(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof java.io.UncheckedIOException || t.getMessage() == null
-                || t.getClass() == RuntimeException.class) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        String m = t.getMessage();
-        if (t instanceof NoSuchFileException n) {
-            return "no such file: " + n.getFile();
-        }
-        if (m != null && m.contains("No space left on device")) {
-            return "the disk is full (" + m + ")";
-        }
-        return m == null ? t.getClass().getSimpleName() : m;
+        return FailureSentence.of(e);
     }
 }

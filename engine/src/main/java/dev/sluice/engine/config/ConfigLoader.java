@@ -7,6 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -76,7 +79,18 @@ public final class ConfigLoader {
         if (config.isEmpty() || !problems.isEmpty()) {
             throw problems.toException();
         }
-        return config.get();
+        SluiceConfig bound = config.get();
+        return new SluiceConfig(bound.file(), bound.global(), bound.jobs(), sha256(yamlText));
+    }
+
+    /** The SHA-256 of the text's UTF-8 bytes, hex: for a file read as UTF-8, the digest of the file itself. */
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
     }
 
     private static ConfigException fileProblem(Path file, String message) {

@@ -1,7 +1,9 @@
 package dev.sluice.engine.daemon;
 
+import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.json.JsonReader;
 import dev.sluice.engine.json.JsonWriter;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,8 +15,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The control protocol's server side: one JSON request per line ({@code {"op":"status"}},
- * {@code {"op":"run","job":"J","wait":true}}, {@code {"op":"cancel","job":"J"}}, {@code {"op":"reload"}}), one JSON
- * response per line with {@code "ok"} true or false (then {@code "error"} says why). Specified in docs/daemon.md.
+ * {@code {"op":"run","job":"J","wait":true}}, {@code {"op":"cancel","job":"J"}}, {@code {"op":"reload"}},
+ * {@code {"op":"handover","job":"J","config_file":"F","config_sha256":"H"}}), one JSON response per line with
+ * {@code "ok"} true or false (then {@code "error"} says why). Specified in docs/daemon.md.
  */
 public final class ControlProtocol implements Function<String, Mono<String>> {
     /** The protocol version, sent in every status answer. */
@@ -47,19 +50,21 @@ public final class ControlProtocol implements Function<String, Mono<String>> {
         Object op = request.get("op");
         String job = request.get("job") instanceof String s ? s : null;
         if (!(op instanceof String)) {
-            return Mono.just(error("the request has no \"op\"; expected status, run, cancel or reload"));
+            return Mono.just(error("the request has no \"op\"; expected status, run, handover, cancel or reload"));
         }
         switch ((String) op) {
             case "status":
                 return Mono.fromSupplier(this::status);
             case "run":
                 return run(job, Boolean.TRUE.equals(request.get("wait")));
+            case "handover":
+                return handover(job, request.get("config_file"), request.get("config_sha256"));
             case "cancel":
                 return Mono.fromSupplier(() -> cancel(job));
             case "reload":
                 return Mono.fromCallable(this::reload).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
             default:
-                return Mono.just(error("unknown op '" + op + "'; expected status, run, cancel or reload"));
+                return Mono.just(error("unknown op '" + op + "'; expected status, run, handover, cancel or reload"));
         }
     }
 
@@ -79,6 +84,69 @@ public final class ControlProtocol implements Function<String, Mono<String>> {
                 .map(status -> new JsonWriter().beginObject().name("ok").value(true).field("job", job)
                         .field("status", status).endObject().toString())
                 .onErrorResume(e -> Mono.just(error(e.getMessage())));
+    }
+
+    /**
+     * A command hands a job of this daemon's configuration over ({@code sluice mirror}): only when this daemon
+     * has loaded the same file, as it is now ({@code config_file}, real path; {@code config_sha256}, its bytes'
+     * digest), else the answer has {@code "config_differs": true} and the command runs the job itself. The run
+     * starts after the request (after the current one, if the job is running) and the answer, when it has ended,
+     * carries its status, error, facts and first problems.
+     */
+    private Mono<String> handover(String job, Object file, Object sha256) {
+        if (job == null || !(file instanceof String f) || !(sha256 instanceof String digest)) {
+            return Mono.just(error("handover needs a \"job\", \"config_file\" and \"config_sha256\""));
+        }
+        String differs = configDiffers(f, digest);
+        if (differs != null) {
+            return Mono.just(new JsonWriter().beginObject().name("ok").value(false).field("error", differs)
+                    .name("config_differs").value(true).name("same_file").value(sameFile(f)).endObject().toString());
+        }
+        Optional<Mono<RunReport>> run = daemon.runHandedOver(job);
+        if (run.isEmpty()) {
+            return Mono.just(error(noJob(job)));
+        }
+        return run.get().map(r -> report(job, r)).onErrorResume(e -> Mono.just(error(e.getMessage())));
+    }
+
+    /** Why this daemon's configuration is not the command's file {@code file} with digest {@code sha256}, or null. */
+    private String configDiffers(String file, String sha256) {
+        SluiceConfig loaded = daemon.config();
+        if (!sameFile(file)) {
+            return "the daemon runs the configuration " + loaded.file() + ", not " + file;
+        }
+        if (loaded.sha256().isEmpty() || !loaded.sha256().equals(sha256)) {
+            return "the daemon loaded " + file + " before its last change (sluice reload makes it read it again)";
+        }
+        return null;
+    }
+
+    /** Whether {@code file} (a real path) is the file this daemon's configuration was loaded from. */
+    private boolean sameFile(String file) {
+        try {
+            return daemon.config().file().toRealPath().toString().equals(file);
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    private static String report(String job, RunReport r) {
+        JsonWriter w = new JsonWriter().beginObject().name("ok").value(true).field("job", job)
+                .field("status", r.status()).field("error", r.error()).name("cancelled").value(r.cancelled());
+        w.name("facts").beginObject();
+        r.facts().forEach((name, value) -> {
+            w.name(name);
+            if (value instanceof Number n) {
+                w.value(n.longValue());
+            } else if (value instanceof Boolean b) {
+                w.value(b);
+            } else {
+                w.value(String.valueOf(value));
+            }
+        });
+        w.endObject();
+        strings(w, "problems", r.problems());
+        return w.endObject().toString();
     }
 
     private String cancel(String job) {

@@ -182,7 +182,20 @@ public final class Daemon {
             return Optional.of(Mono.error(new IllegalStateException("the daemon is shutting down")));
         }
         JobSlot slot = slot(name);
-        return slot == null ? Optional.empty() : Optional.of(slot.wake(trigger));
+        return slot == null ? Optional.empty() : Optional.of(slot.wake(trigger).map(RunReport::status));
+    }
+
+    /**
+     * Runs a job for a command that handed it over ({@code sluice mirror} with this daemon's configuration): a run
+     * that starts after this call, also when one is running now. Empty when there is no such job; the Mono gives
+     * the run's report.
+     */
+    public synchronized Optional<Mono<RunReport>> runHandedOver(String name) {
+        if (stopping) {
+            return Optional.of(Mono.error(new IllegalStateException("the daemon is shutting down")));
+        }
+        JobSlot slot = slot(name);
+        return slot == null ? Optional.empty() : Optional.of(slot.wakeAfterCurrent("command"));
     }
 
     /** Cancels a job's run; empty when there is no such job, false when it was not running. */

@@ -36,7 +36,7 @@ public final class JobSlot {
     private static final class Active {
         final Instant started;
         final Cancellation cancellation = new Cancellation();
-        final Sinks.One<Integer> done = Sinks.one();
+        final Sinks.One<RunReport> done = Sinks.one();
         volatile Supplier<Progress> progress = () -> Progress.NONE;
 
         Active(Instant started) {
@@ -119,8 +119,8 @@ public final class JobSlot {
         timer = context.timer().schedule(() -> wake(trigger), delay, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts a run now unless one is running; either way returns the status the (current) run ends with. */
-    public synchronized Mono<Integer> wake(String trigger) {
+    /** Starts a run now unless one is running; either way returns the report of the run it started or joined. */
+    public synchronized Mono<RunReport> wake(String trigger) {
         if (active != null) {
             return active.done.asMono();
         }
@@ -160,7 +160,19 @@ public final class JobSlot {
             }
         }
         context.listener().finished(name, run.started, ended, report);
-        run.done.tryEmitValue(report.status());
+        run.done.tryEmitValue(report);
+    }
+
+    /**
+     * Starts a run that begins after this call: now when none is running, else once the current run has ended
+     * (callers that come while it runs share that next run). Returns its report.
+     */
+    public synchronized Mono<RunReport> wakeAfterCurrent(String trigger) {
+        if (active == null) {
+            return wake(trigger);
+        }
+        // once it has ended, the first of these callers starts the next run and the others join it
+        return active.done.asMono().then(Mono.defer(() -> wake(trigger)));
     }
 
     /** Cancels the running run, if any, saying {@code why}; returns whether one was running. */
@@ -185,7 +197,7 @@ public final class JobSlot {
 
     /** Completes when no run is in progress. */
     synchronized Mono<Integer> idle() {
-        return active == null ? Mono.just(-1) : active.done.asMono();
+        return active == null ? Mono.just(-1) : active.done.asMono().map(RunReport::status);
     }
 
     /** A consistent picture of the slot for status. */

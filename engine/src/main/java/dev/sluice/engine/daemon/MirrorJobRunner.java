@@ -3,6 +3,7 @@ package dev.sluice.engine.daemon;
 import dev.sluice.engine.config.JobSpec;
 import dev.sluice.engine.config.SluiceConfig;
 import dev.sluice.engine.job.Cancellation;
+import dev.sluice.engine.job.FailureSentence;
 import dev.sluice.engine.job.JobStatus;
 import dev.sluice.engine.job.MirrorJob;
 import dev.sluice.engine.job.ParkedLinks;
@@ -87,8 +88,8 @@ public final class MirrorJobRunner implements JobRunner {
             done = new Progress(t.filesWritten() + t.filesKept(), t.bytesWritten() + t.bytesCopiedFromBasis(),
                     t.bytesWritten(), t.bytesWritten(), 0);
         }
-        String error = o.failure() == null ? null
-                : o.failure().getMessage() == null ? o.failure().toString() : o.failure().getMessage();
-        return new RunReport(o.status(), null, done, error, cancellation.cancelled() && t == null, hooks);
+        String error = o.failure() == null ? null : FailureSentence.of(o.failure());
+        return new RunReport(o.status(), null, done, error, cancellation.cancelled() && t == null, hooks, o.facts(),
+                r == null ? List.of() : r.problems());
     }
 }

@@ -43,6 +43,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -137,6 +138,38 @@ public final class MirrorJob {
             List<HookResult> hooks) {
         public Outcome {
             hooks = List.copyOf(hooks);
+        }
+
+        /**
+         * What the run did, by name, in the order a summary names them: as sender ({@code entries},
+         * {@code files_written}, {@code files_kept}, {@code literal_bytes}, {@code copied_bytes}, {@code bytes_sent},
+         * {@code bytes_received}, {@code entries_deleted}, {@code tree}), or as the receiver of a pull
+         * ({@code pulled}: true, {@code files_written}, {@code files_kept}, {@code bytes_written}, {@code copied_bytes},
+         * {@code entries_deleted}, {@code tree}). Empty when the run did not complete. A command prints its summary
+         * from these, also for a run a daemon did for it.
+         */
+        public Map<String, Object> facts() {
+            Map<String, Object> f = new LinkedHashMap<>();
+            if (result != null) {
+                f.put("entries", result.entries());
+                f.put("files_written", result.filesWritten());
+                f.put("files_kept", result.filesKept());
+                f.put("literal_bytes", result.literalBytes());
+                f.put("copied_bytes", result.copiedBytes());
+                f.put("bytes_sent", result.bytesSent());
+                f.put("bytes_received", result.bytesReceived());
+                f.put("entries_deleted", result.receiver().entriesDeleted());
+                f.put("tree", result.receiver().finalTree());
+            } else if (received != null) {
+                f.put("pulled", true);
+                f.put("files_written", received.filesWritten());
+                f.put("files_kept", received.filesKept());
+                f.put("bytes_written", received.bytesWritten());
+                f.put("copied_bytes", received.bytesCopiedFromBasis());
+                f.put("entries_deleted", received.entriesDeleted());
+                f.put("tree", received.finalTree());
+            }
+            return f;
         }
     }
 
