@@ -85,6 +85,32 @@ class LauncherIT {
         assertFalse(before.equals(after), "the same archive name for a changed jar: " + after);
     }
 
+    /**
+     * A first run of {@code mirror} (Netty, JFR event classes: the JVM's archive dump warns about classes it skips)
+     * prints nothing but the command's own output; {@code --no-daemon} has an archive of its own.
+     */
+    @Test
+    void aFirstMirrorRunIsQuietAndNoDaemonRunsHaveTheirOwnArchive() throws Exception {
+        Path launcher = install();
+        Path src = Files.createDirectories(dir.resolve("src"));
+        Files.writeString(src.resolve("a.txt"), "a\n");
+        Path config = dir.resolve("mirror.yaml");
+        Files.writeString(config, "global: {runtime_dir: " + dir.resolve("run") + "}\njobs:\n  - name: copy\n"
+                + "    type: mirror\n    paths: [" + src + "]\n    mirror: {directory: " + dir.resolve("dst") + "}\n");
+        CliRun first = run(launcher, Map.of(), "mirror", "--no-daemon", "-c", config.toString());
+        assertEquals(0, first.exit(), first.err());
+        assertEquals("", first.err());
+        assertTrue(first.out().startsWith("mirror copy: ") && first.out().lines().count() == 1, first.out());
+        List<String> made = archives();
+        assertEquals(1, made.size(), made.toString());
+        assertTrue(made.get(0).startsWith("mirror-no-daemon-"), made.toString());
+        CliRun plain = run(launcher, Map.of(), "mirror", "-c", config.toString());
+        assertEquals(0, plain.exit(), plain.err());
+        assertEquals("", plain.err());
+        assertEquals(2, archives().size(), archives().toString());
+        assertTrue(archives().stream().anyMatch(a -> a.matches("mirror-[0-9].*")), archives().toString());
+    }
+
     @Test
     void aFailedFirstRunKeepsNoArchiveAndNoTemporaryFile() throws Exception {
         Path launcher = install();
