@@ -186,9 +186,10 @@ public final class BackupRunner {
                 for (Path root : request.roots()) {
                     roots.add(RawPath.bytes(root.toAbsolutePath().normalize()));
                 }
-                byte[] payload = codec.sealPayload(refsId, new SnapshotPayload(roots, treeBlobs).encode());
-                SnapshotRecord record = SnapshotRecord.create(request.job(), request.host(), clock.instant(),
-                        parentId,
+                Instant taken = clock.instant();
+                byte[] payload = codec.sealPayload(refsId, new SnapshotPayload(roots, treeBlobs,
+                        new SnapshotPayload.Source(request.job(), request.host(), taken, parentId)).encode());
+                SnapshotRecord record = SnapshotRecord.create(request.job(), request.host(), taken, parentId,
                         stats.files(), stats.dirs(), stats.bytesTotal(), stats.bytesAdded(), stats.blobsAdded(),
                         refsId, payload);
                 stopIfCancelled();
@@ -210,7 +211,7 @@ public final class BackupRunner {
         /** The parent's decoded payload, or null if it cannot be opened (then every file is read again). */
         private SnapshotPayload payloadOf(SnapshotRecord parent) {
             try {
-                return SnapshotPayload.decode(codec.openPayload(parent.refs(), parent.sealedPayload()));
+                return SnapshotPayload.open(codec, parent);
             } catch (IOException e) {
                 // A damaged parent costs speed, never correctness: every file is read again.
                 stats.parentUnreadable = e.getMessage();

@@ -4,6 +4,7 @@ import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.backup.BackupRunner;
 import dev.sluice.engine.content.BlobCodec;
 import dev.sluice.engine.content.BlobDamagedException;
+import dev.sluice.engine.content.HeaderMismatchException;
 import dev.sluice.engine.content.SnapshotPayload;
 import dev.sluice.engine.repository.BlobId;
 import dev.sluice.engine.repository.BlobKind;
@@ -84,7 +85,10 @@ public final class DataCheck {
         String name = "snapshot " + snapshot.id().shortHex();
         SnapshotPayload payload;
         try {
-            payload = SnapshotPayload.decode(codec.openPayload(snapshot.refs(), snapshot.sealedPayload()));
+            payload = SnapshotPayload.open(codec, snapshot);
+        } catch (HeaderMismatchException e) {
+            out.accept(new Finding(name + ": " + e.getMessage()));
+            return 1;
         } catch (IOException e) {
             out.accept(new Finding(name + ": its sealed payload cannot be read: " + e.getMessage()));
             return 1;

@@ -2,6 +2,7 @@ package dev.sluice.engine.check;
 
 import dev.sluice.engine.backup.BackupRunner;
 import dev.sluice.engine.content.BlobCodec;
+import dev.sluice.engine.content.HeaderMismatchException;
 import dev.sluice.engine.content.SnapshotPayload;
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.repository.BlobId;
@@ -70,7 +71,10 @@ public final class SnapshotCheck {
         String name = "snapshot " + snapshot.id().shortHex();
         SnapshotPayload payload;
         try {
-            payload = SnapshotPayload.decode(codec.openPayload(snapshot.refs(), snapshot.sealedPayload()));
+            payload = SnapshotPayload.open(codec, snapshot);
+        } catch (HeaderMismatchException e) {
+            out.accept(new DataCheck.Finding(name + ": " + e.getMessage()));
+            return 1;
         } catch (IOException e) {
             out.accept(new DataCheck.Finding(name + ": its sealed payload cannot be read: " + e.getMessage()));
             return 1;

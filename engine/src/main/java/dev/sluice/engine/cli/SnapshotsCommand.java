@@ -4,6 +4,7 @@ import dev.sluice.engine.json.JsonWriter;
 
 import dev.sluice.engine.fs.RawPath;
 import dev.sluice.engine.content.BlobCodec;
+import dev.sluice.engine.content.HeaderMismatchException;
 import dev.sluice.engine.content.SnapshotPayload;
 import dev.sluice.engine.job.OpenRepository;
 import dev.sluice.engine.job.RepositoryTarget;
@@ -123,8 +124,10 @@ final class SnapshotsCommand implements Command {
 
     private static List<String> paths(BlobCodec codec, SnapshotRecord s) {
         try {
-            SnapshotPayload p = SnapshotPayload.decode(codec.openPayload(s.refs(), s.sealedPayload()));
+            SnapshotPayload p = SnapshotPayload.open(codec, s);
             return p.roots().stream().map(RawPath::escape).toList();
+        } catch (HeaderMismatchException e) {
+            return List.of("<refused: " + e.getMessage() + ">");
         } catch (java.io.IOException e) {
             return List.of("<unreadable: " + e.getMessage() + ">");
         }

@@ -70,7 +70,7 @@ public final class Restorer {
     public RestoreStats restore(SnapshotRecord snapshot, Path target, RestoreOptions options,
             Consumer<FileProblem> problems) throws IOException {
         BlobCodec.warmUp(workers.cpu());
-        SnapshotPayload payload = SnapshotPayload.decode(codec.openPayload(snapshot.refs(), snapshot.sealedPayload()));
+        SnapshotPayload payload = SnapshotPayload.open(codec, snapshot);
         if (options.include().isEmpty()) {
             stats.bytesTotal = snapshot.bytes();
         }
