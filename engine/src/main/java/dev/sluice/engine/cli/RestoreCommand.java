@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 
@@ -32,7 +31,8 @@ final class RestoreCommand implements Command {
                 Usage: sluice restore --repo DIR --key-file FILE SNAPSHOT|latest --target DIR [PATH...]
                        sluice restore -c CONFIG JOB [SNAPSHOT|latest] --target DIR [PATH...]
 
-                Restores the snapshot (an id or unique id prefix, or 'latest', optionally
+                Restores the snapshot (an id or unique id prefix, or 'latest': the one its
+                source took last, by the time the source sealed into it, optionally
                 narrowed with --job/--host) below the target directory, at each file's
                 absolute path: /etc/hosts is restored to DIR/etc/hosts. With PATHs, only
                 those paths (absolute, as backed up) and what is below them.
@@ -81,7 +81,7 @@ final class RestoreCommand implements Command {
                 && !args.flag("--no-owner"));
         if (where != null && where.sink() != null) {
             try (SinkJob remote = SinkJob.open(where); Workers workers = Workers.forMachine()) {
-                SnapshotRecord snapshot = remote.choose(pos.get(0));
+                SnapshotRecord snapshot = remote.choose(pos.get(0), note(console));
                 return restore(new Restorer(workers, remote.reader().blobs(snapshot), remote.codec()), snapshot,
                         target, options, args, console);
             }
@@ -92,7 +92,8 @@ final class RestoreCommand implements Command {
         try (RepositoryLock lock = Failures.lockFirst(local.repository(), false);
                 OpenRepository open = Failures.open(local, null, null);
                 Workers workers = Workers.forMachine()) {
-            SnapshotRecord snapshot = choose(open, pos.get(0), args, where == null ? args.value("--job") : where.job());
+            SnapshotRecord snapshot = choose(open, pos.get(0), args, where == null ? args.value("--job") : where.job(),
+                    console);
             return restore(new Restorer(workers, open.repository(), open.codec()), snapshot, target, options, args,
                     console);
         }
@@ -116,8 +117,12 @@ final class RestoreCommand implements Command {
         return st.problems() > 0 ? ExitCode.PARTIAL : ExitCode.OK;
     }
 
-    private static SnapshotRecord choose(OpenRepository open, String which, Arguments args, String job)
-            throws CommandException {
+    private static java.util.function.Consumer<String> note(Console console) {
+        return line -> console.err().println("sluice: note: " + line);
+    }
+
+    private static SnapshotRecord choose(OpenRepository open, String which, Arguments args, String job,
+            Console console) throws CommandException {
         if (!which.equals("latest")) {
             try {
                 return open.repository().snapshot(which);
@@ -131,10 +136,9 @@ final class RestoreCommand implements Command {
         } catch (java.io.IOException e) {
             throw new CommandException(ExitCode.FAILURE, "cannot list snapshots: " + Failures.describe(e), e);
         }
-        return all.stream()
+        return LatestSnapshot.choose(all.stream()
                 .filter(s -> job == null || s.job().equals(job))
                 .filter(s -> args.value("--host") == null || s.host().equals(args.value("--host")))
-                .max(Comparator.comparing(SnapshotRecord::time))
-                .orElseThrow(() -> new CommandException(ExitCode.FAILURE, "the repository has no matching snapshot"));
+                .toList(), open.codec(), note(console));
     }
 }

@@ -118,14 +118,14 @@ final class SinkJob implements AutoCloseable {
         }
     }
 
-    /** A snapshot by 'latest', id or unique id prefix. */
-    SnapshotRecord choose(String which) throws CommandException {
+    /** A snapshot by 'latest' (the one its source took last; {@code note} hears what was passed over), id or prefix. */
+    SnapshotRecord choose(String which, java.util.function.Consumer<String> note) throws CommandException {
         List<SnapshotRecord> all = snapshots();
         if (which.equals("latest")) {
             if (all.isEmpty()) {
                 throw new CommandException(ExitCode.FAILURE, describe() + " has no snapshots");
             }
-            return all.get(all.size() - 1);
+            return LatestSnapshot.choose(all, codec, note);
         }
         List<SnapshotRecord> matches = all.stream().filter(s -> s.id().hex().startsWith(which)).toList();
         if (matches.size() != 1) {

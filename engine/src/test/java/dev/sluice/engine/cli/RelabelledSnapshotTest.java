@@ -96,4 +96,39 @@ class RelabelledSnapshotTest {
         assertEquals("two\n", Files.readString(LocalRepo.restored(dir.resolve("out"), src).resolve("b.txt")));
         assertEquals(0, repo.check(true).exit());
     }
+
+    /** An old snapshot given the newest header time (a rollback as a key-less holder can stage it). */
+    @Test
+    void latestIsTheSnapshotItsSourceTookLastNotTheNewestHeader() throws Exception {
+        LocalRepo repo = LocalRepo.create(dir);
+        Path src = dir.resolve("src");
+        SnapshotRecord second = twoSnapshots(repo, src);
+        SnapshotRecord first;
+        try (Repository r = Repository.open(repo.repo())) {
+            first = r.readSnapshot(second.parent());
+        }
+        SnapshotId promoted = relabel(repo, first, r -> with(r, r.job(), r.host(),
+                second.time().plus(Duration.ofDays(1)), r.parent()));
+        CliRun restore = repo.restore("latest", dir.resolve("out"));
+        assertEquals(0, restore.exit(), restore.toString());
+        assertTrue(Files.exists(LocalRepo.restored(dir.resolve("out"), src).resolve("b.txt")),
+                "the first snapshot (without b.txt) was restored: " + restore);
+        assertTrue(restore.err().contains("snapshot " + promoted.shortHex() + " has the newest time in its clear"
+                + " header") && restore.err().contains("snapshot " + second.id().shortHex() + " is the one its"
+                + " source took last"), restore.err());
+    }
+
+    /** A relabelled snapshot is passed over for latest, with a note, and the others still restore. */
+    @Test
+    void aRelabelledSnapshotIsPassedOverForLatest() throws Exception {
+        LocalRepo repo = LocalRepo.create(dir);
+        Path src = dir.resolve("src");
+        SnapshotRecord second = twoSnapshots(repo, src);
+        SnapshotId orphan = relabel(repo, second, r -> with(r, r.job(), r.host(), r.time(), null));
+        CliRun restore = repo.restore("latest", dir.resolve("out"));
+        assertEquals(0, restore.exit(), restore.toString());
+        assertTrue(restore.err().contains("passing over snapshot " + orphan.shortHex()), restore.err());
+        assertTrue(Files.exists(LocalRepo.restored(dir.resolve("out"), src).resolve("a.txt")));
+        assertTrue(!Files.exists(LocalRepo.restored(dir.resolve("out"), src).resolve("b.txt")));
+    }
 }
