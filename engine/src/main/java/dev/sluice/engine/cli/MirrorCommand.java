@@ -64,7 +64,6 @@ final class MirrorCommand implements Command {
         SluiceConfig config = ConfigCommands.load(Path.of(configFile));
         List<String> wanted = args.positional();
         List<MirrorJob.Plan> plans = new ArrayList<>();
-        List<Boolean> alone = new ArrayList<>();
         for (String name : wanted) {
             if (config.job(name).isEmpty()) {
                 throw new UsageException("no job named '" + name + "' in " + configFile);
@@ -75,7 +74,6 @@ final class MirrorCommand implements Command {
             if (wanted.isEmpty() ? job.type() == JobType.MIRROR && runsAlone(job) : wanted.contains(job.name())) {
                 try {
                     plans.add(MirrorJob.plan(job, config.file().toAbsolutePath().getParent()));
-                    alone.add(runsAlone(job));
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage());
                 }
@@ -88,11 +86,10 @@ final class MirrorCommand implements Command {
         int worst = ExitCode.OK;
         Local local = new Local(console);
         try {
-            for (int i = 0; i < plans.size(); i++) {
-                MirrorJob.Plan plan = plans.get(i);
+            for (MirrorJob.Plan plan : plans) {
                 Instant start = console.clock().instant();
-                Optional<Map<String, Object>> handed = daemon != null && alone.get(i) ? daemon.run(plan.job())
-                        : Optional.empty();
+                Optional<Map<String, Object>> handed = daemon != null
+                        && runsAlone(config.job(plan.job()).orElseThrow()) ? daemon.run(plan.job()) : Optional.empty();
                 int status = handed.isPresent() ? reportHanded(plan.job(), handed.get(), start, args, console)
                         : report(plan.job(), local.job().run(plan, new Cancellation()), start, args, console);
                 worst = Math.max(worst, status);

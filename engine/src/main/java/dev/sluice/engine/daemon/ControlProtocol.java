@@ -97,10 +97,11 @@ public final class ControlProtocol implements Function<String, Mono<String>> {
         if (job == null || !(file instanceof String f) || !(sha256 instanceof String digest)) {
             return Mono.just(error("handover needs a \"job\", \"config_file\" and \"config_sha256\""));
         }
-        String differs = configDiffers(f, digest);
+        boolean sameFile = sameFile(f);
+        String differs = configDiffers(f, sameFile, digest);
         if (differs != null) {
             return Mono.just(new JsonWriter().beginObject().name("ok").value(false).field("error", differs)
-                    .name("config_differs").value(true).name("same_file").value(sameFile(f)).endObject().toString());
+                    .name("config_differs").value(true).name("same_file").value(sameFile).endObject().toString());
         }
         Optional<Mono<RunReport>> run = daemon.runHandedOver(job);
         if (run.isEmpty()) {
@@ -109,10 +110,13 @@ public final class ControlProtocol implements Function<String, Mono<String>> {
         return run.get().map(r -> report(job, r)).onErrorResume(e -> Mono.just(error(e.getMessage())));
     }
 
-    /** Why this daemon's configuration is not the command's file {@code file} with digest {@code sha256}, or null. */
-    private String configDiffers(String file, String sha256) {
+    /**
+     * Why this daemon's configuration is not the command's file {@code file} (which {@code sameFile} says is this
+     * daemon's file or not) with digest {@code sha256}, or null.
+     */
+    private String configDiffers(String file, boolean sameFile, String sha256) {
         SluiceConfig loaded = daemon.config();
-        if (!sameFile(file)) {
+        if (!sameFile) {
             return "the daemon runs the configuration " + loaded.file() + ", not " + file;
         }
         if (loaded.sha256().isEmpty() || !loaded.sha256().equals(sha256)) {

@@ -178,11 +178,7 @@ public final class Daemon {
 
     /** Wakes a job now, saying why in its log line ({@code control}, {@code pull}); empty when there is no such job. */
     public synchronized Optional<Mono<Integer>> run(String name, String trigger) {
-        if (stopping) {
-            return Optional.of(Mono.error(new IllegalStateException("the daemon is shutting down")));
-        }
-        JobSlot slot = slot(name);
-        return slot == null ? Optional.empty() : Optional.of(slot.wake(trigger).map(RunReport::status));
+        return wake(name, slot -> slot.wake(trigger)).map(run -> run.map(RunReport::status));
     }
 
     /**
@@ -191,11 +187,16 @@ public final class Daemon {
      * the run's report.
      */
     public synchronized Optional<Mono<RunReport>> runHandedOver(String name) {
+        return wake(name, slot -> slot.wakeAfterCurrent("command"));
+    }
+
+    /** Wakes the slot named {@code name} with {@code how}; empty when there is none, an error while stopping. */
+    private Optional<Mono<RunReport>> wake(String name, java.util.function.Function<JobSlot, Mono<RunReport>> how) {
         if (stopping) {
             return Optional.of(Mono.error(new IllegalStateException("the daemon is shutting down")));
         }
         JobSlot slot = slot(name);
-        return slot == null ? Optional.empty() : Optional.of(slot.wakeAfterCurrent("command"));
+        return slot == null ? Optional.empty() : Optional.of(how.apply(slot));
     }
 
     /** Cancels a job's run; empty when there is no such job, false when it was not running. */
